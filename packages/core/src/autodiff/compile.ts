@@ -1,0 +1,210 @@
+// Compile the models the CAM pipeline runs from one analysed classifier:
+//  - forward:       x [N,...] → logits, target layer activations, side tensors (dynamic batch)
+//  - head gradient: activations [1,C,h,w] + seeds [K, classes] → d(seeds·logits)/dA [K,C,h,w] and logits
+//  - head forward:  activations [N,C,h,w] → logits [N, classes] (for ablation)
+//  - input gradient: x [1,...] + seeds → d(seeds·logits)/dx [K,...] (vanilla gradients)
+// Backward graphs are built node by node from the rules in ./rules.
+import {
+  type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto, DataType, cloneModel, makeInt64Tensor, makeValueInfo,
+  onnx, tensorValues,
+} from '../onnx/proto.js';
+import { GraphIndex } from '../onnx/graph.js';
+import type { ModelAnalysis } from '../onnx/analysis.js';
+import { GraphEmitter } from './emitter.js';
+import { backwardRules } from './rules/index.js';
+import { UnsupportedOpError, type BackwardContext } from './types.js';
+
+const f32 = DataType.FLOAT;
+
+/** Make dim 0 symbolic: the graph input, outputs, and Reshape targets that hard-code the batch. */
+function makeBatchDynamic(model: ModelProto, analysis: ModelAnalysis, inputs: string[]): void {
+  const g = model.graph!;
+  for (const vi of g.input ?? []) {
+    if (inputs.includes(vi.name ?? '')) {
+      const d = vi.type?.tensorType?.shape?.dim;
+      if (d?.length) d[0] = { dimParam: 'N' };
+    }
+  }
+  for (const vi of g.output ?? []) {
+    const d = vi.type?.tensorType?.shape?.dim;
+    if (d?.length) d[0] = { dimParam: 'N' };
+  }
+  const index = new GraphIndex(g);
+  const extra: TensorProto[] = [];
+  for (const n of g.node ?? []) {
+    if (n.opType !== 'Reshape') continue;
+    const target = index.constantValue(n.input![1]);
+    const inShape = analysis.shapes.get(n.input![0]);
+    if (!target || !inShape || target.values[0] !== 1 || inShape[0] !== 1) continue;
+    const vals = Array.from(target.values);
+    vals[0] = 0; // 0 = copy the input's batch
+    const name = `${n.input![1]}__dynbatch_${extra.length}`;
+    extra.push(makeInt64Tensor(name, [vals.length], vals));
+    n.input![1] = name;
+  }
+  g.initializer = [...(g.initializer ?? []), ...extra];
+}
+
+function outputInfo(analysis: ModelAnalysis, name: string, batch: string | number = 'N') {
+  const s = analysis.shapeOf(name);
+  return makeValueInfo(name, f32, [batch, ...s.slice(1)]);
+}
+
+/** Forward model with extra outputs; batch dim symbolic. */
+export function buildForwardModel(analysis: ModelAnalysis, extraOutputs: string[]): ModelProto {
+  const m = cloneModel(analysis.model);
+  const g = m.graph!;
+  const names = [analysis.logits, ...extraOutputs.filter((t) => t !== analysis.logits)];
+  g.output = names.map((t) => outputInfo(analysis, t));
+  // drop nodes not needed for the outputs (e.g. a final Softmax)
+  const index = new GraphIndex(g);
+  g.node = index.ancestorsOf(names);
+  makeBatchDynamic(m, analysis, [analysis.input]);
+  return m;
+}
+
+interface Subgraph {
+  nodes: NodeProto[];
+  /** Non-constant tensors the subgraph reads that do not depend on the source. */
+  sideInputs: string[];
+  constants: TensorProto[];
+  /** Tensors that depend on the source. */
+  downstream: Set<string>;
+}
+
+/** Nodes between `source` and the logits, plus what they read from outside. */
+function extractSubgraph(analysis: ModelAnalysis, source: string): Subgraph {
+  const g = analysis.graph;
+  const downstream = g.downstreamOf([source]);
+  const needed = g.ancestorsOf([analysis.logits]);
+  const nodes: NodeProto[] = [];
+  const constants = new Map<string, TensorProto>();
+  const side = new Set<string>();
+  for (const n of needed) {
+    const onPath = (n.input ?? []).some((i) => !!i && downstream.has(i));
+    if (onPath) {
+      nodes.push(n);
+      continue;
+    }
+    if (n.opType === 'Constant') nodes.push(n); // cheap, and may feed shapes
+  }
+  const produced = new Set(nodes.flatMap((n) => n.output ?? []));
+  for (const n of nodes) {
+    for (const i of n.input ?? []) {
+      if (!i || produced.has(i) || i === source) continue;
+      const init = g.initializers.get(i);
+      if (init) constants.set(i, init);
+      else side.add(i);
+    }
+  }
+  const usedConstants = nodes.filter((n) => n.opType !== 'Constant' || (n.output ?? []).some((o) => nodes.some((m) => m.input?.includes(o))));
+  return { nodes: usedConstants, sideInputs: [...side], constants: [...constants.values()], downstream };
+}
+
+/**
+ * Append the reverse-mode derivative of `sub` to `emitter`: returns the name of d(seed·logits)/d(source).
+ * `seedGrad` is the gradient flowing into the logits ([K, ...logitShape[1:]]).
+ */
+function differentiate(analysis: ModelAnalysis, sub: Subgraph, source: string, seedGrad: string, emitter: GraphEmitter): string {
+  const contributions = new Map<string, string[]>();
+  contributions.set(analysis.logits, [seedGrad]);
+  const total = (t: string): string | null => {
+    const list = contributions.get(t);
+    if (!list?.length) return null;
+    if (list.length === 1) return list[0];
+    const s = emitter.op1('Sum', list);
+    contributions.set(t, [s]);
+    return s;
+  };
+  const g = analysis.graph;
+  for (let k = sub.nodes.length - 1; k >= 0; k--) {
+    const node = sub.nodes[k];
+    const outputs = node.output ?? [];
+    const gradOutputs = outputs.map((o) => (o ? total(o) : null));
+    if (gradOutputs.every((x) => x === null)) continue;
+    const inputs = node.input ?? [];
+    const needsGrad = inputs.map((i) => !!i && sub.downstream.has(i));
+    if (!needsGrad.some(Boolean)) continue;
+    const rule = backwardRules[node.opType ?? ''];
+    if (!rule) throw new UnsupportedOpError(node.opType ?? '?', GraphIndex.describe(node));
+    const ctx: BackwardContext = {
+      node,
+      inputs,
+      outputs,
+      gradOutputs,
+      needsGrad,
+      shape: (t) => analysis.shapeOf(t),
+      constant: (t) => g.constantValue(t),
+      emit: emitter,
+    };
+    const grads = rule(ctx);
+    grads.forEach((gi, i) => {
+      if (!gi || !needsGrad[i]) return;
+      const list = contributions.get(inputs[i]) ?? [];
+      list.push(gi);
+      contributions.set(inputs[i], list);
+    });
+  }
+  const result = total(source);
+  if (!result) throw new Error(`no gradient reaches '${source}' from the logits`);
+  return result;
+}
+
+function assemble(analysis: ModelAnalysis, name: string, nodes: NodeProto[], initializers: TensorProto[],
+  inputs: ValueInfoProto[], outputs: ValueInfoProto[]): ModelProto {
+  return onnx.ModelProto.create({
+    irVersion: analysis.model.irVersion,
+    opsetImport: analysis.model.opsetImport,
+    producerName: 'saliency-explainer',
+    graph: { name, node: nodes, initializer: initializers, input: inputs, output: outputs },
+  });
+}
+
+export interface HeadModels {
+  layer: string;
+  /** Tensors the head reads besides the layer; the forward model must output them too. */
+  sideInputs: string[];
+  gradient: ModelProto;
+  forward: ModelProto;
+}
+
+export const SEEDS = 'seeds';
+export const GRADIENTS = 'gradients';
+
+/** The head-gradient and head-forward models for target layer `layer`. */
+export function buildHeadModels(analysis: ModelAnalysis, layer: string): HeadModels {
+  analysis.checkLayer(layer);
+  const sub = extractSubgraph(analysis, layer);
+  const emitter = new GraphEmitter();
+  const ls = analysis.shapeOf(analysis.logits);
+  const seedGrad = emitter.op1('Reshape', [SEEDS, emitter.constInt64([-1, ...ls.slice(1)])]);
+  const grad = differentiate(analysis, sub, layer, seedGrad, emitter);
+  const gradNodes = [...sub.nodes, ...emitter.nodes, { opType: 'Identity', input: [grad], output: [GRADIENTS], name: 'gradients_out' }];
+  const logitsFlat = `${analysis.logits}__flat`;
+  const flatten: NodeProto = { opType: 'Flatten', input: [analysis.logits], output: [logitsFlat], name: 'logits_flat', attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] };
+  const layerShape = analysis.shapeOf(layer);
+  const sideInfos = (batch: string | number) => sub.sideInputs.map((t) => outputInfo(analysis, t, batch));
+  const gradient = assemble(analysis, 'head_gradient', [...gradNodes, flatten], [...sub.constants, ...emitter.initializers],
+    [makeValueInfo(layer, f32, layerShape), ...sideInfos(1), makeValueInfo(SEEDS, f32, ['K', analysis.numClasses])],
+    [makeValueInfo(GRADIENTS, f32, ['K', ...layerShape.slice(1)]), makeValueInfo(logitsFlat, f32, [1, analysis.numClasses])]);
+  const forward = assemble(analysis, 'head_forward', [...sub.nodes, flatten], sub.constants,
+    [makeValueInfo(layer, f32, ['N', ...layerShape.slice(1)]), ...sideInfos(1)],
+    [makeValueInfo(logitsFlat, f32, ['N', analysis.numClasses])]);
+  makeBatchDynamic(forward, analysis, [layer]);
+  return { layer, sideInputs: sub.sideInputs, gradient, forward };
+}
+
+/** d(seeds·logits)/d(input): the model input [1,...] and seeds [K, classes] → [K, ...input dims]. */
+export function buildInputGradientModel(analysis: ModelAnalysis): ModelProto {
+  const sub = extractSubgraph(analysis, analysis.input);
+  const emitter = new GraphEmitter();
+  const ls = analysis.shapeOf(analysis.logits);
+  const seedGrad = emitter.op1('Reshape', [SEEDS, emitter.constInt64([-1, ...ls.slice(1)])]);
+  const grad = differentiate(analysis, sub, analysis.input, seedGrad, emitter);
+  const nodes = [...sub.nodes, ...emitter.nodes, { opType: 'Identity', input: [grad], output: [GRADIENTS], name: 'gradients_out' }];
+  return assemble(analysis, 'input_gradient', nodes, [...sub.constants, ...emitter.initializers],
+    [makeValueInfo(analysis.input, f32, analysis.inputShape), makeValueInfo(SEEDS, f32, ['K', analysis.numClasses])],
+    [makeValueInfo(GRADIENTS, f32, ['K', ...analysis.inputShape.slice(1)])]);
+}
+
+export { tensorValues };

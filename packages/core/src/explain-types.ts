@@ -1,0 +1,43 @@
+// Request and result types of the explain engine, shared by the CLI, the API and the widget.
+import type { FloatMap, TargetKind } from './cam/types.js';
+
+export interface Prediction {
+  index: number;
+  label: string;
+  /** Softmax probability. */
+  score: number;
+}
+
+export interface ExplainOptions {
+  /** CAM method ids, e.g. ['gradcam', 'scorecam']. Default ['gradcam']. */
+  methods?: string[];
+  /** Explain the top-k predicted classes (default 1) … */
+  topK?: number;
+  /** … or exactly these class indices. */
+  classes?: number[];
+  /** Target layer tensor name; the model's default when omitted. */
+  layer?: string;
+  /** Class logit (default) or softmax probability. */
+  target?: TargetKind;
+  eigenSmooth?: boolean;
+}
+
+export interface ClassMap {
+  method: string;
+  classIndex: number;
+  label: string;
+  /** relu(cam) at the layer's resolution, before any scaling. */
+  raw: FloatMap;
+  /** Final map in [0, 1] at the input's size: min-max(resize(min-max(raw))). */
+  map: FloatMap;
+}
+
+export interface ExplainResult {
+  model: string;
+  layer: string;
+  /** Model input shape, e.g. [1, 3, 224, 224]. */
+  inputShape: number[];
+  /** Top-k predictions (softmax probabilities), highest first. */
+  predictions: Prediction[];
+  maps: ClassMap[];
+}

@@ -1,0 +1,58 @@
+// Model specifications: what the manifest (models/manifest.json) says about a model, as types.
+// A user's own ONNX classifier needs only one of these (a manifest entry or CLI flags).
+
+export type ChannelOrder = 'RGB' | 'BGR';
+
+/** How an image becomes the model's input tensor: value = (pixel * scale - mean[c]) / std[c]. */
+export interface InputSpec {
+  /** Graph input name. */
+  name: string;
+  /** Spatial size [height, width] the model takes. */
+  height: number;
+  width: number;
+  /** Only NCHW is supported for now. */
+  layout: 'NCHW';
+  channelOrder: ChannelOrder;
+  /** Pixel (0..255) multiplier before the mean is removed: 1 for 0-255 models, 1/255 for 0-1 models. */
+  scale: number;
+  /** Per channel, in the tensor's channel order, after scaling. */
+  mean: [number, number, number];
+  std: [number, number, number];
+  /**
+   * 'stretch': resize the whole image to height×width (aspect ratio not kept).
+   * 'shorter-crop': resize the shorter side to `resizeShorter`, then centre-crop height×width.
+   */
+  resize: 'stretch' | 'shorter-crop';
+  resizeShorter?: number;
+}
+
+export interface OutputSpec {
+  /** Graph output name. */
+  name: string;
+  /** 'logits' or 'softmax'. With 'softmax' the logit tensor is the Softmax's input (`logits`). */
+  kind: 'logits' | 'softmax';
+  /** Tensor that carries the class scores for gradients (found automatically when omitted). */
+  logits?: string;
+}
+
+export interface ModelSpec {
+  id: string;
+  task: 'classification';
+  /** Path of the ONNX file relative to the models directory. */
+  file: string;
+  sha256?: string;
+  /** Where the file comes from when ../shared is not there. */
+  url?: string;
+  license?: string;
+  /** Path of the labels file (one label a line) relative to the models directory, or the labels themselves. */
+  labels: string | string[];
+  input: InputSpec;
+  output: OutputSpec;
+  /** Default Grad-CAM layer (a 4-D tensor name); found automatically when omitted. */
+  targetLayer?: string;
+  /** Other useful layers to offer. */
+  layers?: string[];
+  /** Test fixtures (random weights) are listed but not meant as classifiers. */
+  fixture?: boolean;
+  description?: string;
+}
