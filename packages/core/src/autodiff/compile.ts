@@ -63,7 +63,7 @@ export function buildForwardModel(analysis: ModelAnalysis, extraOutputs: string[
   return m;
 }
 
-interface Subgraph {
+export interface Subgraph {
   nodes: NodeProto[];
   /** Non-constant tensors the subgraph reads that do not depend on the source. */
   sideInputs: string[];
@@ -73,7 +73,7 @@ interface Subgraph {
 }
 
 /** Nodes between `source` and the logits, plus what they read from outside. */
-function extractSubgraph(analysis: ModelAnalysis, source: string): Subgraph {
+export function extractSubgraph(analysis: ModelAnalysis, source: string): Subgraph {
   const g = analysis.graph;
   const downstream = g.downstreamOf([source]);
   const needed = g.ancestorsOf([analysis.logits]);
@@ -105,7 +105,8 @@ function extractSubgraph(analysis: ModelAnalysis, source: string): Subgraph {
  * Append the reverse-mode derivative of `sub` to `emitter`: returns the name of d(seed·logits)/d(source).
  * `seedGrad` is the gradient flowing into the logits ([K, ...logitShape[1:]]).
  */
-function differentiate(analysis: ModelAnalysis, sub: Subgraph, source: string, seedGrad: string, emitter: GraphEmitter): string {
+export function differentiate(analysis: ModelAnalysis, sub: Subgraph, source: string, seedGrad: string, emitter: GraphEmitter,
+  shapeOf: (t: string) => number[] = (t) => analysis.shapeOf(t)): string {
   const contributions = new Map<string, string[]>();
   contributions.set(analysis.logits, [seedGrad]);
   const total = (t: string): string | null => {
@@ -133,7 +134,7 @@ function differentiate(analysis: ModelAnalysis, sub: Subgraph, source: string, s
       outputs,
       gradOutputs,
       needsGrad,
-      shape: (t) => analysis.shapeOf(t),
+      shape: shapeOf,
       constant: (t) => g.constantValue(t),
       emit: emitter,
     };
@@ -150,7 +151,7 @@ function differentiate(analysis: ModelAnalysis, sub: Subgraph, source: string, s
   return result;
 }
 
-function assemble(analysis: ModelAnalysis, name: string, nodes: NodeProto[], initializers: TensorProto[],
+export function assemble(analysis: ModelAnalysis, name: string, nodes: NodeProto[], initializers: TensorProto[],
   inputs: ValueInfoProto[], outputs: ValueInfoProto[]): ModelProto {
   return onnx.ModelProto.create({
     irVersion: analysis.model.irVersion,

@@ -69,7 +69,11 @@ export class ModelAnalysis {
     for (;;) {
       const p = this.graph.producer.get(t);
       if (!p) return this.output;
-      if (p.opType === 'Softmax') return p.input![0];
+      if (p.opType === 'Softmax') {
+        // an old-opset Softmax was rewritten as Flatten → Softmax → Reshape (normalize.ts)
+        const inner = this.graph.producer.get(p.input![0]);
+        return inner?.opType === 'Flatten' && p.input![0].startsWith('__norm_') ? inner.input![0] : p.input![0];
+      }
       if (['Reshape', 'Flatten', 'Identity', 'Squeeze'].includes(p.opType ?? '')) {
         t = p.input![0];
         continue;
@@ -105,12 +109,20 @@ export class ModelAnalysis {
       const outShape = this.shapes.get(n.output![0]);
       const collapses = !outShape || outShape.length < 4 || outShape[2] * outShape[3] === 1;
       if (!collapses) continue;
-      // step back over nodes that leave values unchanged
+      // a classifier applied per position before the pooling (SqueezeNet's conv10 + ReLU, the
+      // "CAM" layout): the feature map is the input of that classifier
+      const s = this.shapes.get(t)!;
+      if (s[1] === this.numClasses) {
+        let p = this.graph.producer.get(t);
+        while (p && ['Relu', 'Clip', 'Identity'].includes(p.opType ?? '')) p = this.graph.producer.get(p.input![0]);
+        if (p?.opType === 'Conv' && candidates.has(p.input![0])) t = p.input![0];
+      }
+      // step back over a pooling that leaves values unchanged (VGG's 1×1 adaptive average pool)
       for (;;) {
         const p = this.graph.producer.get(t);
         const trivialPool = p?.opType === 'AveragePool' && (attrInts(p, 'kernel_shape') ?? []).every((v) => v === 1)
           && (attrInts(p, 'strides') ?? [1]).every((v) => v === 1) && (attrInts(p, 'pads') ?? [0]).every((v) => v === 0);
-        if (p && (p.opType === 'Identity' || p.opType === 'Dropout' || trivialPool) && candidates.has(p.input![0])) t = p.input![0];
+        if (p && trivialPool && candidates.has(p.input![0])) t = p.input![0];
         else break;
       }
       return t;
@@ -124,7 +136,9 @@ export class ModelAnalysis {
   checkLayer(layer: string): Shape {
     const s = this.shapes.get(layer);
     if (!s) throw new ModelAnalysisError(`no tensor named '${layer}' in the graph`);
+    if (this.graph.isConstant(layer)) throw new ModelAnalysisError(`'${layer}' is a constant (weights), not a feature map`);
     if (s.length !== 4) throw new ModelAnalysisError(`layer '${layer}' has shape [${s}], not a 4-D feature map`);
+    if (s[2] * s[3] === 1) throw new ModelAnalysisError(`layer '${layer}' has shape [${s}]: a 1×1 map has nothing to localise`);
     const down = this.graph.downstreamOf([layer]);
     if (!down.has(this.logits)) throw new ModelAnalysisError(`the logits '${this.logits}' do not depend on layer '${layer}'`);
     return s;

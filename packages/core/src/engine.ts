@@ -1,0 +1,265 @@
+// The explain engine: one analysed model, its compiled sessions (created once per target
+// layer), and explain() = forward → one head-gradient run for all k targets → CAM methods →
+// postprocessed maps. Runtime-agnostic: hand it onnxruntime-node or onnxruntime-web.
+import { ModelAnalysis } from './onnx/analysis.js';
+import { encodeModel } from './onnx/proto.js';
+import { buildForwardModel, buildHeadModels, GRADIENTS, SEEDS } from './autodiff/compile.js';
+import { buildGatheredHeadGradient, CLASSES } from './autodiff/gathered-head.js';
+import type { ModelSpec } from './model/spec.js';
+import type { CamContext, CamTarget, TargetKind } from './cam/types.js';
+import type { ClassMap, ExplainOptions, ExplainResult, Prediction } from './explain-types.js';
+import { getCamMethod } from './cam/registry.js';
+import { postprocess } from './cam/pipeline.js';
+import { softmax } from './cam/targets.js';
+import { type InferenceSession, type OrtRuntime, type Tensor, runSession } from './runtime.js';
+
+export interface EngineOptions {
+  /** Perturbation methods (ScoreCAM, AblationCAM) put this many inputs in one forward run. */
+  batchSize?: number;
+  sessionOptions?: InferenceSession.SessionOptions;
+}
+
+export class ExplainError extends Error {
+  constructor(readonly code: 'BAD_LAYER' | 'BAD_CLASS' | 'UNKNOWN_METHOD' | 'BAD_INPUT', message: string) {
+    super(message);
+    this.name = 'ExplainError';
+  }
+}
+
+interface LayerSessions {
+  forward: InferenceSession;
+  headGradient: InferenceSession;
+  headForward: InferenceSession;
+  /** Class-gathered head gradients by K (null: the head does not allow it). */
+  gathered: Map<number, Promise<InferenceSession | null>>;
+  sideInputs: string[];
+  shape: number[];
+}
+
+/**
+ * Sessions run one after another (forward, then gradients), so ONNX Runtime's spinning worker
+ * threads would only burn the cores the next session needs: spinning is off by default.
+ */
+const DEFAULT_SESSION_OPTIONS: InferenceSession.SessionOptions = {
+  extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+};
+
+type Tensors = Record<string, { data: Float32Array; dims: readonly number[] }>;
+
+export class Explainer {
+  readonly analysis: ModelAnalysis;
+  readonly defaultLayer: string;
+  readonly inputShape: number[];
+  readonly batchSize: number;
+  private readonly layers = new Map<string, Promise<LayerSessions>>();
+  private logitsOnly?: Promise<InferenceSession>;
+
+  private constructor(
+    private readonly ort: OrtRuntime,
+    readonly spec: ModelSpec,
+    readonly labels: string[],
+    modelBytes: Uint8Array,
+    private readonly options: EngineOptions,
+  ) {
+    const { input, output } = spec;
+    this.analysis = new ModelAnalysis(modelBytes, {
+      input: input.name, output: output.name, logits: output.logits,
+      inputShape: [1, 3, input.height, input.width],
+    });
+    this.inputShape = this.analysis.inputShape;
+    this.defaultLayer = spec.targetLayer ?? this.analysis.defaultLayer();
+    this.batchSize = Math.max(1, options.batchSize ?? 16);
+    if (labels.length !== this.analysis.numClasses) {
+      throw new Error(`model '${spec.id}' has ${this.analysis.numClasses} classes but ${labels.length} labels`);
+    }
+  }
+
+  /** Analyse the model and compile the sessions for its default layer. */
+  static async create(ort: OrtRuntime, modelBytes: Uint8Array, spec: ModelSpec, labels: string[], options: EngineOptions = {}): Promise<Explainer> {
+    const e = new Explainer(ort, spec, labels, modelBytes, options);
+    await e.sessionsFor(e.defaultLayer);
+    return e;
+  }
+
+  get numClasses(): number {
+    return this.analysis.numClasses;
+  }
+
+  private session(model: Uint8Array): Promise<InferenceSession> {
+    return this.ort.InferenceSession.create(model, { ...DEFAULT_SESSION_OPTIONS, ...this.options.sessionOptions });
+  }
+
+  private sessionsFor(layer: string): Promise<LayerSessions> {
+    let s = this.layers.get(layer);
+    if (!s) {
+      s = (async () => {
+        let shape: number[];
+        try {
+          shape = this.analysis.checkLayer(layer);
+        } catch (e) {
+          throw new ExplainError('BAD_LAYER', (e as Error).message);
+        }
+        const head = buildHeadModels(this.analysis, layer);
+        const [forward, headGradient, headForward] = await Promise.all([
+          this.session(encodeModel(buildForwardModel(this.analysis, [layer, ...head.sideInputs]))),
+          this.session(encodeModel(head.gradient)),
+          this.session(encodeModel(head.forward)),
+        ]);
+        return { forward, headGradient, headForward, gathered: new Map(), sideInputs: head.sideInputs, shape };
+      })();
+      s.catch(() => this.layers.delete(layer));
+      this.layers.set(layer, s);
+    }
+    return s;
+  }
+
+  private checkInput(input: Float32Array): void {
+    const n = this.inputShape.reduce((a, b) => a * b, 1);
+    if (input.length !== n) {
+      throw new ExplainError('BAD_INPUT', `input has ${input.length} values; the model takes [${this.inputShape}] = ${n}`);
+    }
+  }
+
+  /** Logits of a batch of inputs [n, C, H, W]. */
+  async forwardInputs(batch: Float32Array, n: number): Promise<Float32Array> {
+    this.logitsOnly ??= this.session(encodeModel(buildForwardModel(this.analysis, [])));
+    const s = await this.logitsOnly;
+    const out = await runSession(this.ort, s, { [this.analysis.input]: { data: batch, dims: [n, ...this.inputShape.slice(1)] } });
+    return out[this.analysis.logits].data;
+  }
+
+  /** Softmax probabilities of one input. */
+  async predict(input: Float32Array): Promise<Float32Array> {
+    this.checkInput(input);
+    return softmax(await this.forwardInputs(input, 1));
+  }
+
+  topPredictions(probs: Float32Array, k: number): Prediction[] {
+    const idx = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]).slice(0, k);
+    return idx.map((index) => ({ index, label: this.labels[index], score: probs[index] }));
+  }
+
+  /** Seeds for the head gradient: d target / d logits, one row per target. */
+  private seeds(targets: CamTarget[], probs: Float32Array): Float32Array {
+    const C = this.numClasses;
+    const s = new Float32Array(targets.length * C);
+    targets.forEach((t, k) => {
+      if (t.kind === 'logit') {
+        s[k * C + t.classIndex] = 1;
+      } else {
+        // d softmax_c / d z_j = p_c (δ_cj − p_j)
+        const pc = probs[t.classIndex];
+        for (let j = 0; j < C; j++) s[k * C + j] = pc * ((j === t.classIndex ? 1 : 0) - probs[j]);
+      }
+    });
+    return s;
+  }
+
+  async explain(input: Float32Array, options: ExplainOptions = {}): Promise<ExplainResult> {
+    this.checkInput(input);
+    const methods = (options.methods?.length ? options.methods : ['gradcam']).map((id) => {
+      try {
+        return getCamMethod(id);
+      } catch (e) {
+        throw new ExplainError('UNKNOWN_METHOD', (e as Error).message);
+      }
+    });
+    const layer = options.layer ?? this.defaultLayer;
+    const kind: TargetKind = options.target ?? 'logit';
+    const sessions = await this.sessionsFor(layer);
+    const dims = this.inputShape as [number, number, number, number];
+    const fwd = await runSession(this.ort, sessions.forward, { [this.analysis.input]: { data: input, dims } });
+    const logits = fwd[this.analysis.logits].data;
+    const probs = softmax(logits);
+    let classes: number[];
+    if (options.classes?.length) {
+      const bad = options.classes.find((c) => !Number.isInteger(c) || c < 0 || c >= this.numClasses);
+      if (bad !== undefined) throw new ExplainError('BAD_CLASS', `class ${bad} is not in 0..${this.numClasses - 1}`);
+      classes = options.classes;
+    } else {
+      const k = options.topK ?? 1;
+      if (!Number.isInteger(k) || k < 1 || k > this.numClasses) throw new ExplainError('BAD_CLASS', `top-k must be in 1..${this.numClasses}`);
+      classes = this.topPredictions(probs, k).map((p) => p.index);
+    }
+    const targets: CamTarget[] = classes.map((classIndex) => ({ classIndex, kind }));
+    const act = fwd[layer];
+    const side: Tensors = {};
+    for (const t of sessions.sideInputs) side[t] = fwd[t];
+    const [, C, h, w] = sessions.shape;
+    const gradients = methods.some((m) => m.needsGradients)
+      ? await this.headGradients(sessions, layer, act, side, targets, probs)
+      : undefined;
+    const headName = sessions.headForward.outputNames[0];
+    const ctx: CamContext = {
+      activations: { data: act.data, channels: C, height: h, width: w },
+      gradients,
+      targets,
+      input,
+      inputDims: dims,
+      logits,
+      numClasses: this.numClasses,
+      forwardInputs: (batch, n) => this.forwardInputs(batch, n),
+      forwardActivations: async (batch, n) =>
+        (await runSession(this.ort, sessions.headForward, { [layer]: { data: batch, dims: [n, C, h, w] }, ...side }))[headName].data,
+      batchSize: this.batchSize,
+      eigenSmooth: options.eigenSmooth ?? false,
+    };
+    const maps: ClassMap[] = [];
+    for (const m of methods) {
+      const cams = await m.compute(ctx);
+      cams.forEach((cam, k) => {
+        const { raw, map } = postprocess(cam, h, w, dims[2], dims[3]);
+        const classIndex = targets[k].classIndex;
+        maps.push({ method: m.id, classIndex, label: this.labels[classIndex], raw, map });
+      });
+    }
+    const nPred = options.classes?.length ? Math.max(5, classes.length) : Math.max(options.topK ?? 1, 1);
+    return {
+      model: this.spec.id,
+      layer,
+      inputShape: [...this.inputShape],
+      predictions: this.topPredictions(probs, Math.min(nPred, this.numClasses)),
+      maps,
+    };
+  }
+
+  /** d target_k / d activations for all targets in one run: [K, C, h, w]. */
+  private async headGradients(s: LayerSessions, layer: string, act: Tensors[string], side: Tensors,
+    targets: CamTarget[], probs: Float32Array): Promise<Float32Array> {
+    const K = targets.length;
+    if (targets.every((t) => t.kind === 'logit')) {
+      let gathered = s.gathered.get(K);
+      if (!gathered) {
+        const model = buildGatheredHeadGradient(this.analysis, layer, K);
+        gathered = model ? this.session(encodeModel(model)) : Promise.resolve(null);
+        s.gathered.set(K, gathered);
+      }
+      const session = await gathered;
+      if (session) {
+        const feeds: Record<string, Tensor> = { [CLASSES]: new this.ort.Tensor('int64', BigInt64Array.from(targets.map((t) => BigInt(t.classIndex))), [K]) };
+        feeds[layer] = new this.ort.Tensor('float32', act.data, act.dims);
+        for (const [k, v] of Object.entries(side)) feeds[k] = new this.ort.Tensor('float32', v.data, v.dims);
+        const out = await session.run(feeds, [GRADIENTS]);
+        return out[GRADIENTS].data as Float32Array;
+      }
+    }
+    const out = await runSession(this.ort, s.headGradient, {
+      [layer]: act, ...side,
+      [SEEDS]: { data: this.seeds(targets, probs), dims: [K, this.numClasses] },
+    }, [GRADIENTS]);
+    return out[GRADIENTS].data;
+  }
+
+  async release(): Promise<void> {
+    const all = await Promise.allSettled([...this.layers.values()]);
+    for (const r of all) {
+      if (r.status === 'fulfilled') {
+        const gathered = await Promise.all(r.value.gathered.values());
+        await Promise.all([r.value.forward.release(), r.value.headGradient.release(), r.value.headForward.release(),
+          ...gathered.map((g) => g?.release())]);
+      }
+    }
+    if (this.logitsOnly) await (await this.logitsOnly).release();
+    this.layers.clear();
+  }
+}

@@ -1,0 +1,52 @@
+// npm run bench: engine timings on this CPU, measured side by side in one run.
+// For each model: median of a bare forward pass and of each explanation, and the ratio to the forward.
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { Explainer, parseManifest, findModel, parseLabels } from '@saliency-explainer/core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const modelsDir = join(root, 'models');
+const manifest = parseManifest(readFileSync(join(modelsDir, 'manifest.json'), 'utf8'));
+
+function labelsOf(spec) {
+  return Array.isArray(spec.labels) ? spec.labels : parseLabels(readFileSync(join(modelsDir, 'cache', spec.labels), 'utf8'));
+}
+
+async function median(fn, reps) {
+  await fn(); // warm-up
+  const t = [];
+  for (let i = 0; i < reps; i++) {
+    const s = performance.now();
+    await fn();
+    t.push(performance.now() - s);
+  }
+  t.sort((a, b) => a - b);
+  return t[Math.floor(t.length / 2)];
+}
+
+const ids = process.argv.slice(2).length ? process.argv.slice(2) : ['squeezenet1.0', 'resnet18'];
+const rows = [];
+for (const id of ids) {
+  const spec = findModel(manifest, id);
+  const engine = await Explainer.create(ort, readFileSync(join(modelsDir, 'cache', spec.file)), spec, labelsOf(spec), { batchSize: 32 });
+  const n = engine.inputShape.reduce((a, b) => a * b, 1);
+  const x = new Float32Array(n).map((_, i) => Math.sin(i * 0.013) * 50);
+  const cases = [
+    ['forward (bare)', () => engine.forwardInputs(x, 1), 15],
+    ['Grad-CAM top-1', () => engine.explain(x, { methods: ['gradcam'], topK: 1 }), 15],
+    ['Grad-CAM top-5', () => engine.explain(x, { methods: ['gradcam'], topK: 5 }), 15],
+    ['EigenCAM top-1', () => engine.explain(x, { methods: ['eigencam'], topK: 1 }), 9],
+    ['ScoreCAM top-1', () => engine.explain(x, { methods: ['scorecam'], topK: 1 }), 1],
+  ];
+  let base = 0;
+  for (const [name, fn, reps] of cases) {
+    const ms = await median(fn, reps);
+    if (!base) base = ms;
+    rows.push({ model: id, case: name, 'median ms': ms.toFixed(1), '× forward': (ms / base).toFixed(2) });
+    console.error(`${id} ${name}: ${ms.toFixed(1)} ms`);
+  }
+  await engine.release();
+}
+console.table(rows);
