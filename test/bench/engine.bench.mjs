@@ -14,6 +14,18 @@ function labelsOf(spec) {
   return Array.isArray(spec.labels) ? spec.labels : parseLabels(readFileSync(join(modelsDir, 'cache', spec.labels), 'utf8'));
 }
 
+/** float32 → IEEE half bits (round to nearest), for fp16 model files. */
+function toHalf(v) {
+  const f = new Float32Array([v]);
+  const b = new Uint32Array(f.buffer)[0];
+  const sign = (b >>> 16) & 0x8000;
+  const exp = ((b >>> 23) & 0xff) - 127 + 15;
+  const mant = b & 0x7fffff;
+  if (exp <= 0) return sign;
+  if (exp >= 31) return sign | 0x7c00;
+  return sign | (exp << 10) | Math.round(mant / 0x2000);
+}
+
 async function median(fn, reps) {
   await fn(); // warm-up
   const t = [];
@@ -33,8 +45,14 @@ for (const id of ids) {
   const engine = await Explainer.create(ort, readFileSync(join(modelsDir, 'cache', spec.file)), spec, labelsOf(spec), { batchSize: 32 });
   const n = engine.inputShape.reduce((a, b) => a * b, 1);
   const x = new Float32Array(n).map((_, i) => Math.sin(i * 0.013) * 50);
+  // the model file as a user runs it with ONNX Runtime's defaults, for reference
+  const plain = await ort.InferenceSession.create(readFileSync(join(modelsDir, 'cache', spec.file)));
+  const plainInput = plain.inputMetadata?.[0]?.type === 'float16'
+    ? new ort.Tensor('float16', Uint16Array.from(x, toHalf), engine.inputShape)
+    : new ort.Tensor('float32', x, engine.inputShape);
   const cases = [
     ['forward (bare)', () => engine.forwardInputs(x, 1), 15],
+    ['forward (original file, ORT defaults)', () => plain.run({ [spec.input.name]: plainInput }), 15],
     ['Grad-CAM top-1', () => engine.explain(x, { methods: ['gradcam'], topK: 1 }), 15],
     ['Grad-CAM top-5', () => engine.explain(x, { methods: ['gradcam'], topK: 5 }), 15],
     ['EigenCAM top-1', () => engine.explain(x, { methods: ['eigencam'], topK: 1 }), 9],
@@ -47,6 +65,7 @@ for (const id of ids) {
     rows.push({ model: id, case: name, 'median ms': ms.toFixed(1), '× forward': (ms / base).toFixed(2) });
     console.error(`${id} ${name}: ${ms.toFixed(1)} ms`);
   }
+  await plain.release();
   await engine.release();
 }
 console.table(rows);
