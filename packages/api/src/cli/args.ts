@@ -1,0 +1,113 @@
+// Command-line parsing and validation for `saliency-explainer explain` (node:util parseArgs).
+import { parseArgs } from 'node:util';
+import { camMethods, COLORMAPS, type ColormapName, type TargetKind } from '@saliency-explainer/core';
+import { usageError } from './errors.js';
+import { DEFAULTS } from './settings.js';
+
+export interface ExplainArgs {
+  inputs: string[];
+  model?: string;
+  modelFile?: string;
+  labels?: string;
+  inputSpec?: string;
+  modelsDir: string;
+  methods: string[];
+  topK?: number;
+  classes?: number[];
+  layer?: string;
+  target: TargetKind;
+  colormap: ColormapName;
+  imageWeight: number;
+  outDir: string;
+  overlays: boolean;
+  json: boolean;
+  inputTensor: boolean;
+  batchSize: number;
+  maxImageBytes: number;
+  maxImagePixels: number;
+  progress: boolean;
+}
+
+const options = {
+  model: { type: 'string', short: 'm' },
+  'model-file': { type: 'string' },
+  labels: { type: 'string' },
+  'input-spec': { type: 'string' },
+  'models-dir': { type: 'string' },
+  method: { type: 'string', multiple: true },
+  'top-k': { type: 'string', short: 'k' },
+  class: { type: 'string', multiple: true },
+  layer: { type: 'string' },
+  target: { type: 'string' },
+  colormap: { type: 'string' },
+  'image-weight': { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  'no-overlays': { type: 'boolean' },
+  json: { type: 'boolean' },
+  'input-tensor': { type: 'boolean' },
+  'batch-size': { type: 'string' },
+  'max-image-bytes': { type: 'string' },
+  'max-image-pixels': { type: 'string' },
+  'no-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function int(name: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(v) || v < min || v > max) {
+    throw usageError(`--${name} must be an integer in ${min}..${max === Number.MAX_SAFE_INTEGER ? '∞' : max}, not '${text}'`);
+  }
+  return v;
+}
+
+const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+
+export function parseExplainArgs(argv: string[]): ExplainArgs | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw usageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  if (parsed.positionals.length === 0) throw usageError('no input: give image files or directories (or .bin tensors with --input-tensor)');
+  if (v['top-k'] !== undefined && v.class !== undefined) throw usageError('--top-k and --class cannot be used together');
+  if (v.model !== undefined && v['model-file'] !== undefined) throw usageError('--model and --model-file cannot be used together');
+  if (v['model-file'] !== undefined && (v.labels === undefined || v['input-spec'] === undefined)) {
+    throw usageError('--model-file needs --labels FILE and --input-spec JSON|FILE');
+  }
+  let methods = list(v.method);
+  if (methods.length === 0) methods = ['gradcam'];
+  if (methods.includes('all')) methods = camMethods.map((m) => m.id);
+  const target = v.target ?? 'logit';
+  if (target !== 'logit' && target !== 'probability') throw usageError(`--target must be 'logit' or 'probability', not '${target}'`);
+  const colormap = v.colormap ?? DEFAULTS.colormap;
+  if (!COLORMAPS.includes(colormap as ColormapName)) throw usageError(`--colormap must be one of ${COLORMAPS.join(', ')}`);
+  const imageWeight = v['image-weight'] === undefined ? DEFAULTS.imageWeight : Number(v['image-weight']);
+  if (!(imageWeight >= 0 && imageWeight <= 1)) throw usageError('--image-weight must be a number in [0, 1]');
+  const classes = v.class === undefined ? undefined : list(v.class).map((c) => int('class', c, 0));
+  return {
+    inputs: parsed.positionals,
+    model: v.model,
+    modelFile: v['model-file'],
+    labels: v.labels,
+    inputSpec: v['input-spec'],
+    modelsDir: v['models-dir'] ?? DEFAULTS.modelsDir,
+    methods,
+    topK: v['top-k'] === undefined ? (classes ? undefined : 1) : int('top-k', v['top-k'], 1),
+    classes,
+    layer: v.layer,
+    target,
+    colormap: colormap as ColormapName,
+    imageWeight,
+    outDir: v.out ?? DEFAULTS.outDir,
+    overlays: !v['no-overlays'],
+    json: v.json ?? false,
+    inputTensor: v['input-tensor'] ?? false,
+    batchSize: v['batch-size'] === undefined ? DEFAULTS.batchSize : int('batch-size', v['batch-size'], 1, 4096),
+    maxImageBytes: v['max-image-bytes'] === undefined ? DEFAULTS.maxImageBytes : int('max-image-bytes', v['max-image-bytes'], 1),
+    maxImagePixels: v['max-image-pixels'] === undefined ? DEFAULTS.maxImagePixels : int('max-image-pixels', v['max-image-pixels'], 1),
+    progress: !v['no-progress'],
+  };
+}

@@ -1,0 +1,128 @@
+// `saliency-explainer explain`: many inputs through one Explainer (sessions compiled once),
+// overlays + report.json in --out, JSON Lines on stdout with --json, progress on stderr.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import cliProgress from 'cli-progress';
+import {
+  Explainer, ExplainError, getCamMethod, overlay, resizeForModel, toTensor,
+  type InputSpec, type RgbImage,
+} from '@saliency-explainer/core';
+import type { ExplainArgs } from './args.js';
+import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from './errors.js';
+import { readImage, readTensor, writePng } from './image-io.js';
+import { expandInputs, slug } from './inputs.js';
+import { loadFileModel, loadManifestModel } from './model-loader.js';
+import { inputReport, type InputFailure, type InputReport } from './report.js';
+
+/** Undo the normalisation of a tensor input, to draw its overlays on what the model saw. */
+function tensorToImage(t: Float32Array, spec: InputSpec): RgbImage {
+  const n = spec.width * spec.height;
+  const data = new Uint8Array(n * 3);
+  const order = spec.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < n; i++) {
+      const px = (t[c * n + i] * spec.std[c] + spec.mean[c]) / spec.scale;
+      data[i * 3 + order[c]] = Math.min(255, Math.max(0, Math.round(px)));
+    }
+  }
+  return { data, width: spec.width, height: spec.height, channels: 3 };
+}
+
+export interface Output {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  errIsTTY: boolean;
+}
+
+export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCode> {
+  for (const m of args.methods) {
+    try {
+      getCamMethod(m);
+    } catch (e) {
+      throw usageError((e as Error).message);
+    }
+  }
+  const model = args.modelFile
+    ? loadFileModel(args.modelFile, args.labels!, args.inputSpec!)
+    : loadManifestModel(args.modelsDir, args.model);
+  let engine: Explainer;
+  try {
+    engine = await Explainer.create(ort, model.bytes, model.spec, model.labels, { batchSize: args.batchSize });
+  } catch (e) {
+    throw modelError('BAD_MODEL', `model '${model.spec.id}' cannot be used: ${(e as Error).message}`);
+  }
+  const inputs = expandInputs(args.inputs, args.inputTensor);
+  if (inputs.length === 0) throw inputError('NO_INPUTS', `no ${args.inputTensor ? '.bin tensor' : 'image'} files found in ${args.inputs.join(', ')}`);
+  if (args.overlays || !args.json) mkdirSync(args.outDir, { recursive: true });
+
+  const bar = args.progress && io.errIsTTY && inputs.length > 1
+    ? new cliProgress.SingleBar({ format: 'explain |{bar}| {value}/{total} {file}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
+    : undefined;
+  bar?.start(inputs.length, 0, { file: '' });
+  const reports: (InputReport | InputFailure)[] = [];
+  let failed = 0;
+  try {
+    for (const [i, input] of inputs.entries()) {
+      bar?.update(i, { file: input.path });
+      try {
+        let tensor: Float32Array;
+        let view: RgbImage;
+        if (args.inputTensor) {
+          tensor = await readTensor(input.path, engine.inputShape, args.maxImageBytes);
+          view = tensorToImage(tensor, model.spec.input);
+        } else {
+          const image = await readImage(input.path, { maxBytes: args.maxImageBytes, maxPixels: args.maxImagePixels });
+          view = resizeForModel(image, model.spec.input);
+          tensor = toTensor(view, model.spec.input);
+        }
+        const result = await engine.explain(tensor, {
+          methods: args.methods, topK: args.topK, classes: args.classes, layer: args.layer, target: args.target,
+        });
+        const files: (string | undefined)[] = [];
+        for (const m of result.maps) {
+          if (!args.overlays) {
+            files.push(undefined);
+            continue;
+          }
+          const file = join(args.outDir, `${input.base}.${m.method}.${m.classIndex}-${slug(m.label)}.png`);
+          await writePng(file, overlay(view, m.map, { colormap: args.colormap, imageWeight: args.imageWeight }));
+          files.push(file);
+        }
+        const report = inputReport(input.path, result, files);
+        reports.push(report);
+        if (args.json) {
+          io.out(JSON.stringify(report));
+        } else {
+          const preds = result.predictions.map((p) => `${p.label} ${(100 * p.score).toFixed(1)}%`).join(', ');
+          io.out(`${input.path}: ${preds}`);
+          for (const f of files) if (f) io.out(`  ${f}`);
+        }
+      } catch (e) {
+        if (e instanceof ExplainError && e.code !== 'BAD_INPUT') {
+          // a bad layer, class or method fails every input the same way: stop here
+          throw inputError(e.code, e.message);
+        }
+        if (!(e instanceof CliError) && !(e instanceof ExplainError)) throw e;
+        failed++;
+        const failure: InputFailure = { input: input.path, error: { code: e.code, message: e.message } };
+        reports.push(failure);
+        if (args.json) io.out(JSON.stringify(failure));
+        bar?.stop();
+        io.err(`error: ${e.message}`);
+        bar?.start(inputs.length, i + 1, { file: '' });
+      }
+    }
+    bar?.update(inputs.length, { file: '' });
+  } finally {
+    bar?.stop();
+    await engine.release();
+  }
+  if (args.overlays || !args.json) {
+    const report = { model: model.spec.id, layer: args.layer ?? engine.defaultLayer, methods: args.methods, target: args.target, createdAt: new Date().toISOString(), inputs: reports };
+    const file = join(args.outDir, 'report.json');
+    writeFileSync(file, JSON.stringify(report));
+    if (!args.json) io.out(`report: ${file}`);
+  }
+  return failed ? EXIT.INPUT : EXIT.OK;
+}

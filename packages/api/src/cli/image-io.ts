@@ -1,0 +1,63 @@
+// Reading images (sharp: any common format, EXIF orientation, pixel limit) and tensors, writing PNGs.
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import type { RgbImage } from '@saliency-explainer/core';
+import { inputError } from './errors.js';
+
+export interface ImageLimits {
+  maxBytes: number;
+  maxPixels: number;
+}
+
+async function readLimited(path: string, maxBytes: number): Promise<Buffer> {
+  let size: number;
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw inputError('NOT_A_FILE', `${path} is not a file`);
+    size = s.size;
+  } catch (e) {
+    if ((e as { exitCode?: number }).exitCode) throw e;
+    throw inputError('NOT_FOUND', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (size > maxBytes) throw inputError('IMAGE_TOO_LARGE', `${path} has ${size} bytes; the limit is ${maxBytes} (--max-image-bytes)`);
+  return readFile(path);
+}
+
+/** Decode an image to 8-bit RGB. Transparent pixels are composited over white. */
+export async function readImage(path: string, limits: ImageLimits): Promise<RgbImage> {
+  const bytes = await readLimited(path, limits.maxBytes);
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'error' })
+      .rotate()
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/pixel limit/i.test(msg)) throw inputError('IMAGE_TOO_LARGE', `${path} has more pixels than the limit of ${limits.maxPixels} (--max-image-pixels)`);
+    throw inputError('BAD_IMAGE', `cannot decode ${path} as an image: ${msg}`);
+  }
+}
+
+/** A float32 little-endian NCHW tensor file of exactly `shape`. */
+export async function readTensor(path: string, shape: number[], maxBytes: number): Promise<Float32Array> {
+  const bytes = await readLimited(path, maxBytes);
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (bytes.length !== 4 * n) {
+    throw inputError('BAD_TENSOR', `${path} has ${bytes.length} bytes; the model's input [${shape.join(', ')}] needs ${4 * n} (float32 little-endian)`);
+  }
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = bytes.readFloatLE(4 * i);
+  for (const v of out) if (!Number.isFinite(v)) throw inputError('BAD_TENSOR', `${path} holds a non-finite value`);
+  return out;
+}
+
+export async function writePng(path: string, img: RgbImage): Promise<void> {
+  const png = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
+    raw: { width: img.width, height: img.height, channels: img.channels },
+  }).png().toBuffer();
+  await writeFile(path, png);
+}

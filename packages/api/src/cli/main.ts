@@ -1,0 +1,107 @@
+// Entry point of the saliency-explainer command: dispatch, help, exit codes.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { camMethods } from '@saliency-explainer/core';
+import { parseExplainArgs } from './args.js';
+import { CliError, EXIT, type ExitCode } from './errors.js';
+import { runExplain, type Output } from './explain-command.js';
+import { readManifest } from './model-loader.js';
+import { existsSync } from 'node:fs';
+import { DEFAULTS, PROJECT_ROOT } from './settings.js';
+
+const HELP = `saliency-explainer — see why an image classifier decided (Grad-CAM family on any ONNX CNN)
+
+Usage:
+  saliency-explainer explain <image|dir>... [options]
+  saliency-explainer models [--models-dir DIR]     list the models of the manifest
+  saliency-explainer methods                       list the CAM methods
+  saliency-explainer --version | --help
+
+explain options:
+  -m, --model ID            model of models/manifest.json (default: the manifest's default)
+      --model-file FILE     your own ONNX classifier instead, with
+      --labels FILE         one label per line, in output order, and
+      --input-spec JSON|FILE  {"name","height","width","channelOrder","scale","mean","std","resize"}
+      --models-dir DIR      manifest and cache folder (default models/, env SALIENCY_MODELS_DIR)
+      --method M[,M...]     ${camMethods.map((m) => m.id).join(', ')}, or all (default gradcam)
+  -k, --top-k K             explain the K most probable classes (default 1)
+      --class N[,N...]      or exactly these class indices
+      --layer TENSOR        target layer (a 4-D tensor name; default: the model's)
+      --target T            logit (default) or probability
+      --colormap C          jet (default, as pytorch-grad-cam), turbo, gray
+      --image-weight W      weight of the image in the overlay, 0..1 (default 0.5)
+  -o, --out DIR             overlays <name>.<method>.<class>-<label>.png and report.json (default out/)
+      --no-overlays         write no PNGs
+      --json                stdout: one JSON object per input (JSON Lines), nothing else
+      --input-tensor        inputs are float32 little-endian NCHW .bin tensors of the model's input shape
+      --batch-size N        Score-CAM / Ablation-CAM inputs per forward run (default ${DEFAULTS.batchSize})
+      --max-image-bytes N   largest input file (default ${DEFAULTS.maxImageBytes}, env SALIENCY_MAX_IMAGE_BYTES)
+      --max-image-pixels N  largest decoded image (default ${DEFAULTS.maxImagePixels}, env SALIENCY_MAX_IMAGE_PIXELS)
+      --no-progress         no progress bar on stderr
+
+Exit codes: 0 ok · 1 internal error · 2 usage error · 3 input error (unreadable or undecodable
+image, too large, wrong tensor size, class or layer not in the model; other inputs still run) ·
+4 model error (unknown model, missing or unusable model file)
+`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'packages', 'api', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function listModels(argv: string[], io: Output): ExitCode {
+  const i = argv.indexOf('--models-dir');
+  const dir = i >= 0 && argv[i + 1] ? argv[i + 1] : DEFAULTS.modelsDir;
+  const manifest = readManifest(dir);
+  for (const m of manifest.models) {
+    const present = existsSync(join(dir, 'cache', m.file)) ? 'ready' : 'not fetched (npm run models)';
+    const tag = m.id === manifest.default ? ' (default)' : m.fixture ? ' (test fixture)' : '';
+    io.out(`${m.id}${tag}\t${m.input.width}×${m.input.height} ${m.input.channelOrder}\tlayer ${m.targetLayer ?? 'auto'}\t${present}`);
+  }
+  return EXIT.OK;
+}
+
+export async function main(argv: string[], io: Output = {
+  out: (l) => process.stdout.write(`${l}\n`),
+  err: (l) => process.stderr.write(`${l}\n`),
+  errIsTTY: Boolean(process.stderr.isTTY),
+}): Promise<ExitCode> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'explain': {
+        const args = parseExplainArgs(rest);
+        if (args === 'help') {
+          io.out(HELP);
+          return EXIT.OK;
+        }
+        return await runExplain(args, io);
+      }
+      case 'models':
+        return listModels(rest, io);
+      case 'methods':
+        for (const m of camMethods) io.out(`${m.id}\t${m.name}\t${m.needsGradients ? 'gradients' : 'no gradients'}\t${m.cost}`);
+        return EXIT.OK;
+      case '--version':
+      case '-v':
+        io.out(version());
+        return EXIT.OK;
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.out(HELP);
+        return EXIT.OK;
+      default:
+        io.err(`error: unknown command '${command}' (try --help)`);
+        return EXIT.USAGE;
+    }
+  } catch (e) {
+    if (e instanceof CliError) {
+      io.err(`error: ${e.message}`);
+      return e.exitCode;
+    }
+    io.err(`internal error: ${(e as Error)?.stack ?? e}`);
+    return EXIT.INTERNAL;
+  }
+}

@@ -1,0 +1,53 @@
+// The JSON shapes `explain` prints (one line per input with --json) and writes to report.json.
+import type { ExplainResult, FloatMap } from '@saliency-explainer/core';
+
+export interface JsonMap {
+  width: number;
+  height: number;
+  values: number[];
+}
+
+export interface InputReport {
+  input: string;
+  model: string;
+  layer: string;
+  inputShape: number[];
+  predictions: ExplainResult['predictions'];
+  maps: {
+    method: string;
+    classIndex: number;
+    label: string;
+    raw: JsonMap;
+    map: JsonMap;
+    /** the overlay PNG written for this map, when overlays are on */
+    overlay?: string;
+  }[];
+}
+
+export interface InputFailure {
+  input: string;
+  error: { code: string; message: string };
+}
+
+/** float32 values as JSON numbers: 9 significant digits give back the same float32, and no more. */
+export function jsonMap(m: FloatMap): JsonMap {
+  return { width: m.width, height: m.height, values: Array.from(m.values, (v) => Number(v.toPrecision(9))) };
+}
+
+export function inputReport(input: string, r: ExplainResult, overlays: (string | undefined)[]): InputReport {
+  return {
+    input,
+    model: r.model,
+    layer: r.layer,
+    inputShape: r.inputShape,
+    predictions: r.predictions.map((p) => ({ index: p.index, label: p.label, score: Number(p.score.toPrecision(9)) })),
+    maps: r.maps.map((m, i) => ({
+      method: m.method,
+      classIndex: m.classIndex,
+      label: m.label,
+      raw: jsonMap(m.raw),
+      map: jsonMap(m.map),
+      ...(overlays[i] ? { overlay: overlays[i] } : {}),
+    })),
+  };
+}

@@ -1,0 +1,22 @@
+// Named limits and defaults of the CLI (each one a flag and, where useful, an environment variable).
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (packages/api/dist/cli → ../../../..). */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+
+export const DEFAULTS = {
+  /** models/manifest.json and models/cache/ */
+  modelsDir: process.env.SALIENCY_MODELS_DIR ?? join(PROJECT_ROOT, 'models'),
+  /** Largest image file read, in bytes (SALIENCY_MAX_IMAGE_BYTES). */
+  maxImageBytes: Number(process.env.SALIENCY_MAX_IMAGE_BYTES ?? 50 * 1024 * 1024),
+  /** Largest decoded image, in pixels (SALIENCY_MAX_IMAGE_PIXELS); sharp refuses bigger ones before decoding. */
+  maxImagePixels: Number(process.env.SALIENCY_MAX_IMAGE_PIXELS ?? 40_000_000),
+  /** Perturbed inputs per forward run for Score-CAM and Ablation-CAM. */
+  batchSize: 16,
+  colormap: 'jet',
+  imageWeight: 0.5,
+  outDir: 'out',
+} as const;
+
+export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jfif', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.bmp']);
