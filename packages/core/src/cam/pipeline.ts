@@ -26,13 +26,29 @@ export function relu(values: Float32Array): Float32Array {
   return out;
 }
 
+/** In place: x − min, then / (1e-7 + max) — scale_cam_image on an array we own. */
+function minMaxScaleInPlace(values: Float32Array): Float32Array {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  // max(x − min) = max − min, computed in float32 as numpy does
+  const d = Math.fround(1e-7 + Math.fround(max - min));
+  for (let i = 0; i < values.length; i++) values[i] = Math.fround(values[i] - min) / d;
+  return values;
+}
+
 /** A method's cam [h·w] → the reported raw map and the final map at outHeight×outWidth in [0, 1]. */
 export function postprocess(cam: Float32Array, height: number, width: number, outHeight: number, outWidth: number): { raw: FloatMap; map: FloatMap } {
   if (cam.length !== height * width) throw new RangeError(`cam has ${cam.length} values, expected ${height}×${width}`);
   const raw = relu(cam);
-  const resized = relu(resizeBilinear(minMaxScale(raw), width, height, outWidth, outHeight));
+  // bilinear interpolation of values ≥ 0 stays ≥ 0, so pytorch-grad-cam's second relu is a no-op here
+  const resized = resizeBilinear(minMaxScale(raw), width, height, outWidth, outHeight);
   return {
     raw: { width, height, values: raw },
-    map: { width: outWidth, height: outHeight, values: minMaxScale(resized) },
+    map: { width: outWidth, height: outHeight, values: minMaxScaleInPlace(resized) },
   };
 }
