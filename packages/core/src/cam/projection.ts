@@ -34,31 +34,15 @@ export function project2d(tensor: ArrayLike<number>, channels: number, positions
   if (P < 2 || C < 1) return out;
   const projection = new Float64Array(P);
   if (P <= C) {
-    // X·Xᵀ = U Σ² Uᵀ: projection = σ₁ u₁
-    const G = new Matrix(P, P);
-    for (let a = 0; a < P; a++) {
-      for (let b = a; b < P; b++) {
-        let s = 0;
-        for (let c = 0; c < C; c++) s += X[c * P + a] * X[c * P + b];
-        G.set(a, b, s);
-        G.set(b, a, s);
-      }
-    }
-    const { vector, value } = top(G);
+    // X·Xᵀ = U Σ² Uᵀ: projection = σ₁ u₁ (rows of X made contiguous first)
+    const rows = new Float64Array(P * C);
+    for (let c = 0; c < C; c++) for (let p = 0; p < P; p++) rows[p * C + c] = X[c * P + p];
+    const { vector, value } = top(gram(rows, P, C), P);
     const sigma = Math.sqrt(Math.max(value, 0));
     for (let p = 0; p < P; p++) projection[p] = sigma * vector[p];
   } else {
     // Xᵀ·X = V Σ² Vᵀ: projection = X v₁
-    const G = new Matrix(C, C);
-    for (let a = 0; a < C; a++) {
-      for (let b = a; b < C; b++) {
-        let s = 0;
-        for (let p = 0; p < P; p++) s += X[a * P + p] * X[b * P + p];
-        G.set(a, b, s);
-        G.set(b, a, s);
-      }
-    }
-    const { vector } = top(G);
+    const { vector } = top(gram(X, C, P), C);
     for (let c = 0; c < C; c++) for (let p = 0; p < P; p++) projection[p] += X[c * P + p] * vector[c];
   }
   let agreement = 0;
@@ -68,20 +52,32 @@ export function project2d(tensor: ArrayLike<number>, channels: number, positions
   return out;
 }
 
+/** Gram matrix of n contiguous rows of length m: G[a, b] = rowₐ · row_b. */
+function gram(rows: Float64Array, n: number, m: number): Float64Array {
+  const g = new Float64Array(n * n);
+  for (let a = 0; a < n; a++) {
+    for (let b = a; b < n; b++) {
+      let s = 0;
+      for (let i = 0, ia = a * m, ib = b * m; i < m; i++) s += rows[ia + i] * rows[ib + i];
+      g[a * n + b] = s;
+      g[b * n + a] = s;
+    }
+  }
+  return g;
+}
+
 /**
  * Largest eigenvalue of a symmetric positive semi-definite matrix and its unit eigenvector, by
  * Lanczos iteration with full re-orthogonalisation: m ≤ 48 matrix-vector products build a small
  * tridiagonal matrix whose top eigenpair (ml-matrix) gives the Ritz pair; restarted from the Ritz
- * vector until the residual ‖G·y − θ·y‖ is below 1e-10·θ. A full eigen-decomposition of G would
+ * vector until the residual ‖G·y − θ·y‖ is below 1e-9·θ. A full eigen-decomposition of G would
  * cost O(n³) for the one vector we need.
  */
-function top(G: Matrix): { value: number; vector: Float64Array } {
-  const n = G.rows;
-  const g = G.to1DArray();
+function top(g: Float64Array, n: number): { value: number; vector: Float64Array } {
   const matvec = (x: Float64Array, y: Float64Array) => {
     for (let i = 0; i < n; i++) {
       let s = 0;
-      for (let j = 0; j < n; j++) s += g[i * n + j] * x[j];
+      for (let j = 0, r = i * n; j < n; j++) s += g[r + j] * x[j];
       y[i] = s;
     }
   };
@@ -126,7 +122,7 @@ function top(G: Matrix): { value: number; vector: Float64Array } {
     const theta = dot(gy, ny);
     axpy(-theta, ny, gy);
     best = { value: theta, vector: ny };
-    if (Math.sqrt(dot(gy, gy)) <= 1e-10 * Math.max(Math.abs(theta), 1e-300) || Q.length === n) break;
+    if (Math.sqrt(dot(gy, gy)) <= 1e-9 * Math.max(Math.abs(theta), 1e-300) || Q.length === n) break;
     start = ny;
   }
   return best;
