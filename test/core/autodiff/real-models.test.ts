@@ -92,6 +92,54 @@ describe.skipIf(!existsSync(shared))('head gradients of real models vs finite di
           expect(Math.abs(fd - an)).toBeLessThanOrEqual(1e-2 * an);
         }
       }
+
+      // Single positions: for the one-hot seed rows, central differences at the 4 largest and 4
+      // random other entries with a large gradient (activations that are exactly 0 are skipped).
+      const picks: [number, number][] = [];
+      for (let k = 0; k < 2; k++) {
+        const idx = Array.from({ length: n }, (_, i) => i).filter((i) => A.data[i] !== 0);
+        const gmax = Math.max(...idx.map((i) => Math.abs(grads[k * n + i])));
+        if (gmax === 0) continue;
+        const strong = idx.filter((i) => Math.abs(grads[k * n + i]) > 0.1 * gmax).sort((a, b) => Math.abs(grads[k * n + b]) - Math.abs(grads[k * n + a]));
+        const chosen = new Set(strong.slice(0, 4));
+        while (chosen.size < Math.min(8, strong.length)) chosen.add(strong[Math.floor(r() * strong.length)]);
+        for (const i of chosen) picks.push([k, i]);
+      }
+      const hp = 1e-2 * Math.max(Math.sqrt(ss / n), 1e-3);
+      // rows: x + h, x − h per pick, then x itself
+      const pb = new Float32Array((2 * picks.length + 1) * n);
+      picks.forEach(([, i], j) => {
+        pb.set(A.data, 2 * j * n);
+        pb.set(A.data, (2 * j + 1) * n);
+        pb[2 * j * n + i] += hp;
+        pb[(2 * j + 1) * n + i] -= hp;
+      });
+      pb.set(A.data, 2 * picks.length * n);
+      const po = await run(hs, { [layer]: { data: pb, dims: [2 * picks.length + 1, ...A.dims.slice(1)] } });
+      const PL = po[Object.keys(po)[0]].data;
+      const C2 = analysis.numClasses;
+      let checked = 0;
+      picks.forEach(([k, i], j) => {
+        let fd = 0;
+        for (let c = 0; c < C2; c++) fd += seeds[k * C2 + c] * (PL[2 * j * C2 + c] - PL[(2 * j + 1) * C2 + c]);
+        fd /= 2 * hp;
+        const g = grads[k * n + i];
+        let lmax = 0;
+        for (let c = 0; c < C2; c++) lmax = Math.max(lmax, Math.abs(PL[2 * j * C2 + c]));
+        let up = 0;
+        let down = 0;
+        const mid = 2 * picks.length;
+        for (let c = 0; c < C2; c++) {
+          up += seeds[k * C2 + c] * (PL[2 * j * C2 + c] - PL[mid * C2 + c]);
+          down += seeds[k * C2 + c] * (PL[mid * C2 + c] - PL[(2 * j + 1) * C2 + c]);
+        }
+        // a max-pool window switching its maximum within ±h is a kink: the one-sided slopes differ
+        if (Math.abs(up - down) / hp > 1e-2 * Math.abs(g) + 8e-7 * lmax / hp) return;
+        // float32 logits: rounding ~1e-7·|logit| in each of the two evaluations
+        expect(Math.abs(fd - g), `${c.id} k=${k} position ${i}: ${fd} vs ${g}`).toBeLessThanOrEqual(2e-2 * Math.abs(g) + 4e-7 * lmax / hp);
+        checked++;
+      });
+      expect(checked).toBeGreaterThanOrEqual(picks.length / 2);
     }, 60_000);
   }
 });
