@@ -64,3 +64,26 @@ export function spatialSums(tensor: ArrayLike<number>, C: number, hw: number): F
 export function perTarget(ctx: CamContext, fn: (k: number) => Float32Array): Float32Array[] {
   return ctx.targets.map((_, k) => fn(k));
 }
+
+/** Σ_c f(g, a) over channels for target k's gradients g and the activations a (projected with eigenSmooth). */
+export function elementwiseCam(ctx: CamContext, k: number, f: (g: number, a: number) => number): Float32Array {
+  const A = ctx.activations.data;
+  const G = gradientsOf(ctx, k);
+  const t = new Float32Array(A.length);
+  for (let i = 0; i < A.length; i++) t[i] = f(G[i], A[i]);
+  return channelSum(ctx, t);
+}
+
+/** Per-channel weights Σ_ij f(g, a, c) over the positions of target k's gradients and the activations. */
+export function channelWeights(ctx: CamContext, k: number, f: (g: number, a: number, c: number) => number): Float64Array {
+  const A = ctx.activations.data;
+  const G = gradientsOf(ctx, k);
+  const { C, hw } = dims(ctx);
+  const w = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    let s = 0;
+    for (let p = c * hw; p < (c + 1) * hw; p++) s += f(G[p], A[p], c);
+    w[c] = s;
+  }
+  return w;
+}

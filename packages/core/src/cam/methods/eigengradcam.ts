@@ -1,6 +1,6 @@
-// EigenGradCAM (pytorch-grad-cam): the first principal component of gradients ⊙ activations.
-import { project2d } from '../projection.js';
-import { dims, gradientsOf, perTarget } from '../combine.js';
+// EigenGradCAM (pytorch-grad-cam): the first principal component of gradients ⊙ activations
+// (always projected, whatever eigenSmooth says).
+import { elementwiseCam, perTarget } from '../combine.js';
 import type { CamMethod } from '../types.js';
 
 export const eigenGradCam: CamMethod = {
@@ -9,13 +9,7 @@ export const eigenGradCam: CamMethod = {
   needsGradients: true,
   cost: 'gradient',
   async compute(ctx) {
-    const A = ctx.activations.data;
-    const { C, hw } = dims(ctx);
-    return perTarget(ctx, (k) => {
-      const G = gradientsOf(ctx, k);
-      const elementwise = new Float32Array(A.length);
-      for (let i = 0; i < A.length; i++) elementwise[i] = G[i] * A[i];
-      return project2d(elementwise, C, hw);
-    });
+    const projected = { ...ctx, eigenSmooth: true };
+    return perTarget(ctx, (k) => elementwiseCam(projected, k, (g, a) => g * a));
   },
 };

@@ -1,5 +1,5 @@
 // GradCAMElementWise (pytorch-grad-cam): Σ_c relu(gradients ⊙ activations).
-import { channelSum, gradientsOf, perTarget } from '../combine.js';
+import { elementwiseCam, perTarget } from '../combine.js';
 import type { CamMethod } from '../types.js';
 
 export const gradCamElementWise: CamMethod = {
@@ -8,12 +8,6 @@ export const gradCamElementWise: CamMethod = {
   needsGradients: true,
   cost: 'gradient',
   async compute(ctx) {
-    const A = ctx.activations.data;
-    return perTarget(ctx, (k) => {
-      const G = gradientsOf(ctx, k);
-      const elementwise = new Float32Array(A.length);
-      for (let i = 0; i < A.length; i++) elementwise[i] = Math.max(G[i] * A[i], 0);
-      return channelSum(ctx, elementwise);
-    });
+    return perTarget(ctx, (k) => elementwiseCam(ctx, k, (g, a) => Math.max(g * a, 0)));
   },
 };

@@ -1,6 +1,6 @@
 // Grad-CAM++ (Chattopadhay et al. 2018), with pytorch-grad-cam's closed form for an exponential
 // score: α = g² / (2g² + Σ_ij A · g³ + 1e-6) where g ≠ 0 (else 0); weight_c = Σ_ij α · relu(g).
-import { dims, gradientsOf, perTarget, spatialSums, weightedCam } from '../combine.js';
+import { channelWeights, dims, perTarget, spatialSums, weightedCam } from '../combine.js';
 import type { CamMethod } from '../types.js';
 
 const EPS = 1e-6;
@@ -11,23 +11,10 @@ export const gradCamPlusPlus: CamMethod = {
   needsGradients: true,
   cost: 'gradient',
   async compute(ctx) {
-    const A = ctx.activations.data;
     const { C, hw } = dims(ctx);
-    const sumA = spatialSums(A, C, hw);
-    return perTarget(ctx, (k) => {
-      const G = gradientsOf(ctx, k);
-      const weights = new Float64Array(C);
-      for (let c = 0; c < C; c++) {
-        let w = 0;
-        for (let p = 0; p < hw; p++) {
-          const g = G[c * hw + p];
-          if (g <= 0) continue; // relu(g) = 0, and α = 0 where g = 0
-          const g2 = g * g;
-          w += (g2 / (2 * g2 + sumA[c] * g2 * g + EPS)) * g;
-        }
-        weights[c] = w;
-      }
-      return weightedCam(ctx, weights);
-    });
+    const sumA = spatialSums(ctx.activations.data, C, hw);
+    // relu(g) = 0 for g ≤ 0, and α = 0 where g = 0: only positive gradients count
+    const term = (g: number, _a: number, c: number) => (g > 0 ? ((g * g) / (2 * g * g + sumA[c] * g * g * g + EPS)) * g : 0);
+    return perTarget(ctx, (k) => weightedCam(ctx, channelWeights(ctx, k, term)));
   },
 };

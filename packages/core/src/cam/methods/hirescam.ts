@@ -1,5 +1,5 @@
 // HiResCAM (Draelos & Carin 2020): Σ_c gradients ⊙ activations, no spatial averaging.
-import { channelSum, gradientsOf, perTarget } from '../combine.js';
+import { elementwiseCam, perTarget } from '../combine.js';
 import type { CamMethod } from '../types.js';
 
 export const hiResCam: CamMethod = {
@@ -8,12 +8,6 @@ export const hiResCam: CamMethod = {
   needsGradients: true,
   cost: 'gradient',
   async compute(ctx) {
-    const A = ctx.activations.data;
-    return perTarget(ctx, (k) => {
-      const G = gradientsOf(ctx, k);
-      const elementwise = new Float32Array(A.length);
-      for (let i = 0; i < A.length; i++) elementwise[i] = G[i] * A[i];
-      return channelSum(ctx, elementwise);
-    });
+    return perTarget(ctx, (k) => elementwiseCam(ctx, k, (g, a) => g * a));
   },
 };

@@ -1,5 +1,5 @@
 // LayerCAM (Jiang et al. 2021): Σ_c relu(gradients) ⊙ activations.
-import { channelSum, gradientsOf, perTarget } from '../combine.js';
+import { elementwiseCam, perTarget } from '../combine.js';
 import type { CamMethod } from '../types.js';
 
 export const layerCam: CamMethod = {
@@ -8,12 +8,6 @@ export const layerCam: CamMethod = {
   needsGradients: true,
   cost: 'gradient',
   async compute(ctx) {
-    const A = ctx.activations.data;
-    return perTarget(ctx, (k) => {
-      const G = gradientsOf(ctx, k);
-      const weighted = new Float32Array(A.length);
-      for (let i = 0; i < A.length; i++) weighted[i] = Math.max(G[i], 0) * A[i];
-      return channelSum(ctx, weighted);
-    });
+    return perTarget(ctx, (k) => elementwiseCam(ctx, k, (g, a) => Math.max(g, 0) * a));
   },
 };
