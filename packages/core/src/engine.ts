@@ -134,8 +134,16 @@ export class Explainer {
     return softmax(await this.forwardInputs(input, 1));
   }
 
+  /** The k most probable classes, highest first (ties: lower index first); O(n·k) for small k. */
   topPredictions(probs: Float32Array, k: number): Prediction[] {
-    const idx = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]).slice(0, k);
+    const idx: number[] = [];
+    for (let i = 0; i < probs.length; i++) {
+      if (idx.length === k && probs[i] <= probs[idx[k - 1]]) continue;
+      let j = idx.length;
+      while (j > 0 && probs[idx[j - 1]] < probs[i]) j--;
+      idx.splice(j, 0, i);
+      if (idx.length > k) idx.pop();
+    }
     return idx.map((index) => ({ index, label: this.labels[index], score: probs[index] }));
   }
 
