@@ -31,17 +31,18 @@ function makeBatchDynamic(model: ModelProto, analysis: ModelAnalysis, inputs: st
   }
   const index = new GraphIndex(g);
   const extra: TensorProto[] = [];
-  for (const n of g.node ?? []) {
-    if (n.opType !== 'Reshape') continue;
+  g.node = (g.node ?? []).map((n) => {
+    if (n.opType !== 'Reshape') return n;
     const target = index.constantValue(n.input![1]);
     const inShape = analysis.shapes.get(n.input![0]);
-    if (!target || !inShape || target.values[0] !== 1 || inShape[0] !== 1) continue;
+    if (!target || !inShape || target.values[0] !== 1 || inShape[0] !== 1) return n;
     const vals = Array.from(target.values);
     vals[0] = 0; // 0 = copy the input's batch
     const name = `${n.input![1]}__dynbatch_${extra.length}`;
     extra.push(makeInt64Tensor(name, [vals.length], vals));
-    n.input![1] = name;
-  }
+    // a copy: head models share their node objects with the analysed graph and with each other
+    return { ...n, input: [n.input![0], name, ...n.input!.slice(2)] };
+  });
   g.initializer = [...(g.initializer ?? []), ...extra];
 }
 
@@ -76,18 +77,24 @@ export interface Subgraph {
 export function extractSubgraph(analysis: ModelAnalysis, source: string): Subgraph {
   const g = analysis.graph;
   const downstream = g.downstreamOf([source]);
+  // tensors computed from weights only (Constant nodes, Cast/Identity/… of initializers): the head
+  // recomputes them instead of reading them as side inputs
+  const fromInputs = g.downstreamOf(g.inputs);
   const needed = g.ancestorsOf([analysis.logits]);
   const nodes: NodeProto[] = [];
+  const read = new Set<string>();
+  for (let k = needed.length - 1; k >= 0; k--) {
+    const n = needed[k];
+    const onPath = (n.input ?? []).some((i) => !!i && downstream.has(i));
+    const weightsOnly = !(n.output ?? []).some((o) => !!o && fromInputs.has(o));
+    if (onPath || (weightsOnly && (n.output ?? []).some((o) => read.has(o)))) {
+      nodes.push(n);
+      for (const i of n.input ?? []) if (i) read.add(i);
+    }
+  }
+  nodes.reverse();
   const constants = new Map<string, TensorProto>();
   const side = new Set<string>();
-  for (const n of needed) {
-    const onPath = (n.input ?? []).some((i) => !!i && downstream.has(i));
-    if (onPath) {
-      nodes.push(n);
-      continue;
-    }
-    if (n.opType === 'Constant') nodes.push(n); // cheap, and may feed shapes
-  }
   const produced = new Set(nodes.flatMap((n) => n.output ?? []));
   for (const n of nodes) {
     for (const i of n.input ?? []) {
@@ -97,8 +104,7 @@ export function extractSubgraph(analysis: ModelAnalysis, source: string): Subgra
       else side.add(i);
     }
   }
-  const usedConstants = nodes.filter((n) => n.opType !== 'Constant' || (n.output ?? []).some((o) => nodes.some((m) => m.input?.includes(o))));
-  return { nodes: usedConstants, sideInputs: [...side], constants: [...constants.values()], downstream };
+  return { nodes, sideInputs: [...side], constants: [...constants.values()], downstream };
 }
 
 /**
@@ -188,7 +194,20 @@ export function buildHeadModels(analysis: ModelAnalysis, layer: string): HeadMod
   const gradient = assemble(analysis, 'head_gradient', [...gradNodes, flatten], [...sub.constants, ...emitter.initializers],
     [makeValueInfo(layer, f32, layerShape), ...sideInfos(1), makeValueInfo(SEEDS, f32, ['K', analysis.numClasses])],
     [makeValueInfo(GRADIENTS, f32, ['K', ...layerShape.slice(1)]), makeValueInfo(logitsFlat, f32, [1, analysis.numClasses])]);
-  const forward = assemble(analysis, 'head_forward', [...sub.nodes, flatten], sub.constants,
+  // side tensors come at batch 1: expand those that carry the batch to the layer's, for ops that
+  // do not broadcast (Concat)
+  const sideEmitter = new GraphEmitter('side');
+  const expanded = new Map<string, string>();
+  const batched = sub.sideInputs.filter((t) => analysis.shapeOf(t).length >= 2);
+  if (batched.length) {
+    const batch = sideEmitter.op1('Slice', [sideEmitter.op1('Shape', [layer]), sideEmitter.constInt64([0]), sideEmitter.constInt64([1])]);
+    for (const t of batched) {
+      const ones = sideEmitter.constInt64(new Array(analysis.shapeOf(t).length - 1).fill(1));
+      expanded.set(t, sideEmitter.op1('Expand', [t, sideEmitter.op1('Concat', [batch, ones], { axis: 0 })]));
+    }
+  }
+  const headNodes = sub.nodes.map((n) => (n.input?.some((i) => expanded.has(i)) ? { ...n, input: n.input.map((i) => expanded.get(i) ?? i) } : n));
+  const forward = assemble(analysis, 'head_forward', [...sideEmitter.nodes, ...headNodes, flatten], [...sub.constants, ...sideEmitter.initializers],
     [makeValueInfo(layer, f32, ['N', ...layerShape.slice(1)]), ...sideInfos(1)],
     [makeValueInfo(logitsFlat, f32, ['N', analysis.numClasses])]);
   makeBatchDynamic(forward, analysis, [layer]);

@@ -27,18 +27,19 @@ export const Gemm: BackwardRule = (ctx) => {
   return [da, null, dc];
 };
 
-// Y = A · B with constant B: dA = g · Bᵀ (last two axes).
+// Y = A · B with constant B: dA = g · Bᵀ (last two axes), summed over the batch axes along
+// which A was broadcast against B.
 export const MatMul: BackwardRule = (ctx) => {
   const describe = GraphIndex.describe(ctx.node);
   if (ctx.needsGrad[1]) throw new UnsupportedOpError('MatMul', describe, 'input B on the gradient path');
   const [a, b] = ctx.inputs;
+  const as = ctx.shape(a);
+  const ys = ctx.shape(ctx.outputs[0]);
+  if (as.length < ys.length) throw new UnsupportedOpError('MatMul', describe, 'input A broadcast over batch axes');
   const bs = ctx.shape(b);
   const perm = bs.map((_, i) => i);
   [perm[bs.length - 2], perm[bs.length - 1]] = [perm[bs.length - 1], perm[bs.length - 2]];
   const bt = ctx.emit.op1('Transpose', [b], { perm });
   const da = ctx.emit.op1('MatMul', [ctx.gradOutputs[0]!, bt]);
-  if (ctx.shape(a).length < ctx.shape(ctx.outputs[0]).length) {
-    throw new UnsupportedOpError('MatMul', describe, 'input A broadcast over batch axes');
-  }
-  return [da, null];
+  return [reduceToOperand(ctx, da, a, [...ys.slice(0, -2), ...as.slice(-2)]), null];
 };

@@ -82,9 +82,11 @@ export const GlobalAveragePool: BackwardRule = (ctx) => {
 // Gradient to every position equal to the maximum (ties share it, like torch.amax).
 export const GlobalMaxPool: BackwardRule = (ctx) => {
   const e = ctx.emit;
+  const rank = ctx.shape(ctx.inputs[0]).length;
+  const spatial = Array.from({ length: rank - 2 }, (_, i) => i + 2);
   const mask = e.op1('Equal', [ctx.inputs[0], ctx.outputs[0]]);
   const maskF = e.op1('Cast', [mask], { to: 1 });
-  const count = e.op1('ReduceSum', [maskF, e.constInt64([2, 3])], { keepdims: 1 });
+  const count = e.op1('ReduceSum', [maskF, e.constInt64(spatial)], { keepdims: 1 });
   const share = e.op1('Div', [ctx.gradOutputs[0]!, count]);
   return [e.op1('Mul', [maskF, share])];
 };
