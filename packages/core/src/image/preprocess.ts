@@ -1,16 +1,17 @@
-// Image → model input tensor, as the reference Python pipeline does it: Pillow bilinear resize
-// (stretch, or torchvision's Resize(shorter side) + CenterCrop), then (pixel·scale − mean)/std per
-// channel in the model's channel order, NCHW float32.
+// Image → model input tensor, as the reference Python pipeline makes it: Pillow's bilinear resize
+// (to the model size, or torchvision's Resize(shorter side) + CenterCrop), then
+// (pixel·scale − mean[c]) / std[c] in the model's channel order, laid out NCHW as float32.
 import type { InputSpec } from '../model/spec.js';
 import { pilResizeBilinear } from './pil-resize.js';
 import { checkImage, type RgbImage } from './types.js';
 
-/** Python's round(): halves go to the even neighbour (torchvision's CenterCrop uses it). */
+/** Python's round(): halves go to the even neighbour. */
 function roundHalfEven(x: number): number {
   const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/** The RGB channels of an RGBA image; an RGB image as it is. */
 function toRgb(img: RgbImage): RgbImage {
   if (img.channels === 3) return img;
   const n = img.width * img.height;
@@ -23,34 +24,51 @@ function toRgb(img: RgbImage): RgbImage {
   return { data, width: img.width, height: img.height, channels: 3 };
 }
 
-function crop(img: RgbImage, left: number, top: number, width: number, height: number): RgbImage {
-  const ch = img.channels;
-  const data = new Uint8Array(width * height * ch);
-  for (let y = 0; y < height; y++) {
-    const from = ((top + y) * img.width + left) * ch;
-    data.set(img.data.subarray(from, from + width * ch), y * width * ch);
-  }
-  return { data, width, height, channels: img.channels };
+/**
+ * torchvision's center_crop offset along one axis: round((size − crop)/2) into the image, or, when
+ * the crop is larger, minus the zero padding it adds before the crop ((crop − size) // 2).
+ */
+function cropOffset(size: number, crop: number): number {
+  return size >= crop ? roundHalfEven((size - crop) / 2) : -Math.floor((crop - size) / 2);
 }
 
-/** The RGB image the model sees, at spec.width × spec.height. */
+/** A width×height window of an RGB image from (left, top); pixels outside the image are black. */
+function crop(img: RgbImage, left: number, top: number, width: number, height: number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  const x0 = Math.max(0, -left);
+  const x1 = Math.min(width, img.width - left);
+  for (let y = 0; y < height; y++) {
+    const sy = top + y;
+    if (sy < 0 || sy >= img.height || x1 <= x0) continue;
+    const from = (sy * img.width + left + x0) * 3;
+    data.set(img.data.subarray(from, from + (x1 - x0) * 3), (y * width + x0) * 3);
+  }
+  return { data, width, height, channels: 3 };
+}
+
+/**
+ * The RGB image the model sees, spec.width × spec.height (a copy even when no resizing is needed).
+ * 'stretch': Pillow bilinear resize to the model size. 'shorter-crop': torchvision
+ * Resize(resizeShorter) (the longer side becomes int(resizeShorter·long/short)) then
+ * CenterCrop(height, width); resizeShorter defaults to the smaller model side.
+ */
 export function resizeForModel(img: RgbImage, spec: InputSpec): RgbImage {
   checkImage(img);
   const rgb = toRgb(img);
   if (spec.resize === 'stretch') return pilResizeBilinear(rgb, spec.width, spec.height);
   const shorter = spec.resizeShorter ?? Math.min(spec.width, spec.height);
-  // torchvision Resize(int): the shorter side becomes `shorter`, the longer int(shorter·long/short)
+  if (!Number.isInteger(shorter) || shorter < 1) throw new RangeError(`resizeShorter must be a positive integer, not ${shorter}`);
   const [w, h] = rgb.width <= rgb.height
     ? [shorter, Math.trunc((shorter * rgb.height) / rgb.width)]
     : [Math.trunc((shorter * rgb.width) / rgb.height), shorter];
   const resized = pilResizeBilinear(rgb, w, h);
-  if (w < spec.width || h < spec.height) {
-    throw new RangeError(`resizeShorter ${shorter} is smaller than the ${spec.width}×${spec.height} crop`);
-  }
-  return crop(resized, roundHalfEven((w - spec.width) / 2), roundHalfEven((h - spec.height) / 2), spec.width, spec.height);
+  return crop(resized, cropOffset(w, spec.width), cropOffset(h, spec.height), spec.width, spec.height);
 }
 
-/** An RGB(A) image already at the model's size → [1, 3, H, W] float32. */
+/**
+ * An RGB(A) image already at the model's size → [1, 3, H, W] float32. Each value is computed in
+ * double and rounded once to float32 (a float32 numpy pipeline can differ by one unit in the last place).
+ */
 export function toTensor(img: RgbImage, spec: InputSpec): Float32Array {
   checkImage(img);
   if (img.width !== spec.width || img.height !== spec.height) {
@@ -58,19 +76,18 @@ export function toTensor(img: RgbImage, spec: InputSpec): Float32Array {
   }
   const n = img.width * img.height;
   const out = new Float32Array(3 * n);
-  const order = spec.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+  const source = spec.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
   for (let c = 0; c < 3; c++) {
-    const src = order[c];
-    const { [c]: mean } = spec.mean;
-    const { [c]: std } = spec.std;
-    for (let i = 0; i < n; i++) {
-      out[c * n + i] = (Math.fround(img.data[i * img.channels + src] * spec.scale) - mean) / std;
-    }
+    const src = source[c];
+    const mean = spec.mean[c];
+    const std = spec.std[c];
+    const plane = out.subarray(c * n, (c + 1) * n);
+    for (let i = 0; i < n; i++) plane[i] = (img.data[i * img.channels + src] * spec.scale - mean) / std;
   }
   return out;
 }
 
-/** Image → model input: toTensor(resizeForModel(img)). */
+/** Image → model input: toTensor(resizeForModel(img, spec), spec). */
 export function preprocess(img: RgbImage, spec: InputSpec): Float32Array {
   return toTensor(resizeForModel(img, spec), spec);
 }
