@@ -28,7 +28,7 @@ explain options:
       --class N[,N...]      or exactly these class indices
       --layer TENSOR        target layer (a 4-D tensor name; default: the model's)
       --target T            logit (default) or probability
-      --colormap C          jet (default, as pytorch-grad-cam), turbo, gray
+      --colormap C          jet (default, as pytorch-grad-cam), turbo, viridis, inferno, gray
       --image-weight W      weight of the image in the overlay, 0..1 (default 0.5)
   -o, --out DIR             overlays <name>.<method>.<class>-<label>.png and report.json (default out/)
       --no-overlays         write no PNGs
