@@ -6,7 +6,7 @@ import { encodeModel } from './onnx/proto.js';
 import { buildForwardModel, buildHeadModels, GRADIENTS, SEEDS } from './autodiff/compile.js';
 import { buildGatheredHeadGradient, CLASSES } from './autodiff/gathered-head.js';
 import type { ModelSpec } from './model/spec.js';
-import type { CamContext, CamTarget, TargetKind } from './cam/types.js';
+import type { CamContext, CamMethod, CamTarget, TargetKind } from './cam/types.js';
 import type { ClassMap, ExplainOptions, ExplainResult, Prediction } from './explain-types.js';
 import { getCamMethod } from './cam/registry.js';
 import { postprocess } from './cam/pipeline.js';
@@ -45,6 +45,20 @@ const DEFAULT_SESSION_OPTIONS: InferenceSession.SessionOptions = {
 };
 
 type Tensors = Record<string, { data: Float32Array; dims: readonly number[] }>;
+
+/** One input of `explainMany`. */
+export interface ExplainRequest {
+  input: Float32Array;
+  options?: ExplainOptions;
+}
+
+interface Plan {
+  input: Float32Array;
+  options: ExplainOptions;
+  methods: CamMethod[];
+  layer: string;
+  kind: TargetKind;
+}
 
 export class Explainer {
   readonly analysis: ModelAnalysis;
@@ -164,6 +178,52 @@ export class Explainer {
   }
 
   async explain(input: Float32Array, options: ExplainOptions = {}): Promise<ExplainResult> {
+    const [r] = await this.explainMany([{ input, options }]);
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  }
+
+  /**
+   * Explain several inputs, sharing one batched forward run per target layer (micro-batching: the
+   * API gathers concurrent requests for one model into one call). Each request succeeds or fails on
+   * its own; the maps equal those of `explain` up to the float rounding of a batched forward run.
+   */
+  async explainMany(requests: readonly ExplainRequest[]): Promise<PromiseSettledResult<ExplainResult>[]> {
+    const results: PromiseSettledResult<ExplainResult>[] = new Array(requests.length);
+    const byLayer = new Map<string, { index: number; plan: Plan }[]>();
+    requests.forEach((r, index) => {
+      try {
+        const plan = this.plan(r);
+        const group = byLayer.get(plan.layer) ?? [];
+        group.push({ index, plan });
+        byLayer.set(plan.layer, group);
+      } catch (reason) {
+        results[index] = { status: 'rejected', reason };
+      }
+    });
+    for (const [layer, group] of byLayer) {
+      let sessions: LayerSessions;
+      let forwards: Tensors[];
+      try {
+        sessions = await this.sessionsFor(layer);
+        forwards = await this.forwardBatch(sessions, group.map((g) => g.plan.input));
+      } catch (reason) {
+        for (const g of group) results[g.index] = { status: 'rejected', reason };
+        continue;
+      }
+      for (const [i, g] of group.entries()) {
+        try {
+          results[g.index] = { status: 'fulfilled', value: await this.explainForwarded(sessions, g.plan, forwards[i]) };
+        } catch (reason) {
+          results[g.index] = { status: 'rejected', reason };
+        }
+      }
+    }
+    return results;
+  }
+
+  /** Validate a request before anything runs. */
+  private plan({ input, options = {} }: ExplainRequest): Plan {
     this.checkInput(input);
     const methods = (options.methods?.length ? options.methods : ['gradcam']).map((id) => {
       try {
@@ -172,23 +232,43 @@ export class Explainer {
         throw new ExplainError('UNKNOWN_METHOD', (e as Error).message);
       }
     });
-    const layer = options.layer ?? this.defaultLayer;
-    const kind: TargetKind = options.target ?? 'logit';
-    const sessions = await this.sessionsFor(layer);
-    const dims = this.inputShape as [number, number, number, number];
-    const fwd = await runSession(this.ort, sessions.forward, { [this.analysis.input]: { data: input, dims } });
-    const logits = fwd[this.analysis.logits].data;
-    const probs = softmax(logits);
-    let classes: number[];
     if (options.classes?.length) {
       const bad = options.classes.find((c) => !Number.isInteger(c) || c < 0 || c >= this.numClasses);
       if (bad !== undefined) throw new ExplainError('BAD_CLASS', `class ${bad} is not in 0..${this.numClasses - 1}`);
-      classes = options.classes;
     } else {
       const k = options.topK ?? 1;
       if (!Number.isInteger(k) || k < 1 || k > this.numClasses) throw new ExplainError('BAD_CLASS', `top-k must be in 1..${this.numClasses}`);
-      classes = this.topPredictions(probs, k).map((p) => p.index);
     }
+    return { input, options, methods, layer: options.layer ?? this.defaultLayer, kind: options.target ?? 'logit' };
+  }
+
+  /** One forward run over n inputs; the outputs split per input (views, batch 1 each). */
+  private async forwardBatch(sessions: LayerSessions, inputs: Float32Array[]): Promise<Tensors[]> {
+    const [, c, hh, ww] = this.inputShape;
+    const n = inputs.length;
+    const size = c * hh * ww;
+    let batch = inputs[0];
+    if (n > 1) {
+      batch = new Float32Array(n * size);
+      inputs.forEach((x, i) => batch.set(x, i * size));
+    }
+    const out = await runSession(this.ort, sessions.forward, { [this.analysis.input]: { data: batch, dims: [n, c, hh, ww] } });
+    return inputs.map((_, i) => {
+      const one: Tensors = {};
+      for (const [name, t] of Object.entries(out)) {
+        const per = t.data.length / n;
+        one[name] = { data: n === 1 ? t.data : t.data.subarray(i * per, (i + 1) * per), dims: [1, ...t.dims.slice(1)] };
+      }
+      return one;
+    });
+  }
+
+  private async explainForwarded(sessions: LayerSessions, plan: Plan, fwd: Tensors): Promise<ExplainResult> {
+    const { input, options, methods, layer, kind } = plan;
+    const dims = this.inputShape as [number, number, number, number];
+    const logits = fwd[this.analysis.logits].data;
+    const probs = softmax(logits);
+    const classes = options.classes?.length ? options.classes : this.topPredictions(probs, options.topK ?? 1).map((p) => p.index);
     const targets: CamTarget[] = classes.map((classIndex) => ({ classIndex, kind }));
     const act = fwd[layer];
     const side: Tensors = {};

@@ -23,6 +23,11 @@ const ALIASES: Record<string, string> = {
   'ablation-cam': 'ablationcam', 'xgrad-cam': 'xgradcam', 'eigen-cam': 'eigencam',
 };
 
+/** The other accepted spellings of a method id. */
+export function methodAliases(id: string): string[] {
+  return Object.entries(ALIASES).filter(([, v]) => v === id).map(([k]) => k);
+}
+
 export class UnknownMethodError extends Error {
   constructor(readonly method: string) {
     super(`unknown CAM method '${method}' (known: ${camMethods.map((m) => m.id).join(', ')})`);
