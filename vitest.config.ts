@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
+    // a throwaway PostgreSQL server for the storage/API tests (see the file; skipped without binaries)
+    globalSetup: ['test/support/postgres-setup.ts'],
   },
 });

@@ -96,6 +96,8 @@ export interface Storage {
    * `after` is an endCursor of an earlier page (StorageError BAD_CURSOR when malformed).
    */
   listExplanations(filter: { imageId?: string; modelId?: string }, first: number, after?: string | null): Promise<Page<ExplanationRecord>>;
+  /** The cursor of one explanation, as `listExplanations` takes it in `after`. */
+  cursorOf(e: ExplanationRecord): string;
   /** Health check: a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

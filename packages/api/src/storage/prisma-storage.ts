@@ -1,0 +1,258 @@
+// `Storage` on a Prisma 7 client: atomic writes deduplicated also under races, bit-exact heatmaps, keyset pagination.
+import type { Prisma, PrismaClient } from '../generated/sqlite/client.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import type { Provider } from './database-url.js';
+import { bytesToFloat32, exactBytes, float32ToBytes } from './raw-map.js';
+import {
+  StorageError,
+  type ExplanationRecord, type HeatmapRecord, type ImageRecord, type NewExplanation, type Page, type PredictionRecord,
+  type Storage, type StoredModel,
+} from './types.js';
+
+/** The client shape this class relies on; the PostgreSQL client is used through the same type. */
+export type StorageClient = PrismaClient;
+
+const withHeatmaps = { heatmaps: { orderBy: { position: 'asc' } } } as const satisfies Prisma.ExplanationInclude;
+type ExplanationRow = Prisma.ExplanationGetPayload<{ include: typeof withHeatmaps }>;
+const imageColumns = { id: true, width: true, height: true, format: true, byteLength: true, createdAt: true } as const satisfies Prisma.ImageSelect;
+
+function prismaCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^P\d{4}$/.test(code) ? code : undefined;
+}
+
+function isPrismaError(e: unknown): boolean {
+  return e instanceof Error && (/^PrismaClient/.test(e.name) || prismaCode(e) !== undefined);
+}
+
+function databaseError(action: string, e: unknown): StorageError {
+  const error = new StorageError('DATABASE', `${action}: ${e instanceof Error ? e.message.trim() : String(e)}`);
+  error.cause = e;
+  return error;
+}
+
+function corrupt(what: string): StorageError {
+  return new StorageError('DATABASE', `corrupt row: ${what}`);
+}
+
+function checkFinite(value: number, what: string): void {
+  if (!Number.isFinite(value)) throw new RangeError(`${what} must be a finite number, got ${value}`);
+}
+
+/** Int columns are 32-bit on PostgreSQL; SQLite would take more, so refuse it on both. */
+function checkInt32(value: number, what: string, min = -(2 ** 31)): void {
+  if (!Number.isInteger(value) || value < min || value >= 2 ** 31) throw new RangeError(`${what} must be an integer in [${min}, 2^31), got ${value}`);
+}
+
+function checkNewExplanation(e: NewExplanation): void {
+  checkFinite(e.computeMs, 'computeMs');
+  checkInt32(e.model.inputWidth, 'model.inputWidth');
+  checkInt32(e.model.inputHeight, 'model.inputHeight');
+  checkInt32(e.model.numClasses, 'model.numClasses');
+  e.predictions.forEach((p, i) => checkFinite(p.score, `predictions[${i}].score`));
+  e.heatmaps.forEach((h, i) => {
+    checkFinite(h.score, `heatmaps[${i}].score`);
+    checkInt32(h.classIndex, `heatmaps[${i}].classIndex`);
+    checkInt32(h.width, `heatmaps[${i}].width`, 0);
+    checkInt32(h.height, `heatmaps[${i}].height`, 0);
+    if (h.raw.length !== h.width * h.height) {
+      throw new RangeError(`heatmaps[${i}]: raw has ${h.raw.length} values, expected width × height = ${h.width * h.height}`);
+    }
+  });
+}
+
+function toMethods(json: unknown): string[] {
+  if (!Array.isArray(json) || !json.every((m) => typeof m === 'string')) throw corrupt('Explanation.methods is not a list of strings');
+  return json;
+}
+
+function toPredictions(json: unknown): PredictionRecord[] {
+  if (!Array.isArray(json)) throw corrupt('Explanation.predictions is not a list');
+  return json.map((p: unknown) => {
+    const { classIndex, label, score } = (p ?? {}) as Record<string, unknown>;
+    if (typeof classIndex !== 'number' || typeof label !== 'string' || typeof score !== 'number') {
+      throw corrupt('Explanation.predictions holds an entry that is not { classIndex, label, score }');
+    }
+    return { classIndex, label, score };
+  });
+}
+
+function toRecord(row: ExplanationRow): ExplanationRecord {
+  return {
+    id: row.id,
+    requestKey: row.requestKey,
+    imageId: row.imageId,
+    modelId: row.modelId,
+    layer: row.layer,
+    target: row.target,
+    methods: toMethods(row.methods),
+    predictions: toPredictions(row.predictions),
+    computeMs: row.computeMs,
+    createdAt: row.createdAt,
+    heatmaps: row.heatmaps.map((h): HeatmapRecord => {
+      const raw = bytesToFloat32(h.raw, h.width * h.height);
+      if (!raw) throw corrupt(`Heatmap ${row.id}/${h.position} holds ${h.raw.byteLength} bytes for ${h.width}×${h.height} floats`);
+      return { method: h.method, classIndex: h.classIndex, label: h.label, score: h.score, width: h.width, height: h.height, raw };
+    }),
+  };
+}
+
+function modelData(model: StoredModel) {
+  return { task: model.task, inputWidth: model.inputWidth, inputHeight: model.inputHeight, numClasses: model.numClasses };
+}
+
+export class PrismaStorage implements Storage {
+  constructor(
+    readonly client: StorageClient,
+    readonly provider: Provider,
+  ) {}
+
+  /** Runs `fn`, turning Prisma's errors into StorageError DATABASE (ours and validation errors pass through). */
+  private async guard<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw isPrismaError(e) ? databaseError(action, e) : e;
+    }
+  }
+
+  async upsertModel(model: StoredModel): Promise<void> {
+    checkInt32(model.inputWidth, 'inputWidth');
+    checkInt32(model.inputHeight, 'inputHeight');
+    checkInt32(model.numClasses, 'numClasses');
+    return this.guard(`storing model ${model.id}`, async () => {
+      await this.client.model.upsert({ where: { id: model.id }, create: { id: model.id, ...modelData(model) }, update: modelData(model) });
+    });
+  }
+
+  async putImage(image: Omit<ImageRecord, 'createdAt'>, bytes: Uint8Array): Promise<ImageRecord> {
+    checkInt32(image.width, 'width', 0);
+    checkInt32(image.height, 'height', 0);
+    checkInt32(image.byteLength, 'byteLength', 0);
+    return this.guard(`storing image ${image.id}`, async () => {
+      const existing = await this.getImage(image.id);
+      if (existing) return existing;
+      const { id, width, height, format, byteLength } = image;
+      try {
+        return await this.client.image.create({ data: { id, width, height, format, byteLength, bytes: exactBytes(bytes) }, select: imageColumns });
+      } catch (e) {
+        // another writer stored the same bytes between our read and our insert
+        const raced = prismaCode(e) === 'P2002' ? await this.getImage(image.id) : null;
+        if (raced) return raced;
+        throw e;
+      }
+    });
+  }
+
+  getImage(id: string): Promise<ImageRecord | null> {
+    return this.guard(`reading image ${id}`, () => this.client.image.findUnique({ where: { id }, select: imageColumns }));
+  }
+
+  getImageBytes(id: string): Promise<Uint8Array | null> {
+    return this.guard(`reading image ${id}`, async () => {
+      const row = await this.client.image.findUnique({ where: { id }, select: { bytes: true } });
+      return row ? exactBytes(row.bytes) : null;
+    });
+  }
+
+  async saveExplanation(e: NewExplanation): Promise<ExplanationRecord> {
+    checkNewExplanation(e);
+    return this.guard(`storing explanation ${e.requestKey}`, async () => {
+      const existing = await this.findExplanationByKey(e.requestKey);
+      if (existing) return existing;
+      try {
+        const row = await this.client.$transaction(async (tx) => {
+          await tx.model.upsert({ where: { id: e.model.id }, create: { id: e.model.id, ...modelData(e.model) }, update: modelData(e.model) });
+          const created = await tx.explanation.create({
+            data: {
+              requestKey: e.requestKey,
+              imageId: e.imageId,
+              modelId: e.model.id,
+              layer: e.layer,
+              target: e.target,
+              methods: [...e.methods],
+              predictions: e.predictions.map((p) => ({ classIndex: p.classIndex, label: p.label, score: p.score })),
+              computeMs: e.computeMs,
+            },
+          });
+          if (e.heatmaps.length > 0) {
+            await tx.heatmap.createMany({
+              data: e.heatmaps.map((h, position) => ({
+                explanationId: created.id,
+                position,
+                method: h.method,
+                classIndex: h.classIndex,
+                label: h.label,
+                score: h.score,
+                width: h.width,
+                height: h.height,
+                raw: float32ToBytes(h.raw),
+              })),
+            });
+          }
+          return created;
+        });
+        return { ...row, methods: [...e.methods], predictions: toPredictions(row.predictions), heatmaps: e.heatmaps.map((h) => ({ ...h, raw: h.raw.slice() })) };
+      } catch (err) {
+        const code = prismaCode(err);
+        if (code === 'P2002') {
+          // the same request was saved concurrently: the first writer's explanation is the answer
+          const raced = await this.findExplanationByKey(e.requestKey);
+          if (raced) return raced;
+        }
+        if (code === 'P2003' && !(await this.getImage(e.imageId))) {
+          throw new StorageError('NOT_FOUND', `image ${e.imageId} is not stored`);
+        }
+        throw err;
+      }
+    });
+  }
+
+  getExplanation(id: string): Promise<ExplanationRecord | null> {
+    return this.guard(`reading explanation ${id}`, async () => {
+      const row = await this.client.explanation.findUnique({ where: { id }, include: withHeatmaps });
+      return row ? toRecord(row) : null;
+    });
+  }
+
+  findExplanationByKey(requestKey: string): Promise<ExplanationRecord | null> {
+    return this.guard(`reading explanation ${requestKey}`, async () => {
+      const row = await this.client.explanation.findUnique({ where: { requestKey }, include: withHeatmaps });
+      return row ? toRecord(row) : null;
+    });
+  }
+
+  async listExplanations(filter: { imageId?: string; modelId?: string }, first: number, after?: string | null): Promise<Page<ExplanationRecord>> {
+    if (!Number.isInteger(first) || first < 0) throw new RangeError(`first must be a non-negative integer, got ${first}`);
+    const cursor = after != null ? decodeCursor(after) : null;
+    return this.guard('listing explanations', async () => {
+      const where: Prisma.ExplanationWhereInput = {};
+      if (filter.imageId !== undefined) where.imageId = filter.imageId;
+      if (filter.modelId !== undefined) where.modelId = filter.modelId;
+      const page: Prisma.ExplanationWhereInput = cursor
+        ? { AND: [where, { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] }] }
+        : where;
+      const [rows, totalCount] = await this.client.$transaction([
+        this.client.explanation.findMany({ where: page, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: first + 1, include: withHeatmaps }),
+        this.client.explanation.count({ where }),
+      ]);
+      const items = rows.slice(0, first).map(toRecord);
+      const last = items.at(-1);
+      return { items, endCursor: last ? encodeCursor(last) : null, hasNextPage: rows.length > first, totalCount };
+    });
+  }
+
+  cursorOf(e: ExplanationRecord): string {
+    return encodeCursor(e);
+  }
+
+  ping(): Promise<void> {
+    return this.guard('ping', async () => {
+      await this.client.$queryRawUnsafe('SELECT 1');
+    });
+  }
+
+  close(): Promise<void> {
+    return this.guard('closing the database', () => this.client.$disconnect());
+  }
+}
