@@ -307,6 +307,7 @@ export class Explainer {
       layer,
       inputShape: [...this.inputShape],
       predictions: this.topPredictions(probs, Math.min(nPred, this.numClasses)),
+      probabilities: probs,
       maps,
     };
   }

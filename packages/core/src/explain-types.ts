@@ -39,5 +39,7 @@ export interface ExplainResult {
   inputShape: number[];
   /** Top-k predictions (softmax probabilities), highest first. */
   predictions: Prediction[];
+  /** Softmax probabilities of all classes. */
+  probabilities: Float32Array;
   maps: ClassMap[];
 }

@@ -1,6 +1,6 @@
-// Reading images (sharp: any common format, EXIF orientation, pixel limit) and tensors, writing PNGs.
+// Reading image files (decoded by images/decode.ts) and tensor files, writing PNGs.
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import { decodeImage, encodePng, ImageDecodeError } from '../images/decode.js';
 import type { RgbImage } from '@saliency-explainer/core';
 import { inputError } from './errors.js';
 
@@ -23,22 +23,15 @@ async function readLimited(path: string, maxBytes: number): Promise<Buffer> {
   return readFile(path);
 }
 
-/** Decode an image to 8-bit RGB. Transparent pixels are composited over white. */
+/** Decode an image file to 8-bit RGB (see images/decode.ts). */
 export async function readImage(path: string, limits: ImageLimits): Promise<RgbImage> {
   const bytes = await readLimited(path, limits.maxBytes);
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'error' })
-      .rotate()
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
+    return (await decodeImage(bytes, limits.maxPixels)).image;
   } catch (e) {
-    const msg = (e as Error).message;
-    if (/pixel limit/i.test(msg)) throw inputError('IMAGE_TOO_LARGE', `${path} has more pixels than the limit of ${limits.maxPixels} (--max-image-pixels)`);
-    throw inputError('BAD_IMAGE', `cannot decode ${path} as an image: ${msg}`);
+    if (!(e instanceof ImageDecodeError)) throw e;
+    const hint = e.code === 'IMAGE_TOO_LARGE' ? ' (--max-image-pixels)' : '';
+    throw inputError(e.code, `${path}: ${e.message}${hint}`);
   }
 }
 
@@ -56,8 +49,5 @@ export async function readTensor(path: string, shape: number[], maxBytes: number
 }
 
 export async function writePng(path: string, img: RgbImage): Promise<void> {
-  const png = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
-    raw: { width: img.width, height: img.height, channels: img.channels },
-  }).png().toBuffer();
-  await writeFile(path, png);
+  await writeFile(path, await encodePng(img));
 }

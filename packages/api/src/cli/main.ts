@@ -5,6 +5,7 @@ import { camMethods } from '@saliency-explainer/core';
 import { parseExplainArgs } from './args.js';
 import { CliError, EXIT, type ExitCode } from './errors.js';
 import { runExplain, type Output } from './explain-command.js';
+import { runServe, SERVE_HELP } from './serve-command.js';
 import { readManifest } from './model-loader.js';
 import { existsSync } from 'node:fs';
 import { DEFAULTS, PROJECT_ROOT } from './settings.js';
@@ -13,6 +14,7 @@ const HELP = `saliency-explainer — see why an image classifier decided (Grad-C
 
 Usage:
   saliency-explainer explain <image|dir>... [options]
+  saliency-explainer serve [options]               the GraphQL API (http://127.0.0.1:4000/graphql)
   saliency-explainer models [--models-dir DIR]     list the models of the manifest
   saliency-explainer methods                       list the CAM methods
   saliency-explainer --version | --help
@@ -38,6 +40,8 @@ explain options:
       --max-image-bytes N   largest input file (default ${DEFAULTS.maxImageBytes}, env SALIENCY_MAX_IMAGE_BYTES)
       --max-image-pixels N  largest decoded image (default ${DEFAULTS.maxImagePixels}, env SALIENCY_MAX_IMAGE_PIXELS)
       --no-progress         no progress bar on stderr
+
+${SERVE_HELP}
 
 Exit codes: 0 ok · 1 internal error · 2 usage error · 3 input error (unreadable or undecodable
 image, too large, wrong tensor size, class or layer not in the model; other inputs still run) ·
@@ -77,6 +81,8 @@ export async function main(argv: string[], io: Output = {
         }
         return await runExplain(args, io);
       }
+      case 'serve':
+        return await runServe(rest, io);
       case 'models':
         return listModels(rest, io);
       case 'methods':

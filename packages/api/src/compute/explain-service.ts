@@ -1,0 +1,261 @@
+// Explanations as a service: validate → the stored explanation of an identical request (persistent
+// cache) → coalesce identical in-flight requests → reuse cached heatmaps and predictions (memory
+// cache keyed by image sha256, model, layer, method, class, target) → compute only what is missing
+// through the model's micro-batcher → store everything in one transaction.
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { camMethods, ExplainError, getCamMethod, resizeForModel, toTensor, type RgbImage } from '@saliency-explainer/core';
+import { decodeImage } from '../images/decode.js';
+import type { ExplanationRecord, HeatmapRecord, ImageRecord, Storage } from '../storage/types.js';
+import { MicroBatcher } from './micro-batcher.js';
+import type { ModelPool, ServedModel } from './model-pool.js';
+
+export type TargetName = 'LOGIT' | 'PROBABILITY';
+
+export interface ExplainArgs {
+  image: ImageRecord;
+  /** The decoded image when the caller has it (a fresh upload); otherwise read from storage. */
+  decoded?: RgbImage;
+  /** Stores an uploaded image; called just before the explanation is saved, so failures store nothing. */
+  storeImage?: () => Promise<void>;
+  model: string;
+  methods: string[];
+  topK?: number;
+  classes?: number[];
+  layer?: string;
+  target: TargetName;
+  eigenSmooth: boolean;
+}
+
+export interface ExplainOutcome {
+  explanation: ExplanationRecord;
+  /** true: nothing was computed (a stored identical request). */
+  cached: boolean;
+}
+
+export interface ServiceLimits {
+  maxTopK: number;
+  maxMethods: number;
+  maxImagePixels: number;
+}
+
+export interface ServiceStats {
+  explainRequests: number;
+  storedHits: number;
+  coalesced: number;
+  heatmapCacheHits: number;
+  computedHeatmaps: number;
+  engineRuns: number;
+}
+
+/** An error a client caused, with the GraphQL code it maps to. */
+export class ExplainRequestError extends Error {
+  constructor(readonly code: 'UNKNOWN_METHOD' | 'BAD_CLASS' | 'BAD_LAYER' | 'BAD_REQUEST' | 'NOT_FOUND' | 'BAD_IMAGE', message: string) {
+    super(message);
+    this.name = 'ExplainRequestError';
+  }
+}
+
+interface Resolved {
+  served: ServedModel;
+  methods: string[];
+  layer: string;
+  classes: number[] | null;
+  topK: number;
+  key: string;
+}
+
+const METHOD_ORDER = new Map(camMethods.map((m, i) => [m.id, i]));
+
+export class ExplainService {
+  private readonly inflight = new Map<string, Promise<ExplanationRecord>>();
+  private readonly batchers = new Map<string, MicroBatcher>();
+  /** heatmap key → relu(cam) at the layer's resolution */
+  private readonly heatmaps: LRUCache<string, { width: number; height: number; raw: Float32Array }>;
+  /** image + model → softmax probabilities */
+  private readonly probabilities: LRUCache<string, Float32Array>;
+  /** image + model → the image as the model sees it (resized / cropped RGB) */
+  private readonly views: LRUCache<string, RgbImage>;
+  readonly stats: ServiceStats = { explainRequests: 0, storedHits: 0, coalesced: 0, heatmapCacheHits: 0, computedHeatmaps: 0, engineRuns: 0 };
+
+  constructor(
+    private readonly pool: ModelPool,
+    private readonly storage: Storage,
+    private readonly limits: ServiceLimits,
+    private readonly batching: { size: number; windowMs: number },
+    cacheBytes: number,
+  ) {
+    // the budget is split: maps and probabilities are small, model-size views larger
+    const part = Math.max(1, Math.floor(cacheBytes / 4));
+    this.heatmaps = new LRUCache({ maxSize: part, sizeCalculation: (v) => v.raw.byteLength + 64 });
+    this.probabilities = new LRUCache({ maxSize: part, sizeCalculation: (v) => v.byteLength + 64 });
+    this.views = new LRUCache({ maxSize: 2 * part, sizeCalculation: (v) => v.data.byteLength + 64 });
+  }
+
+  batcherStats(): { batches: number; requests: number; largestBatch: number } {
+    const all = [...this.batchers.values()].map((b) => b.stats);
+    return {
+      batches: all.reduce((a, s) => a + s.batches, 0),
+      requests: all.reduce((a, s) => a + s.requests, 0),
+      largestBatch: Math.max(0, ...all.map((s) => s.largestBatch)),
+    };
+  }
+
+  async explain(args: ExplainArgs): Promise<ExplainOutcome> {
+    this.stats.explainRequests++;
+    const r = await this.resolve(args);
+    const stored = await this.storage.findExplanationByKey(r.key);
+    if (stored) {
+      this.stats.storedHits++;
+      return { explanation: stored, cached: true };
+    }
+    let job = this.inflight.get(r.key);
+    if (job) {
+      this.stats.coalesced++;
+      return { explanation: await job, cached: false };
+    }
+    job = this.compute(args, r).finally(() => this.inflight.delete(r.key));
+    this.inflight.set(r.key, job);
+    return { explanation: await job, cached: false };
+  }
+
+  /** Check everything the client chose before any work, and derive the canonical request key. */
+  private async resolve(args: ExplainArgs): Promise<Resolved> {
+    const served = await this.pool.get(args.model);
+    const { explainer } = served;
+    const requested = args.methods.length ? args.methods : ['gradcam'];
+    if (requested.length > this.limits.maxMethods) {
+      throw new ExplainRequestError('BAD_REQUEST', `${requested.length} methods requested; the limit is ${this.limits.maxMethods} (SALIENCY_MAX_METHODS)`);
+    }
+    const ids = requested.map((m) => {
+      try {
+        return getCamMethod(m).id;
+      } catch (e) {
+        throw new ExplainRequestError('UNKNOWN_METHOD', (e as Error).message);
+      }
+    });
+    const methods = [...new Set(ids)].sort((a, b) => METHOD_ORDER.get(a)! - METHOD_ORDER.get(b)!);
+    const layer = args.layer ?? explainer.defaultLayer;
+    try {
+      explainer.analysis.checkLayer(layer);
+    } catch (e) {
+      throw new ExplainRequestError('BAD_LAYER', (e as Error).message);
+    }
+    const n = explainer.numClasses;
+    let classes: number[] | null = null;
+    let topK = 1;
+    if (args.classes?.length) {
+      if (args.topK !== undefined) throw new ExplainRequestError('BAD_REQUEST', 'give topK or classes, not both');
+      classes = [...new Set(args.classes)];
+      const bad = classes.find((c) => !Number.isInteger(c) || c < 0 || c >= n);
+      if (bad !== undefined) throw new ExplainRequestError('BAD_CLASS', `class ${bad} is not in 0..${n - 1} of model '${served.spec.id}'`);
+      if (classes.length > this.limits.maxTopK) {
+        throw new ExplainRequestError('BAD_CLASS', `${classes.length} classes requested; the limit is ${this.limits.maxTopK} (SALIENCY_MAX_TOP_K)`);
+      }
+    } else {
+      topK = args.topK ?? 1;
+      if (!Number.isInteger(topK) || topK < 1 || topK > Math.min(n, this.limits.maxTopK)) {
+        throw new ExplainRequestError('BAD_CLASS', `topK must be in 1..${Math.min(n, this.limits.maxTopK)} (SALIENCY_MAX_TOP_K)`);
+      }
+    }
+    const key = createHash('sha256').update(JSON.stringify({
+      v: 1, image: args.image.id, model: served.spec.id, layer, target: args.target, methods,
+      classes, topK: classes ? null : topK, eigenSmooth: args.eigenSmooth,
+    })).digest('hex');
+    return { served, methods, layer, classes, topK, key };
+  }
+
+  private batcher(served: ServedModel): MicroBatcher {
+    let b = this.batchers.get(served.spec.id);
+    if (!b) {
+      b = new MicroBatcher((reqs) => {
+        this.stats.engineRuns++;
+        return served.explainer.explainMany(reqs);
+      }, this.batching.size, this.batching.windowMs);
+      this.batchers.set(served.spec.id, b);
+    }
+    return b;
+  }
+
+  /** The image as the model sees it. */
+  async view(image: ImageRecord, served: ServedModel, decoded?: RgbImage): Promise<RgbImage> {
+    const key = `${image.id}/${served.spec.id}`;
+    let v = this.views.get(key);
+    if (!v) {
+      let rgb = decoded;
+      if (!rgb) {
+        const bytes = await this.storage.getImageBytes(image.id);
+        if (!bytes) throw new ExplainRequestError('NOT_FOUND', `image ${image.id} is not stored`);
+        rgb = (await decodeImage(bytes, this.limits.maxImagePixels)).image;
+      }
+      v = resizeForModel(rgb, served.spec.input);
+      this.views.set(key, v);
+    }
+    return v;
+  }
+
+  private async compute(args: ExplainArgs, r: Resolved): Promise<ExplanationRecord> {
+    const started = performance.now();
+    const { served } = r;
+    const { explainer } = served;
+    const model = served.spec.id;
+    const probsKey = `${args.image.id}/${model}`;
+    const mapKey = (method: string, c: number) =>
+      `${args.image.id}/${model}/${r.layer}/${method}/${c}/${args.target}/${args.eigenSmooth ? 1 : 0}`;
+
+    let probs = this.probabilities.get(probsKey);
+    const fresh = new Map<string, { width: number; height: number; raw: Float32Array }>();
+    const classesOf = (p: Float32Array) => r.classes ?? explainer.topPredictions(p, r.topK).map((x) => x.index);
+    const missing = probs ? r.methods.filter((m) => classesOf(probs!).some((c) => !this.heatmaps.has(mapKey(m, c)))) : r.methods;
+    if (missing.length || !probs) {
+      const view = await this.view(args.image, served, args.decoded);
+      const result = await this.batcher(served).submit({
+        input: toTensor(view, served.spec.input),
+        options: {
+          methods: missing.length ? missing : [r.methods[0]],
+          ...(r.classes ? { classes: r.classes } : { topK: r.topK }),
+          layer: r.layer,
+          target: args.target === 'PROBABILITY' ? 'probability' : 'logit',
+          eigenSmooth: args.eigenSmooth,
+        },
+      }).catch((e: unknown) => {
+        if (e instanceof ExplainError && e.code !== 'BAD_INPUT') throw new ExplainRequestError(e.code, e.message);
+        throw e;
+      });
+      probs = result.probabilities;
+      this.probabilities.set(probsKey, probs);
+      for (const m of result.maps) {
+        const map = { width: m.raw.width, height: m.raw.height, raw: m.raw.values };
+        fresh.set(mapKey(m.method, m.classIndex), map);
+        this.heatmaps.set(mapKey(m.method, m.classIndex), map);
+        this.stats.computedHeatmaps++;
+      }
+    }
+    const classes = classesOf(probs);
+    const heatmaps: HeatmapRecord[] = [];
+    for (const method of r.methods) {
+      for (const c of classes) {
+        const key = mapKey(method, c);
+        const m = fresh.get(key) ?? this.heatmaps.get(key);
+        if (!m) throw new Error(`heatmap ${method}/${c} was neither cached nor computed`);
+        if (!fresh.has(key)) this.stats.heatmapCacheHits++;
+        heatmaps.push({ method, classIndex: c, label: served.labels[c], score: probs[c], width: m.width, height: m.height, raw: m.raw });
+      }
+    }
+    const nPred = r.classes ? Math.max(5, r.classes.length) : r.topK;
+    const predictions = explainer.topPredictions(probs, Math.min(nPred, explainer.numClasses))
+      .map((p) => ({ classIndex: p.index, label: p.label, score: p.score }));
+    await args.storeImage?.();
+    return this.storage.saveExplanation({
+      requestKey: r.key,
+      imageId: args.image.id,
+      model: { id: model, task: served.spec.task, inputWidth: served.spec.input.width, inputHeight: served.spec.input.height, numClasses: explainer.numClasses },
+      layer: r.layer,
+      target: args.target,
+      methods: r.methods,
+      predictions,
+      heatmaps,
+      computeMs: performance.now() - started,
+    });
+  }
+}

@@ -1,0 +1,19 @@
+// What every resolver gets: the long-lived services of the server and the request's client.
+import type { ExplainService } from '../compute/explain-service.js';
+import type { ModelPool } from '../compute/model-pool.js';
+import type { Storage } from '../storage/types.js';
+import type { Limits } from './settings.js';
+
+export interface ApiServices {
+  pool: ModelPool;
+  storage: Storage;
+  explain: ExplainService;
+  limits: Limits;
+  version: string;
+  startedAt: number;
+}
+
+export interface ApiContext extends ApiServices {
+  /** The client address (rate limiting, logs). */
+  client: string;
+}

@@ -1,0 +1,34 @@
+// The objects resolvers pass to the fields of each GraphQL type (codegen `mappers`).
+import type { CostClass as CoreCost } from '@saliency-explainer/core';
+import type { ExplanationRecord, HeatmapRecord, Page } from '../storage/types.js';
+
+/** A served model; its Explainer is loaded only when a field needs it. */
+export interface ModelInfo {
+  id: string;
+}
+
+export interface MethodInfo {
+  id: string;
+  name: string;
+  needsGradients: boolean;
+  cost: CoreCost;
+}
+
+export interface ExplanationParent {
+  record: ExplanationRecord;
+  cached: boolean;
+}
+
+export interface HeatmapParent {
+  heatmap: HeatmapRecord;
+  explanation: ExplanationRecord;
+}
+
+export type ConnectionParent = Page<ExplanationRecord>;
+
+export interface EdgeParent {
+  cursor: string;
+  node: ExplanationRecord;
+}
+
+export type HealthInfo = Record<string, never>;

@@ -1,0 +1,209 @@
+// The resolvers of schema.graphql, typed by the generated `Resolvers`. They only translate: the work
+// is done by ExplainService, ModelPool, Storage and the core engine.
+import { GraphQLScalarType, Kind } from 'graphql';
+import { camMethods, COLORMAPS, methodAliases, UnknownModelError, type ColormapName } from '@saliency-explainer/core';
+import { ExplainRequestError } from '../compute/explain-service.js';
+import { StorageError, type ExplanationRecord, type ImageRecord } from '../storage/types.js';
+import type { Resolvers } from '../generated/graphql.js';
+import type { ApiContext } from './context.js';
+import { apiError } from './errors.js';
+import { renderHeatmapPng } from './render.js';
+import { decodeUpload, MIME } from './upload.js';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** Client mistakes become typed GraphQL errors; anything else stays an internal error. */
+function typed(e: unknown): never {
+  if (e instanceof ExplainRequestError) throw apiError(e.code, e.message);
+  if (e instanceof UnknownModelError) throw apiError('UNKNOWN_MODEL', e.message);
+  if (e instanceof StorageError && e.code === 'BAD_CURSOR') throw apiError('BAD_CURSOR', e.message);
+  throw e;
+}
+
+function pageSize(first: number | null | undefined, ctx: ApiContext): number {
+  const n = first ?? 20;
+  if (!Number.isInteger(n) || n < 1 || n > ctx.limits.maxPageSize) {
+    throw apiError('BAD_REQUEST', `first must be in 1..${ctx.limits.maxPageSize} (SALIENCY_MAX_PAGE_SIZE)`);
+  }
+  return n;
+}
+
+async function served(ctx: ApiContext, id: string) {
+  try {
+    return await ctx.pool.get(id);
+  } catch (e) {
+    if (e instanceof UnknownModelError) typed(e);
+    throw apiError('MODEL_UNAVAILABLE', `model '${id}' cannot be loaded: ${(e as Error).message}`);
+  }
+}
+
+async function listExplanations(ctx: ApiContext, filter: { imageId?: string; modelId?: string }, first: number | null | undefined, after: string | null | undefined) {
+  try {
+    return await ctx.storage.listExplanations(filter, pageSize(first, ctx), after);
+  } catch (e) {
+    return typed(e);
+  }
+}
+
+async function imageOf(ctx: ApiContext, id: string): Promise<ImageRecord> {
+  const image = await ctx.storage.getImage(id);
+  if (!image) throw apiError('NOT_FOUND', `no image ${id}`);
+  return image;
+}
+
+const DateTime = new GraphQLScalarType<Date, string>({
+  name: 'DateTime',
+  description: 'An ISO-8601 instant, e.g. 2026-11-30T08:00:00.000Z',
+  serialize: (v) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString()),
+  parseValue: (v) => new Date(String(v)),
+  parseLiteral: (ast) => (ast.kind === Kind.STRING ? new Date(ast.value) : null) as Date,
+});
+
+export const resolvers: Resolvers = {
+  DateTime,
+  Query: {
+    models: (_p, _a, ctx) => ctx.pool.ids.map((id) => ({ id })),
+    methods: () => camMethods.map((m) => ({ id: m.id, name: m.name, needsGradients: m.needsGradients, cost: m.cost })),
+    image: async (_p, { id }, ctx) => (SHA256.test(id) ? ctx.storage.getImage(id) : null),
+    explanation: async (_p, { id }, ctx) => {
+      const record = await ctx.storage.getExplanation(id);
+      return record ? { record, cached: false } : null;
+    },
+    explanations: (_p, { imageId, modelId, first, after }, ctx) =>
+      listExplanations(ctx, { imageId: imageId ?? undefined, modelId: modelId ?? undefined }, first, after),
+    health: () => ({}),
+  },
+  Mutation: {
+    uploadImage: async (_p, { data }, ctx) => {
+      const up = await decodeUpload(data, ctx.limits);
+      return ctx.storage.putImage(up.record, up.bytes);
+    },
+    explain: async (_p, { input }, ctx) => {
+      if ((input.imageId == null) === (input.image == null)) throw apiError('BAD_REQUEST', 'give exactly one of imageId and image');
+      let image: ImageRecord;
+      let upload;
+      if (input.image != null) {
+        // stored only together with the explanation: a request that fails writes nothing
+        upload = await decodeUpload(input.image, ctx.limits);
+        image = (await ctx.storage.getImage(upload.record.id)) ?? { ...upload.record, createdAt: new Date() };
+      } else {
+        image = await imageOf(ctx, input.imageId!);
+      }
+      const model = input.model ?? ctx.pool.defaultId;
+      try {
+        ctx.pool.spec(model);
+        await served(ctx, model);
+        const out = await ctx.explain.explain({
+          image, model,
+          decoded: upload?.decoded,
+          storeImage: upload ? () => ctx.storage.putImage(upload.record, upload.bytes).then(() => undefined) : undefined,
+          methods: input.methods ?? [],
+          topK: input.topK ?? undefined,
+          classes: input.classes ?? undefined,
+          layer: input.layer ?? undefined,
+          target: input.target ?? 'LOGIT',
+          eigenSmooth: input.eigenSmooth ?? false,
+        });
+        return { record: out.explanation, cached: out.cached };
+      } catch (e) {
+        return typed(e);
+      }
+    },
+  },
+  Model: {
+    id: (m) => m.id,
+    task: (m, _a, ctx) => ctx.pool.spec(m.id).task,
+    inputWidth: (m, _a, ctx) => ctx.pool.spec(m.id).input.width,
+    inputHeight: (m, _a, ctx) => ctx.pool.spec(m.id).input.height,
+    labelsCount: async (m, _a, ctx) => (await served(ctx, m.id)).labels.length,
+    defaultLayer: async (m, _a, ctx) => (await served(ctx, m.id)).explainer.defaultLayer,
+    targetLayers: async (m, _a, ctx) => (await served(ctx, m.id)).explainer.analysis.candidateLayers(),
+    executionProvider: (_m, _a, ctx) => ctx.pool.executionProvider,
+    isDefault: (m, _a, ctx) => m.id === ctx.pool.defaultId,
+    labels: async (m, { first }, ctx) => (await served(ctx, m.id)).labels.slice(0, Math.max(0, first ?? 1000)),
+  },
+  Method: {
+    name: (m) => m.id,
+    displayName: (m) => m.name,
+    aliases: (m) => methodAliases(m.id),
+    needsGradients: (m) => m.needsGradients,
+    costClass: (m) => (m.cost === 'gradient' ? 'GRADIENT' : m.cost === 'activation' ? 'ACTIVATION' : 'PERTURBATION'),
+  },
+  Image: {
+    dataUrl: async (img, _a, ctx) => {
+      const bytes = await ctx.storage.getImageBytes(img.id);
+      if (!bytes) throw apiError('NOT_FOUND', `the bytes of image ${img.id} are not stored`);
+      return `data:${MIME[img.format] ?? 'application/octet-stream'};base64,${Buffer.from(bytes).toString('base64')}`;
+    },
+    explanations: (img, { modelId, first, after }, ctx) => listExplanations(ctx, { imageId: img.id, modelId: modelId ?? undefined }, first, after),
+  },
+  Explanation: {
+    id: (e) => e.record.id,
+    image: (e, _a, ctx) => imageOf(ctx, e.record.imageId),
+    model: (e) => ({ id: e.record.modelId }),
+    layer: (e) => e.record.layer,
+    target: (e) => (e.record.target === 'PROBABILITY' ? 'PROBABILITY' : 'LOGIT'),
+    methods: (e) => e.record.methods,
+    predictions: (e) => e.record.predictions,
+    heatmaps: (e, { method, classIndex }) =>
+      e.record.heatmaps
+        .filter((h) => (method == null || h.method === method) && (classIndex == null || h.classIndex === classIndex))
+        .map((heatmap) => ({ heatmap, explanation: e.record })),
+    cached: (e) => e.cached,
+    computeMs: (e) => e.record.computeMs,
+    createdAt: (e) => e.record.createdAt,
+  },
+  Heatmap: {
+    method: (h) => h.heatmap.method,
+    classIndex: (h) => h.heatmap.classIndex,
+    label: (h) => h.heatmap.label,
+    score: (h) => h.heatmap.score,
+    width: (h) => h.heatmap.width,
+    height: (h) => h.heatmap.height,
+    raw: (h) => Array.from(h.heatmap.raw),
+    png: async (h, { colormap, overlay, size, imageWeight }, ctx) => {
+      const name = (colormap ?? 'JET').toLowerCase() as ColormapName;
+      if (!COLORMAPS.includes(name)) throw apiError('BAD_REQUEST', `unknown colormap ${colormap}`);
+      if (size != null && (!Number.isInteger(size) || size < 1 || size > ctx.limits.maxPngSize)) {
+        throw apiError('BAD_REQUEST', `size must be in 1..${ctx.limits.maxPngSize} (SALIENCY_MAX_PNG_SIZE)`);
+      }
+      const weight = imageWeight ?? 0.5;
+      if (!(weight >= 0 && weight <= 1)) throw apiError('BAD_REQUEST', 'imageWeight must be in [0, 1]');
+      const e: ExplanationRecord = h.explanation;
+      const { spec } = await served(ctx, e.modelId);
+      const under = overlay ? await ctx.explain.view(await imageOf(ctx, e.imageId), await served(ctx, e.modelId)) : undefined;
+      const png = await renderHeatmapPng(h.heatmap, spec.input.width, spec.input.height, {
+        colormap: name, under, imageWeight: weight, size: size ?? undefined,
+      });
+      return `data:image/png;base64,${png.toString('base64')}`;
+    },
+  },
+  ExplanationConnection: {
+    edges: (page, _a, ctx) => page.items.map((node) => ({ node, cursor: ctx.storage.cursorOf(node) })),
+    pageInfo: (page) => ({ endCursor: page.endCursor, hasNextPage: page.hasNextPage }),
+    totalCount: (page) => page.totalCount,
+  },
+  ExplanationEdge: {
+    cursor: (e) => e.cursor,
+    node: (e) => ({ record: e.node, cached: false }),
+  },
+  Health: {
+    ok: async (_h, _a, ctx) => {
+      try {
+        await ctx.storage.ping();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    version: (_h, _a, ctx) => ctx.version,
+    database: (_h, _a, ctx) => ctx.storage.provider,
+    executionProvider: (_h, _a, ctx) => ctx.pool.executionProvider,
+    models: (_h, _a, ctx) => ctx.pool.ids,
+    uptimeSeconds: (_h, _a, ctx) => (Date.now() - ctx.startedAt) / 1000,
+    stats: (_h, _a, ctx) => {
+      const b = ctx.explain.batcherStats();
+      return { ...ctx.explain.stats, batches: b.batches, batchedRequests: b.requests, largestBatch: b.largestBatch };
+    },
+  },
+};

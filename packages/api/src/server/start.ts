@@ -1,0 +1,95 @@
+// Start the API: storage (migrated), model pool (default model compiled up front), Apollo Server
+// with the limits, and Node's HTTP server. Returns the address and a graceful close().
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { resolvers } from './resolvers.js';
+import { ExplainService } from '../compute/explain-service.js';
+import { ModelPool } from '../compute/model-pool.js';
+import { openStorage } from '../storage/open.js';
+import type { ApiContext, ApiServices } from './context.js';
+import { costPlugin, DEPTH_MESSAGE, depthRule } from './limits.js';
+import { createRequestHandler } from './http.js';
+import type { ServerSettings } from './settings.js';
+
+const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SCHEMA_FILE = join(PACKAGE_ROOT, 'schema.graphql');
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: ApiServices;
+  close(): Promise<void>;
+}
+
+export async function startServer(settings: ServerSettings): Promise<RunningServer> {
+  const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const pool = new ModelPool({
+    modelsDir: settings.modelsDir,
+    models: settings.models,
+    executionProvider: settings.compute.executionProvider,
+    perturbationBatchSize: settings.compute.perturbationBatchSize,
+  });
+  const storage = await openStorage(settings.databaseUrl);
+  try {
+    // the default model is compiled before the first request; the others on first use (their
+    // rows are written with their first explanation)
+    const { spec, labels } = await pool.get(pool.defaultId);
+    await storage.upsertModel({ id: spec.id, task: spec.task, inputWidth: spec.input.width, inputHeight: spec.input.height, numClasses: labels.length });
+  } catch (e) {
+    await storage.close();
+    await pool.close();
+    throw e;
+  }
+  const { limits, compute } = settings;
+  const explain = new ExplainService(pool, storage, limits,
+    { size: compute.microBatchSize, windowMs: compute.microBatchWindowMs }, compute.cacheMegabytes * 1024 * 1024);
+  const services: ApiServices = { pool, storage, explain, limits, version, startedAt: Date.now() };
+
+  const http: Server = createServer();
+  const apollo = new ApolloServer<ApiContext>({
+    typeDefs: readFileSync(SCHEMA_FILE, 'utf8'),
+    resolvers,
+    validationRules: [depthRule(limits.maxQueryDepth)],
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer: http }),
+      costPlugin(limits.maxQueryCost),
+    ],
+    formatError: (formatted, error) => {
+      if (DEPTH_MESSAGE.test(formatted.message)) {
+        return { ...formatted, message: `${formatted.message} (SALIENCY_MAX_QUERY_DEPTH)`, extensions: { code: 'QUERY_TOO_DEEP' } };
+      }
+      if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
+        console.error('saliency-explainer: internal error', error);
+        return { message: 'internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      }
+      return formatted;
+    },
+  });
+  await apollo.start();
+  http.on('request', createRequestHandler(apollo, services, settings));
+  http.requestTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(settings.port, settings.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  const host = settings.host === '0.0.0.0' || settings.host === '::' ? 'localhost' : settings.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    services,
+    async close() {
+      await apollo.stop(); // drains the HTTP server
+      await pool.close();
+      await storage.close();
+    },
+  };
+}
