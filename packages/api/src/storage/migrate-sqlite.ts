@@ -1,65 +1,55 @@
-// SQLite migration steps (libSQL): BEGIN IMMEDIATE with foreign keys off, foreign_key_check before COMMIT.
+// SQLite migration steps (better-sqlite3): BEGIN IMMEDIATE with foreign keys off, foreign_key_check before COMMIT.
 import { randomUUID } from 'node:crypto';
-import { createClient, type Client, type Transaction } from '@libsql/client';
+import Database from 'better-sqlite3';
 import { MIGRATIONS_TABLE_DDL, type Migration, type MigrationRow, type MigrationTransaction, type Migrator } from './migrations.js';
 import { StorageError } from './types.js';
 
 // Each step's BEGIN IMMEDIATE waits for (busy timeout) and then excludes any other writer. Foreign keys are
 // off because Prisma's table-redefining SQLite migrations need it (DROP TABLE would otherwise cascade).
 
-/** Timestamps as @prisma/adapter-libsql writes DateTime values (Prisma's own SQLite deploy agrees). */
+/** Timestamps as Prisma writes DateTime values on SQLite (ISO 8601; Prisma's own deploy agrees). */
 function sqliteNow(): string {
   return new Date().toISOString().replace('Z', '+00:00');
 }
 
-function transaction(tx: Transaction): MigrationTransaction {
+function transaction(db: Database.Database): MigrationTransaction {
   return {
     async rows() {
-      await tx.execute(MIGRATIONS_TABLE_DDL.sqlite);
-      const result = await tx.execute('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at');
-      return result.rows.map((r) => ({
-        migration_name: String(r.migration_name),
-        checksum: String(r.checksum),
-        finished_at: r.finished_at,
-        rolled_back_at: r.rolled_back_at,
-      }) satisfies MigrationRow);
+      db.exec(MIGRATIONS_TABLE_DDL.sqlite);
+      const rows = db.prepare('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at').all() as MigrationRow[];
+      return rows.map((r) => ({ migration_name: String(r.migration_name), checksum: String(r.checksum), finished_at: r.finished_at, rolled_back_at: r.rolled_back_at }));
     },
     async apply(migration: Migration) {
       const startedAt = sqliteNow();
-      await tx.executeMultiple(migration.sql);
-      await tx.execute({
-        sql: 'INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)',
-        args: [randomUUID(), migration.checksum, sqliteNow(), migration.name, startedAt],
-      });
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)')
+        .run(randomUUID(), migration.checksum, sqliteNow(), migration.name, startedAt);
     },
   };
 }
 
-export function sqliteMigrator(url: string, busyTimeoutMs: number): Migrator {
-  const client: Client = createClient({ url, timeout: busyTimeoutMs });
+export function sqliteMigrator(file: string, busyTimeoutMs: number): Migrator {
+  const db = new Database(file, { timeout: busyTimeoutMs });
   return {
     async step(fn) {
-      // the transaction takes over the client's current connection: switch its foreign keys off first
-      await client.execute('PRAGMA foreign_keys = OFF');
-      const tx = await client.transaction('write');
+      db.pragma('foreign_keys = OFF');
+      db.exec('BEGIN IMMEDIATE');
       try {
-        const result = await fn(transaction(tx));
-        const violations = await tx.execute('PRAGMA foreign_key_check');
-        if (violations.rows.length > 0) {
-          const tables = [...new Set(violations.rows.map((r) => String(r.table)))].join(', ');
+        const result = await fn(transaction(db));
+        const violations = db.pragma('foreign_key_check') as { table: string }[];
+        if (violations.length > 0) {
+          const tables = [...new Set(violations.map((r) => String(r.table)))].join(', ');
           throw new StorageError('DATABASE', `migration left rows with broken foreign keys in ${tables}`);
         }
-        await tx.commit();
+        db.exec('COMMIT');
         return result;
       } catch (e) {
-        await tx.rollback().catch(() => undefined);
+        if (db.inTransaction) db.exec('ROLLBACK');
         throw e;
-      } finally {
-        tx.close();
       }
     },
     async close() {
-      client.close();
+      db.close();
     },
   };
 }

@@ -38,7 +38,7 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
       if (file) mkdirSync(dirname(file), { recursive: true });
     }
     const migrator = provider === 'sqlite'
-      ? sqliteMigrator(databaseUrl, options.sqliteBusyTimeoutMs ?? 5000)
+      ? sqliteMigrator(sqliteFilePath(databaseUrl) ?? ':memory:', options.sqliteBusyTimeoutMs ?? 5000)
       : await postgresMigrator(databaseUrl);
     try {
       const applied: string[] = [];

@@ -102,6 +102,9 @@ function modelData(model: StoredModel) {
 }
 
 export class PrismaStorage implements Storage {
+  /** Models whose row this process has written (the row must exist before its explanations). */
+  private readonly knownModels = new Set<string>();
+
   constructor(
     readonly client: StorageClient,
     readonly provider: Provider,
@@ -157,41 +160,46 @@ export class PrismaStorage implements Storage {
 
   async saveExplanation(e: NewExplanation): Promise<ExplanationRecord> {
     checkNewExplanation(e);
+    const insert = (client: Pick<StorageClient, 'explanation'>) => client.explanation.create({
+      data: {
+        requestKey: e.requestKey,
+        imageId: e.imageId,
+        modelId: e.model.id,
+        layer: e.layer,
+        target: e.target,
+        methods: [...e.methods],
+        predictions: e.predictions.map((p) => ({ classIndex: p.classIndex, label: p.label, score: p.score })),
+        computeMs: e.computeMs,
+        heatmaps: {
+          createMany: {
+            data: e.heatmaps.map((h, position) => ({
+              position,
+              method: h.method,
+              classIndex: h.classIndex,
+              label: h.label,
+              score: h.score,
+              width: h.width,
+              height: h.height,
+              raw: float32ToBytes(h.raw),
+            })),
+          },
+        },
+      },
+    });
     return this.guard(`storing explanation ${e.requestKey}`, async () => {
-      const existing = await this.findExplanationByKey(e.requestKey);
-      if (existing) return existing;
       try {
-        const row = await this.client.$transaction(async (tx) => {
-          await tx.model.upsert({ where: { id: e.model.id }, create: { id: e.model.id, ...modelData(e.model) }, update: modelData(e.model) });
-          const created = await tx.explanation.create({
-            data: {
-              requestKey: e.requestKey,
-              imageId: e.imageId,
-              modelId: e.model.id,
-              layer: e.layer,
-              target: e.target,
-              methods: [...e.methods],
-              predictions: e.predictions.map((p) => ({ classIndex: p.classIndex, label: p.label, score: p.score })),
-              computeMs: e.computeMs,
-            },
-          });
-          if (e.heatmaps.length > 0) {
-            await tx.heatmap.createMany({
-              data: e.heatmaps.map((h, position) => ({
-                explanationId: created.id,
-                position,
-                method: h.method,
-                classIndex: h.classIndex,
-                label: h.label,
-                score: h.score,
-                width: h.width,
-                height: h.height,
-                raw: float32ToBytes(h.raw),
-              })),
+        // the first explanation of a model in this process also writes the model row, in the same
+        // transaction; later ones are one nested write, which Prisma runs as one transaction and whose
+        // first statement is the INSERT (on SQLite it takes the write lock at once: a read first could
+        // not be upgraded under contention)
+        const known = this.knownModels.has(e.model.id);
+        const row = known
+          ? await insert(this.client)
+          : await this.client.$transaction(async (tx) => {
+              await tx.model.upsert({ where: { id: e.model.id }, create: { id: e.model.id, ...modelData(e.model) }, update: modelData(e.model) });
+              return insert(tx);
             });
-          }
-          return created;
-        });
+        this.knownModels.add(e.model.id);
         return { ...row, methods: [...e.methods], predictions: toPredictions(row.predictions), heatmaps: e.heatmaps.map((h) => ({ ...h, raw: h.raw.slice() })) };
       } catch (err) {
         const code = prismaCode(err);
