@@ -20,7 +20,7 @@ export interface BatchStats {
 export class MicroBatcher {
   private queue: Pending[] = [];
   private running = false;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   readonly stats: BatchStats = { batches: 0, requests: 0, largestBatch: 0 };
 
   constructor(private readonly run: BatchRunner, private readonly maxSize: number, private readonly windowMs: number) {}
@@ -30,12 +30,16 @@ export class MicroBatcher {
       this.queue.push({ request, resolve, reject });
       if (this.running) return; // flushed when the running batch ends
       if (this.queue.length >= this.maxSize) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+      // a window of 0 still gathers what arrives in the same turn of the event loop
+      else this.timer ??= this.windowMs > 0 ? setTimeout(() => this.flush(), this.windowMs) : setImmediate(() => this.flush());
     });
   }
 
   private flush(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+    }
     this.timer = null;
     if (this.running || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.maxSize);

@@ -46,7 +46,11 @@ export interface Limits {
 export interface ComputeSettings {
   /** SALIENCY_BATCH_SIZE: most explain requests of one model run as one forward batch. */
   microBatchSize: number;
-  /** SALIENCY_BATCH_WINDOW_MS: how long a request waits for others to join its batch. */
+  /**
+   * SALIENCY_BATCH_WINDOW_MS: how long a request arriving at an idle model waits for others to join
+   * its batch (default 0: none; requests arriving while a batch runs join the next one anyway). A few
+   * ms pay off on a GPU, where a batch of 8 costs little more than one.
+   */
   microBatchWindowMs: number;
   /** SALIENCY_PERTURBATION_BATCH: Score-CAM / Ablation-CAM inputs per forward run. */
   perturbationBatchSize: number;
@@ -95,7 +99,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
     },
     compute: {
       microBatchSize: Math.max(1, num(env, 'SALIENCY_BATCH_SIZE', 8)),
-      microBatchWindowMs: num(env, 'SALIENCY_BATCH_WINDOW_MS', 2),
+      microBatchWindowMs: num(env, 'SALIENCY_BATCH_WINDOW_MS', 0),
       perturbationBatchSize: Math.max(1, num(env, 'SALIENCY_PERTURBATION_BATCH', CLI_DEFAULTS.batchSize)),
       cacheMegabytes: num(env, 'SALIENCY_CACHE_MB', 256),
       executionProvider: ep,
