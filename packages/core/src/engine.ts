@@ -11,12 +11,22 @@ import type { ClassMap, ExplainOptions, ExplainResult, Prediction } from './expl
 import { getCamMethod } from './cam/registry.js';
 import { postprocess } from './cam/pipeline.js';
 import { softmax } from './cam/targets.js';
+import { topPredictions } from './predictions.js';
 import { type InferenceSession, type OrtRuntime, type Tensor, runSession } from './runtime.js';
 
 export interface EngineOptions {
   /** Perturbation methods (ScoreCAM, AblationCAM) put this many inputs in one forward run. */
   batchSize?: number;
   sessionOptions?: InferenceSession.SessionOptions;
+}
+
+/** The model's graph analysed for its spec: logits, shapes, target layers (what Explainer builds on). */
+export function analyseModel(modelBytes: Uint8Array, spec: ModelSpec): ModelAnalysis {
+  const { input, output } = spec;
+  return new ModelAnalysis(modelBytes, {
+    input: input.name, output: output.name, logits: output.logits,
+    inputShape: [1, 3, input.height, input.width],
+  });
 }
 
 export class ExplainError extends Error {
@@ -75,11 +85,7 @@ export class Explainer {
     modelBytes: Uint8Array,
     private readonly options: EngineOptions,
   ) {
-    const { input, output } = spec;
-    this.analysis = new ModelAnalysis(modelBytes, {
-      input: input.name, output: output.name, logits: output.logits,
-      inputShape: [1, 3, input.height, input.width],
-    });
+    this.analysis = analyseModel(modelBytes, spec);
     this.inputShape = this.analysis.inputShape;
     this.defaultLayer = spec.targetLayer ?? this.analysis.defaultLayer();
     this.batchSize = Math.max(1, options.batchSize ?? 16);
@@ -148,17 +154,9 @@ export class Explainer {
     return softmax(await this.forwardInputs(input, 1));
   }
 
-  /** The k most probable classes, highest first (ties: lower index first); O(n·k) for small k. */
+  /** The k most probable classes, highest first (ties: lower index first). */
   topPredictions(probs: Float32Array, k: number): Prediction[] {
-    const idx: number[] = [];
-    for (let i = 0; i < probs.length; i++) {
-      if (idx.length === k && probs[i] <= probs[idx[k - 1]]) continue;
-      let j = idx.length;
-      while (j > 0 && probs[idx[j - 1]] < probs[i]) j--;
-      idx.splice(j, 0, i);
-      if (idx.length > k) idx.pop();
-    }
-    return idx.map((index) => ({ index, label: this.labels[index], score: probs[index] }));
+    return topPredictions(probs, k, this.labels);
   }
 
   /** Seeds for the head gradient: d target / d logits, one row per target. */

@@ -4,7 +4,7 @@ export * from './model/manifest.js';
 export { parseLabels } from './model/labels.js';
 export * from './explain-types.js';
 export * from './cam/types.js';
-export { Explainer, ExplainError, type EngineOptions, type ExplainRequest } from './engine.js';
+export { analyseModel, Explainer, ExplainError, type EngineOptions, type ExplainRequest } from './engine.js';
 export type { OrtRuntime } from './runtime.js';
 export { ModelAnalysis, ModelAnalysisError } from './onnx/analysis.js';
 export { buildForwardModel, buildHeadModels, buildInputGradientModel } from './autodiff/compile.js';
@@ -14,6 +14,7 @@ export { camMethods, getCamMethod, methodAliases, UnknownMethodError } from './c
 export { postprocess, minMaxScale } from './cam/pipeline.js';
 export { resizeBilinear, resizeAlignCorners } from './cam/resize.js';
 export { softmax, targetScores } from './cam/targets.js';
+export { topPredictions } from './predictions.js';
 export type { RgbImage } from './image/types.js';
 export { preprocess, resizeForModel, toTensor } from './image/preprocess.js';
 export { applyColormap, colormapLut, COLORMAPS, type ColormapName } from './image/colormap.js';

@@ -4,17 +4,21 @@
 // through the model's micro-batcher → store everything in one transaction.
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { camMethods, ExplainError, getCamMethod, resizeForModel, toTensor, type RgbImage } from '@saliency-explainer/core';
+import { camMethods, ExplainError, getCamMethod, resizeForModel, topPredictions, type RgbImage } from '@saliency-explainer/core';
 import { decodeImage } from '../images/decode.js';
 import type { ExplanationRecord, HeatmapRecord, ImageRecord, Storage } from '../storage/types.js';
 import { MicroBatcher } from './micro-batcher.js';
 import type { ModelPool, ServedModel } from './model-pool.js';
+import { fromWire } from './worker-pool.js';
+import type { Computed, WorkItem } from './worker-protocol.js';
 
 export type TargetName = 'LOGIT' | 'PROBABILITY';
 
 export interface ExplainArgs {
   image: ImageRecord;
-  /** The decoded image when the caller has it (a fresh upload); otherwise read from storage. */
+  /** The image's bytes when the caller has them (a fresh upload); otherwise read from storage. */
+  bytes?: Uint8Array;
+  /** The decoded image when the caller has it (a fresh upload), for overlays. */
   decoded?: RgbImage;
   /** Stores an uploaded image; called just before the explanation is saved, so failures store nothing. */
   storeImage?: () => Promise<void>;
@@ -69,7 +73,7 @@ const METHOD_ORDER = new Map(camMethods.map((m, i) => [m.id, i]));
 
 export class ExplainService {
   private readonly inflight = new Map<string, Promise<ExplanationRecord>>();
-  private readonly batchers = new Map<string, MicroBatcher>();
+  private readonly batchers = new Map<string, MicroBatcher<WorkItem, Computed>>();
   /** heatmap key → relu(cam) at the layer's resolution */
   private readonly heatmaps: LRUCache<string, { width: number; height: number; raw: Float32Array }>;
   /** image + model → softmax probabilities */
@@ -122,7 +126,6 @@ export class ExplainService {
   /** Check everything the client chose before any work, and derive the canonical request key. */
   private async resolve(args: ExplainArgs): Promise<Resolved> {
     const served = await this.pool.get(args.model);
-    const { explainer } = served;
     const requested = args.methods.length ? args.methods : ['gradcam'];
     if (requested.length > this.limits.maxMethods) {
       throw new ExplainRequestError('BAD_REQUEST', `${requested.length} methods requested; the limit is ${this.limits.maxMethods} (SALIENCY_MAX_METHODS)`);
@@ -135,13 +138,13 @@ export class ExplainService {
       }
     });
     const methods = [...new Set(ids)].sort((a, b) => METHOD_ORDER.get(a)! - METHOD_ORDER.get(b)!);
-    const layer = args.layer ?? explainer.defaultLayer;
+    const layer = args.layer ?? served.defaultLayer;
     try {
-      explainer.analysis.checkLayer(layer);
+      served.analysis.checkLayer(layer);
     } catch (e) {
       throw new ExplainRequestError('BAD_LAYER', (e as Error).message);
     }
-    const n = explainer.numClasses;
+    const n = served.numClasses;
     let classes: number[] | null = null;
     let topK = 1;
     if (args.classes?.length) {
@@ -165,14 +168,16 @@ export class ExplainService {
     return { served, methods, layer, classes, topK, key };
   }
 
-  private batcher(served: ServedModel): MicroBatcher {
-    let b = this.batchers.get(served.spec.id);
+  private batcher(served: ServedModel): MicroBatcher<WorkItem, Computed> {
+    const model = served.spec.id;
+    let b = this.batchers.get(model);
     if (!b) {
-      b = new MicroBatcher((reqs) => {
+      b = new MicroBatcher<WorkItem, Computed>(async (items) => {
         this.stats.engineRuns++;
-        return served.explainer.explainMany(reqs);
-      }, this.batching.size, this.batching.windowMs);
-      this.batchers.set(served.spec.id, b);
+        const results = await this.pool.explain(model, items);
+        return results.map((r): PromiseSettledResult<Computed> => (r.ok ? { status: 'fulfilled', value: r.value } : { status: 'rejected', reason: fromWire(r.error) }));
+      }, this.batching.size, this.batching.windowMs, this.pool.workerCount);
+      this.batchers.set(model, b);
     }
     return b;
   }
@@ -197,7 +202,6 @@ export class ExplainService {
   private async compute(args: ExplainArgs, r: Resolved): Promise<ExplanationRecord> {
     const started = performance.now();
     const { served } = r;
-    const { explainer } = served;
     const model = served.spec.id;
     const probsKey = `${args.image.id}/${model}`;
     const mapKey = (method: string, c: number) =>
@@ -205,12 +209,13 @@ export class ExplainService {
 
     let probs = this.probabilities.get(probsKey);
     const fresh = new Map<string, { width: number; height: number; raw: Float32Array }>();
-    const classesOf = (p: Float32Array) => r.classes ?? explainer.topPredictions(p, r.topK).map((x) => x.index);
+    const classesOf = (p: Float32Array) => r.classes ?? topPredictions(p, r.topK, served.labels).map((x) => x.index);
     const missing = probs ? r.methods.filter((m) => classesOf(probs!).some((c) => !this.heatmaps.has(mapKey(m, c)))) : r.methods;
     if (missing.length || !probs) {
-      const view = await this.view(args.image, served, args.decoded);
+      const bytes = args.bytes ?? (await this.storage.getImageBytes(args.image.id));
+      if (!bytes) throw new ExplainRequestError('NOT_FOUND', `image ${args.image.id} is not stored`);
       const result = await this.batcher(served).submit({
-        input: toTensor(view, served.spec.input),
+        bytes,
         options: {
           methods: missing.length ? missing : [r.methods[0]],
           ...(r.classes ? { classes: r.classes } : { topK: r.topK }),
@@ -220,12 +225,14 @@ export class ExplainService {
         },
       }).catch((e: unknown) => {
         if (e instanceof ExplainError && e.code !== 'BAD_INPUT') throw new ExplainRequestError(e.code, e.message);
+        // stored images were decoded when they were uploaded; this one no longer decodes
+        if ((e as { name?: string }).name === 'ImageDecodeError') throw new ExplainRequestError('BAD_IMAGE', (e as Error).message);
         throw e;
       });
       probs = result.probabilities;
       this.probabilities.set(probsKey, probs);
       for (const m of result.maps) {
-        const map = { width: m.raw.width, height: m.raw.height, raw: m.raw.values };
+        const map = { width: m.width, height: m.height, raw: m.raw };
         fresh.set(mapKey(m.method, m.classIndex), map);
         this.heatmaps.set(mapKey(m.method, m.classIndex), map);
         this.stats.computedHeatmaps++;
@@ -243,13 +250,13 @@ export class ExplainService {
       }
     }
     const nPred = r.classes ? Math.max(5, r.classes.length) : r.topK;
-    const predictions = explainer.topPredictions(probs, Math.min(nPred, explainer.numClasses))
+    const predictions = topPredictions(probs, Math.min(nPred, served.numClasses), served.labels)
       .map((p) => ({ classIndex: p.index, label: p.label, score: p.score }));
     await args.storeImage?.();
     return this.storage.saveExplanation({
       requestKey: r.key,
       imageId: args.image.id,
-      model: { id: model, task: served.spec.task, inputWidth: served.spec.input.width, inputHeight: served.spec.input.height, numClasses: explainer.numClasses },
+      model: { id: model, task: served.spec.task, inputWidth: served.spec.input.width, inputHeight: served.spec.input.height, numClasses: served.numClasses },
       layer: r.layer,
       target: args.target,
       methods: r.methods,

@@ -1,11 +1,14 @@
-// The models a server explains: one Explainer (its ONNX sessions compiled once per target layer)
-// per manifest model, created on first use and kept; the execution provider picked once.
+// The models a server explains. The main thread keeps each model's analysed graph (layers, classes,
+// labels: what requests are validated against); the ONNX sessions live in the engine workers, one
+// Explainer per model per worker, created on first use and kept. The execution provider is picked once.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { Explainer, UnknownModelError, type Manifest, type ModelSpec } from '@saliency-explainer/core';
+import { analyseModel, UnknownModelError, type Manifest, type ModelAnalysis, type ModelSpec } from '@saliency-explainer/core';
 import { loadManifestModel, readManifest } from '../cli/model-loader.js';
+import { WorkerPool } from './worker-pool.js';
+import type { ItemResult, WorkItem } from './worker-protocol.js';
 
 export type ExecutionProvider = 'cuda' | 'cpu';
 
@@ -15,13 +18,19 @@ export interface PoolOptions {
   models: string[] | null;
   executionProvider: 'auto' | ExecutionProvider;
   perturbationBatchSize: number;
+  /** Engine worker threads. */
+  workers: number;
+  /** ONNX Runtime intra-op threads per session; 0 = its default. */
+  intraOpThreads: number;
+  maxImagePixels: number;
 }
 
 export interface ServedModel {
   spec: ModelSpec;
   labels: string[];
-  explainer: Explainer;
-  executionProvider: ExecutionProvider;
+  analysis: ModelAnalysis;
+  defaultLayer: string;
+  numClasses: number;
 }
 
 /**
@@ -38,8 +47,9 @@ export class ModelPool {
   readonly manifest: Manifest;
   readonly ids: string[];
   readonly defaultId: string;
+  readonly executionProvider: ExecutionProvider;
   private readonly loaded = new Map<string, Promise<ServedModel>>();
-  private provider: ExecutionProvider;
+  private readonly workers: WorkerPool;
 
   constructor(private readonly options: PoolOptions) {
     this.manifest = readManifest(options.modelsDir);
@@ -47,26 +57,27 @@ export class ModelPool {
       .filter((m) => existsSync(join(options.modelsDir, 'cache', m.file)))
       .map((m) => m.id);
     if (options.models) {
-      for (const id of options.models) if (!this.manifest.models.some((m) => m.id === id)) throw new UnknownModelError(id, this.manifest.models.map((m) => m.id));
+      for (const id of options.models) {
+        if (!this.manifest.models.some((m) => m.id === id)) throw new UnknownModelError(id, this.manifest.models.map((m) => m.id));
+      }
       this.ids = options.models;
     } else {
       this.ids = present;
     }
     if (this.ids.length === 0) throw new Error(`no model files in ${join(options.modelsDir, 'cache')}; run \`npm run models\``);
-    this.provider = options.executionProvider === 'auto' ? (cudaInstalled() ? 'cuda' : 'cpu') : options.executionProvider;
     this.defaultId = this.ids.includes(this.manifest.default) ? this.manifest.default : this.ids[0];
-  }
-
-  /** The provider models run on: CUDA when asked for or (auto) when it loads, else the CPU. */
-  get executionProvider(): ExecutionProvider {
-    return this.provider;
-  }
-
-  private create(model: ReturnType<typeof loadManifestModel>, provider: ExecutionProvider): Promise<Explainer> {
-    return Explainer.create(ort, model.bytes, model.spec, model.labels, {
-      batchSize: this.options.perturbationBatchSize,
-      sessionOptions: { executionProviders: provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'] },
+    this.executionProvider = options.executionProvider === 'auto' ? (cudaInstalled() ? 'cuda' : 'cpu') : options.executionProvider;
+    this.workers = new WorkerPool(Math.max(1, options.workers), {
+      modelsDir: options.modelsDir,
+      executionProvider: this.executionProvider,
+      perturbationBatchSize: options.perturbationBatchSize,
+      intraOpThreads: options.intraOpThreads,
+      maxImagePixels: options.maxImagePixels,
     });
+  }
+
+  get workerCount(): number {
+    return this.workers.size;
   }
 
   spec(id: string): ModelSpec {
@@ -74,22 +85,17 @@ export class ModelPool {
     return this.manifest.models.find((m) => m.id === id)!;
   }
 
-  /** The model's Explainer, compiled on first use; concurrent first uses share one load. */
+  /** The model, analysed here and compiled in every worker on first use; concurrent first uses share one load. */
   get(id: string = this.defaultId): Promise<ServedModel> {
     this.spec(id);
     let m = this.loaded.get(id);
     if (!m) {
       m = (async () => {
-        const model = loadManifestModel(this.options.modelsDir, id);
-        let explainer: Explainer;
-        try {
-          explainer = await this.create(model, this.provider);
-        } catch (e) {
-          if (this.provider !== 'cuda' || this.options.executionProvider === 'cuda') throw e;
-          this.provider = 'cpu'; // auto: CUDA is listed but its libraries do not load here
-          explainer = await this.create(model, 'cpu');
-        }
-        return { spec: model.spec, labels: model.labels, explainer, executionProvider: this.provider };
+        const { spec, labels, bytes } = loadManifestModel(this.options.modelsDir, id);
+        const analysis = analyseModel(bytes, spec);
+        if (labels.length !== analysis.numClasses) throw new Error(`model '${id}' has ${analysis.numClasses} classes but ${labels.length} labels`);
+        await this.workers.load(id);
+        return { spec, labels, analysis, defaultLayer: spec.targetLayer ?? analysis.defaultLayer(), numClasses: analysis.numClasses };
       })();
       m.catch(() => this.loaded.delete(id));
       this.loaded.set(id, m);
@@ -97,9 +103,13 @@ export class ModelPool {
     return m;
   }
 
+  /** Run a batch of explain requests for one model on an engine worker. */
+  explain(model: string, items: WorkItem[]): Promise<ItemResult[]> {
+    return this.workers.explain(model, items);
+  }
+
   async close(): Promise<void> {
-    const all = await Promise.allSettled(this.loaded.values());
-    for (const r of all) if (r.status === 'fulfilled') await r.value.explainer.release();
+    await this.workers.close();
     this.loaded.clear();
   }
 }

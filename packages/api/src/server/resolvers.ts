@@ -95,6 +95,7 @@ export const resolvers: Resolvers = {
         await served(ctx, model);
         const out = await ctx.explain.explain({
           image, model,
+          bytes: upload?.bytes,
           decoded: upload?.decoded,
           storeImage: upload ? () => ctx.storage.putImage(upload.record, upload.bytes).then(() => undefined) : undefined,
           methods: input.methods ?? [],
@@ -115,9 +116,9 @@ export const resolvers: Resolvers = {
     task: (m, _a, ctx) => ctx.pool.spec(m.id).task,
     inputWidth: (m, _a, ctx) => ctx.pool.spec(m.id).input.width,
     inputHeight: (m, _a, ctx) => ctx.pool.spec(m.id).input.height,
-    labelsCount: async (m, _a, ctx) => (await served(ctx, m.id)).labels.length,
-    defaultLayer: async (m, _a, ctx) => (await served(ctx, m.id)).explainer.defaultLayer,
-    targetLayers: async (m, _a, ctx) => (await served(ctx, m.id)).explainer.analysis.candidateLayers(),
+    labelsCount: async (m, _a, ctx) => (await served(ctx, m.id)).numClasses,
+    defaultLayer: async (m, _a, ctx) => (await served(ctx, m.id)).defaultLayer,
+    targetLayers: async (m, _a, ctx) => (await served(ctx, m.id)).analysis.candidateLayers(),
     executionProvider: (_m, _a, ctx) => ctx.pool.executionProvider,
     isDefault: (m, _a, ctx) => m.id === ctx.pool.defaultId,
     labels: async (m, { first }, ctx) => (await served(ctx, m.id)).labels.slice(0, Math.max(0, first ?? 1000)),

@@ -56,6 +56,10 @@ export interface ComputeSettings {
   perturbationBatchSize: number;
   /** SALIENCY_CACHE_MB: memory for finished heatmaps, predictions and decoded images. */
   cacheMegabytes: number;
+  /** SALIENCY_WORKERS: engine worker threads (each holds every model's ONNX sessions). */
+  workers: number;
+  /** SALIENCY_INTRA_OP_THREADS: ONNX Runtime threads per session run; 0 = one per core. */
+  intraOpThreads: number;
   /** SALIENCY_EXECUTION_PROVIDER: auto (CUDA when it loads, else CPU), cuda or cpu. */
   executionProvider: 'auto' | 'cuda' | 'cpu';
 }
@@ -102,6 +106,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
       microBatchWindowMs: num(env, 'SALIENCY_BATCH_WINDOW_MS', 0),
       perturbationBatchSize: Math.max(1, num(env, 'SALIENCY_PERTURBATION_BATCH', CLI_DEFAULTS.batchSize)),
       cacheMegabytes: num(env, 'SALIENCY_CACHE_MB', 256),
+      workers: Math.max(1, Math.floor(num(env, 'SALIENCY_WORKERS', 1))),
+      intraOpThreads: Math.floor(num(env, 'SALIENCY_INTRA_OP_THREADS', 0)),
       executionProvider: ep,
     },
   };

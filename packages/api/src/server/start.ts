@@ -34,13 +34,16 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     models: settings.models,
     executionProvider: settings.compute.executionProvider,
     perturbationBatchSize: settings.compute.perturbationBatchSize,
+    workers: settings.compute.workers,
+    intraOpThreads: settings.compute.intraOpThreads,
+    maxImagePixels: settings.limits.maxImagePixels,
   });
   const storage = await openStorage(settings.databaseUrl);
   try {
     // the default model is compiled before the first request; the others on first use (their
     // rows are written with their first explanation)
-    const { spec, labels } = await pool.get(pool.defaultId);
-    await storage.upsertModel({ id: spec.id, task: spec.task, inputWidth: spec.input.width, inputHeight: spec.input.height, numClasses: labels.length });
+    const { spec, numClasses } = await pool.get(pool.defaultId);
+    await storage.upsertModel({ id: spec.id, task: spec.task, inputWidth: spec.input.width, inputHeight: spec.input.height, numClasses });
   } catch (e) {
     await storage.close();
     await pool.close();

@@ -1,0 +1,100 @@
+// An engine worker thread: holds one Explainer per model (its ONNX sessions) and runs batches of
+// explain requests — decode, Pillow-exact resize, tensor, explainMany — off the server's main thread.
+// ONNX Runtime's Node binding runs inference synchronously on the calling thread, so inference on
+// the main thread would stall every other request (and /health) for the whole run.
+import { parentPort, workerData } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+import { Explainer, resizeForModel, toTensor, type ExplainRequest } from '@saliency-explainer/core';
+import { loadManifestModel } from '../cli/model-loader.js';
+import { decodeImage } from '../images/decode.js';
+import type { ItemResult, Reply, Request, WireError, WorkerConfig } from './worker-protocol.js';
+
+const config = workerData as WorkerConfig;
+const explainers = new Map<string, Promise<Explainer>>();
+
+function wire(e: unknown): WireError {
+  const err = e as { name?: string; code?: unknown; message?: string };
+  return { name: err?.name ?? 'Error', code: typeof err?.code === 'string' ? err.code : undefined, message: err?.message ?? String(e) };
+}
+
+function explainer(model: string): Promise<Explainer> {
+  let e = explainers.get(model);
+  if (!e) {
+    e = (async () => {
+      const m = loadManifestModel(config.modelsDir, model);
+      return Explainer.create(ort, m.bytes, m.spec, m.labels, {
+        batchSize: config.perturbationBatchSize,
+        sessionOptions: {
+          executionProviders: config.executionProvider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
+          ...(config.intraOpThreads > 0 ? { intraOpNumThreads: config.intraOpThreads } : {}),
+        },
+      });
+    })();
+    e.catch(() => explainers.delete(model));
+    explainers.set(model, e);
+  }
+  return e;
+}
+
+async function explain(model: string, items: Extract<Request, { kind: 'explain' }>['items']): Promise<ItemResult[]> {
+  const engine = await explainer(model);
+  const spec = engine.spec.input;
+  const results: (ItemResult | undefined)[] = new Array(items.length);
+  const requests: ExplainRequest[] = [];
+  const index: number[] = [];
+  await Promise.all(items.map(async (item, i) => {
+    try {
+      const { image } = await decodeImage(item.bytes, config.maxImagePixels);
+      requests[i] = { input: toTensor(resizeForModel(image, spec), spec), options: item.options };
+    } catch (e) {
+      results[i] = { ok: false, error: wire(e) };
+    }
+  }));
+  const runnable = requests.map((r, i) => (r ? (index.push(i), r) : null)).filter((r): r is ExplainRequest => r !== null);
+  const settled = await engine.explainMany(runnable);
+  settled.forEach((r, j) => {
+    results[index[j]] = r.status === 'fulfilled'
+      ? {
+          ok: true,
+          value: {
+            layer: r.value.layer,
+            probabilities: r.value.probabilities,
+            maps: r.value.maps.map((m) => ({ method: m.method, classIndex: m.classIndex, width: m.raw.width, height: m.raw.height, raw: m.raw.values })),
+          },
+        }
+      : { ok: false, error: wire(r.reason) };
+  });
+  return results as ItemResult[];
+}
+
+function transferables(results: ItemResult[]): ArrayBuffer[] {
+  const seen = new Set<ArrayBuffer>();
+  for (const r of results) {
+    if (!r.ok) continue;
+    seen.add(r.value.probabilities.buffer as ArrayBuffer);
+    for (const m of r.value.maps) seen.add(m.raw.buffer as ArrayBuffer);
+  }
+  return [...seen];
+}
+
+parentPort!.on('message', (msg: Request) => {
+  void (async () => {
+    let reply: Reply;
+    if (msg.kind === 'load') {
+      try {
+        await explainer(msg.model);
+        reply = { kind: 'loaded', id: msg.id };
+      } catch (e) {
+        reply = { kind: 'loaded', id: msg.id, error: wire(e) };
+      }
+      parentPort!.postMessage(reply);
+      return;
+    }
+    try {
+      const results = await explain(msg.model, msg.items);
+      parentPort!.postMessage({ kind: 'explained', id: msg.id, results } satisfies Reply, transferables(results));
+    } catch (e) {
+      parentPort!.postMessage({ kind: 'explained', id: msg.id, results: [], error: wire(e) } satisfies Reply);
+    }
+  })();
+});
