@@ -9,7 +9,7 @@ export const SERVE_HELP = `serve options (each also an environment variable; all
       --port N              listen port (default 4000, env PORT; 0 = any free port)
       --host H              listen address (default 127.0.0.1, env SALIENCY_HOST)
       --database-url URL    file:/path.sqlite (default var/saliency.sqlite) or postgresql://… (env DATABASE_URL)
-      --models ID[,ID...]   manifest models to serve (default all fetched ones, env SALIENCY_MODELS)
+      --models ID[,ID...]   manifest models to serve (default: all fetched, test fixtures excepted; env SALIENCY_MODELS)
       --models-dir DIR      manifest and cache folder (default models/, env SALIENCY_MODELS_DIR)
       --cors-origins O[,O]  origins allowed to call the API (default *, env SALIENCY_CORS_ORIGINS)`;
 

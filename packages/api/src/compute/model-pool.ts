@@ -14,7 +14,7 @@ export type ExecutionProvider = 'cuda' | 'cpu';
 
 export interface PoolOptions {
   modelsDir: string;
-  /** Ids to serve; null: every manifest model whose files are present. */
+  /** Ids to serve; null: every manifest model whose files are present, test fixtures excepted. */
   models: string[] | null;
   executionProvider: 'auto' | ExecutionProvider;
   perturbationBatchSize: number;
@@ -53,8 +53,9 @@ export class ModelPool {
 
   constructor(private readonly options: PoolOptions) {
     this.manifest = readManifest(options.modelsDir);
+    // by default the real models; test fixtures (random weights) only when asked for by id
     const present = this.manifest.models
-      .filter((m) => existsSync(join(options.modelsDir, 'cache', m.file)))
+      .filter((m) => !m.fixture && existsSync(join(options.modelsDir, 'cache', m.file)))
       .map((m) => m.id);
     if (options.models) {
       for (const id of options.models) {

@@ -7,7 +7,7 @@ export function landingPage(version: string): string {
 <style>
  body{font:15px/1.45 system-ui,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;color:#1d2430}
  h1{font-size:1.4rem} code,textarea,pre{font:13px ui-monospace,monospace}
- textarea{width:100%;height:11rem;box-sizing:border-box} pre{background:#f4f6f9;padding:.8rem;overflow:auto;max-height:24rem}
+ textarea{width:100%;height:4.5rem;box-sizing:border-box} pre{background:#f4f6f9;padding:.8rem;overflow:auto;max-height:24rem}
  button{font:inherit;padding:.35rem .9rem;cursor:pointer} .row{display:flex;gap:1.5rem;flex-wrap:wrap;align-items:flex-start}
  figure{margin:0} figcaption{font-size:13px;color:#566}
 </style></head><body>

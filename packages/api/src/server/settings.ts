@@ -14,7 +14,7 @@ export interface ServerSettings {
   corsOrigins: string[];
   /** SALIENCY_MODELS_DIR: models/manifest.json and models/cache/. */
   modelsDir: string;
-  /** SALIENCY_MODELS: ids of the manifest models served (default: all whose files are present). */
+  /** SALIENCY_MODELS: ids of the manifest models served (default: all fetched ones but the test fixtures). */
   models: string[] | null;
   limits: Limits;
   compute: ComputeSettings;

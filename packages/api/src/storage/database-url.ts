@@ -20,7 +20,7 @@ export function providerOf(url: string): Provider {
 }
 
 /**
- * The file of a `file:` URL as libSQL opens it (`file:/abs.db`, `file:///abs.db`, `file:rel.db` relative to
+ * The file of a `file:` URL (as libSQL and Prisma read it) (`file:/abs.db`, `file:///abs.db`, `file:rel.db` relative to
  * the working directory; query parameters ignored); null for an in-memory database.
  */
 export function sqliteFilePath(url: string): string | null {

@@ -1,4 +1,4 @@
-// openStorage(url): the Prisma client and driver adapter by URL scheme (file: → libSQL, postgres:// → pg), migrated and checked.
+// openStorage(url): the Prisma client and driver adapter by URL scheme (file: → better-sqlite3, postgres:// → pg), migrated and checked.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
