@@ -1,5 +1,6 @@
 // npm run bench (second part): API throughput against the engine alone, side by side in one run.
-// Distinct images every request (no cache can answer), Grad-CAM top-1 on the default model:
+// Distinct images every request (no cache can answer), Grad-CAM top-1, on SqueezeNet 1.0 (a 5 ms
+// forward pass, where fixed per-request costs show) and ResNet-18 (BENCH_MODELS to choose):
 //   engine, tensor in     Explainer.explain on each image's tensor, one after another
 //   engine, image in      + decoding the PNG and the Pillow-exact resize to the model's input (what
 //                         the CLI does per image, and what the API must do for every new image)
@@ -18,8 +19,9 @@ import { settingsFromEnv } from '../../packages/api/dist/server/settings.js';
 import { decodeImage } from '../../packages/api/dist/images/decode.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MODEL = process.env.BENCH_MODEL ?? 'squeezenet1.0';
-const N = Number(process.env.BENCH_REQUESTS ?? 192);
+const MODELS = (process.env.BENCH_MODELS ?? 'squeezenet1.0,resnet18').split(',');
+/** Requests per case: enough for a stable p99 on the fast model, fewer on the slow one. */
+const REQUESTS = { 'squeezenet1.0': 192, resnet18: 96 };
 const both = readFileSync(join(root, '..', 'shared', 'data', 'images', 'both.png'));
 
 /** N distinct images: crops, flips and brightness of both.png. */
@@ -43,75 +45,79 @@ function summary(name, latencies, seconds) {
   return { case: name, requests: s.length, 'req/s': (s.length / seconds).toFixed(1), 'p50 ms': percentile(s, 0.5).toFixed(1), 'p99 ms': percentile(s, 0.99).toFixed(1) };
 }
 
-const pngs = await images(2 * N + 8);
-const rows = [];
+async function benchModel(MODEL, N) {
+  const pngs = await images(2 * N + 8);
+  const rows = [];
 
-// the engine alone
-const manifest = parseManifest(readFileSync(join(root, 'models', 'manifest.json'), 'utf8'));
-const spec = findModel(manifest, MODEL);
-const labels = Array.isArray(spec.labels) ? spec.labels : parseLabels(readFileSync(join(root, 'models', 'cache', spec.labels), 'utf8'));
-const engine = await Explainer.create(ort, readFileSync(join(root, 'models', 'cache', spec.file)), spec, labels);
-const tensors = [];
-for (const png of pngs.slice(0, N)) tensors.push(toTensor(resizeForModel((await decodeImage(png, 1e8)).image, spec.input), spec.input));
-for (const t of tensors.slice(0, 8)) await engine.explain(t, { methods: ['gradcam'] }); // warm-up
-let lat = [];
-let t0 = performance.now();
-for (const t of tensors) {
-  const s = performance.now();
-  await engine.explain(t, { methods: ['gradcam'] });
-  lat.push(performance.now() - s);
-}
-const engineRow = summary('engine, tensor in', lat, (performance.now() - t0) / 1000);
-rows.push(engineRow);
-lat = [];
-t0 = performance.now();
-for (const png of pngs.slice(0, N)) {
-  const s = performance.now();
-  const x = toTensor(resizeForModel((await decodeImage(png, 1e8)).image, spec.input), spec.input);
-  await engine.explain(x, { methods: ['gradcam'] });
-  lat.push(performance.now() - s);
-}
-const imageRow = summary('engine, image in', lat, (performance.now() - t0) / 1000);
-rows.push(imageRow);
-await engine.release();
+  // the engine alone
+  const manifest = parseManifest(readFileSync(join(root, 'models', 'manifest.json'), 'utf8'));
+  const spec = findModel(manifest, MODEL);
+  const labels = Array.isArray(spec.labels) ? spec.labels : parseLabels(readFileSync(join(root, 'models', 'cache', spec.labels), 'utf8'));
+  const engine = await Explainer.create(ort, readFileSync(join(root, 'models', 'cache', spec.file)), spec, labels);
+  const tensors = [];
+  for (const png of pngs.slice(0, N)) tensors.push(toTensor(resizeForModel((await decodeImage(png, 1e8)).image, spec.input), spec.input));
+  for (const t of tensors.slice(0, 8)) await engine.explain(t, { methods: ['gradcam'] }); // warm-up
+  let lat = [];
+  let t0 = performance.now();
+  for (const t of tensors) {
+    const s = performance.now();
+    await engine.explain(t, { methods: ['gradcam'] });
+    lat.push(performance.now() - s);
+  }
+  const engineRow = summary('engine, tensor in', lat, (performance.now() - t0) / 1000);
+  rows.push(engineRow);
+  lat = [];
+  t0 = performance.now();
+  for (const png of pngs.slice(0, N)) {
+    const s = performance.now();
+    const x = toTensor(resizeForModel((await decodeImage(png, 1e8)).image, spec.input), spec.input);
+    await engine.explain(x, { methods: ['gradcam'] });
+    lat.push(performance.now() - s);
+  }
+  const imageRow = summary('engine, image in', lat, (performance.now() - t0) / 1000);
+  rows.push(imageRow);
+  await engine.release();
 
-// the API
-const dir = mkdtempSync(join(tmpdir(), 'saliency-bench-'));
-const settings = settingsFromEnv({ ...process.env, DATABASE_URL: `file:${join(dir, 'bench.sqlite')}`, SALIENCY_MODELS: MODEL, SALIENCY_RATE_LIMIT: '0' });
-settings.port = 0;
-const server = await startServer(settings);
-const gql = async (query, variables) => {
-  const r = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const body = await r.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-};
-const ids = [];
-for (const png of pngs) ids.push((await gql('mutation($d: String!) { uploadImage(data: $d) { id } }', { d: png.toString('base64') })).uploadImage.id);
-const EXPLAIN = 'mutation($id: ID!) { explain(input: { imageId: $id, methods: ["gradcam"] }) { id predictions { label score } heatmaps { raw } } }';
-for (const id of ids.slice(2 * N)) await gql(EXPLAIN, { id }); // warm-up
+  // the API
+  const dir = mkdtempSync(join(tmpdir(), 'saliency-bench-'));
+  const settings = settingsFromEnv({ ...process.env, DATABASE_URL: `file:${join(dir, 'bench.sqlite')}`, SALIENCY_MODELS: MODEL, SALIENCY_RATE_LIMIT: '0' });
+  settings.port = 0;
+  const server = await startServer(settings);
+  const gql = async (query, variables) => {
+    const r = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const body = await r.json();
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  };
+  const ids = [];
+  for (const png of pngs) ids.push((await gql('mutation($d: String!) { uploadImage(data: $d) { id } }', { d: png.toString('base64') })).uploadImage.id);
+  const EXPLAIN = 'mutation($id: ID!) { explain(input: { imageId: $id, methods: ["gradcam"] }) { id predictions { label score } heatmaps { raw } } }';
+  for (const id of ids.slice(2 * N)) await gql(EXPLAIN, { id }); // warm-up
 
-async function load(clients, queue) {
-  const latencies = [];
-  const start = performance.now();
-  await Promise.all(Array.from({ length: clients }, async () => {
-    for (let id = queue.shift(); id; id = queue.shift()) {
-      const s = performance.now();
-      await gql(EXPLAIN, { id });
-      latencies.push(performance.now() - s);
-    }
-  }));
-  return [latencies, (performance.now() - start) / 1000];
+  async function load(clients, queue) {
+    const latencies = [];
+    const start = performance.now();
+    await Promise.all(Array.from({ length: clients }, async () => {
+      for (let id = queue.shift(); id; id = queue.shift()) {
+        const s = performance.now();
+        await gql(EXPLAIN, { id });
+        latencies.push(performance.now() - s);
+      }
+    }));
+    return [latencies, (performance.now() - start) / 1000];
+  }
+  const one = summary('API, 1 client', ...(await load(1, ids.slice(0, N))));
+  const many = summary('API, 16 clients', ...(await load(16, ids.slice(N, 2 * N))));
+  rows.push(one, many);
+  const stats = server.services.explain.batcherStats();
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+  for (const r of rows) {
+    r['× engine (tensor in)'] = (Number(r['req/s']) / Number(engineRow['req/s'])).toFixed(2);
+    r['× engine (image in)'] = (Number(r['req/s']) / Number(imageRow['req/s'])).toFixed(2);
+  }
+  console.log(`\nAPI throughput, ${MODEL}, Grad-CAM top-1, ${N} distinct images per case; ${settings.compute.workers} engine worker(s); micro-batches: ${stats.batches} runs for ${stats.requests} requests, largest ${stats.largestBatch}`);
+  console.table(rows);
 }
-const one = summary('API, 1 client', ...(await load(1, ids.slice(0, N))));
-const many = summary('API, 16 clients', ...(await load(16, ids.slice(N, 2 * N))));
-rows.push(one, many);
-const stats = server.services.explain.batcherStats();
-await server.close();
-rmSync(dir, { recursive: true, force: true });
-for (const r of rows) {
-  r['× engine (tensor in)'] = (Number(r['req/s']) / Number(engineRow['req/s'])).toFixed(2);
-  r['× engine (image in)'] = (Number(r['req/s']) / Number(imageRow['req/s'])).toFixed(2);
-}
-console.log(`\nAPI throughput, ${MODEL}, Grad-CAM top-1, ${N} distinct images per case; ${settings.compute.workers} engine worker(s); micro-batches: ${stats.batches} runs for ${stats.requests} requests, largest ${stats.largestBatch}`);
-console.table(rows);
+
+for (const model of MODELS) await benchModel(model, Number(process.env.BENCH_REQUESTS ?? REQUESTS[model] ?? 96));
