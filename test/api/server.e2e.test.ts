@@ -5,6 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
+import { get } from 'node:http';
 import sharp from 'sharp';
 import { applyColormap, Explainer, findModel, parseLabels, parseManifest, resizeForModel, toTensor } from '../../packages/core/src/index.js';
 import { decodeImage } from '../../packages/api/src/images/decode.js';
@@ -72,6 +73,37 @@ for (const db of testDatabases()) {
       expect(await h.json()).toMatchObject({ ok: true, database: db.provider, defaultModel: 'squeezenet1.0' });
       const page = await fetch(`${s.url}/`);
       expect(await page.text()).toContain('/graphql');
+    });
+
+    it('static files for the browser: the served models, ONNX Runtime Web, sample photos; nothing else', async () => {
+      const m = await fetch(`${s.url}/models/manifest.json`);
+      const manifest = (await m.json()) as { default: string; models: { id: string; file: string; labels: string }[] };
+      expect(manifest.default).toBe('squeezenet1.0');
+      expect(manifest.models.map((x) => x.id)).toEqual(['squeezenet1.0', 'resnet18']);
+      const sq = manifest.models[0];
+      const file = await fetch(`${s.url}/models/files/${sq.file}`);
+      expect(file.status).toBe(200);
+      const bytes = Buffer.from(await file.arrayBuffer());
+      expect(bytes.equals(readFileSync(resolve(root, 'models/cache', sq.file)))).toBe(true);
+      expect(Number(file.headers.get('content-length'))).toBe(bytes.length);
+      const etag = file.headers.get('etag')!;
+      // (fetch would add cache-control: no-cache to a conditional request, so a plain http.get)
+      const status = await new Promise<number | undefined>((ok, fail) =>
+        get(`${s.url}/models/files/${sq.file}`, { headers: { 'if-none-match': etag } }, (r) => (r.resume(), ok(r.statusCode))).on('error', fail));
+      expect(status).toBe(304);
+      expect((await fetch(`${s.url}/models/files/${sq.labels}`)).status).toBe(200);
+      // files of models this server does not serve, and paths out of the folder, are not there
+      expect((await fetch(`${s.url}/models/files/mobilenet_v1_0.75/model.onnx`)).status).toBe(404);
+      expect((await fetch(`${s.url}/models/files/..%2Fmanifest.json`)).status).toBe(404);
+      expect((await fetch(`${s.url}/models/files/%E0%A4%A`)).status).toBe(404);
+      const wasm = await fetch(`${s.url}/ort/ort-wasm-simd-threaded.wasm`, { method: 'HEAD' });
+      expect([wasm.status, wasm.headers.get('content-type')]).toEqual([200, 'application/wasm']);
+      const mjs = await fetch(`${s.url}/ort/ort.wasm.min.mjs`, { method: 'HEAD' });
+      expect(mjs.headers.get('content-type')).toMatch(/javascript/);
+      const photo = await fetch(`${s.url}/images/both.png`);
+      expect(Buffer.from(await photo.arrayBuffer()).equals(BOTH)).toBe(true);
+      expect((await fetch(`${s.url}/images/../../package.json`)).status).toBe(404);
+      expect((await fetch(`${s.url}/console`)).headers.get('content-type')).toMatch(/text\/html/);
     });
 
     it('upload → explain → read back; the PNG is the engine\'s map', async () => {

@@ -6,6 +6,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ApiContext, ApiServices } from './context.js';
 import { HTTP_STATUS, type ErrorCode } from './errors.js';
 import { landingPage } from './landing.js';
+import type { StaticRoutes } from './static.js';
 import type { ServerSettings } from './settings.js';
 
 class HttpError extends Error {
@@ -39,7 +40,7 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export function createRequestHandler(apollo: ApolloServer<ApiContext>, services: ApiServices, settings: ServerSettings) {
+export function createRequestHandler(apollo: ApolloServer<ApiContext>, services: ApiServices, settings: ServerSettings, files: StaticRoutes) {
   const { limits } = settings;
   const limiter = limits.requestsPerMinute > 0 ? new RateLimiterMemory({ points: limits.requestsPerMinute, duration: 60 }) : null;
   const anyOrigin = settings.corsOrigins.includes('*');
@@ -131,9 +132,12 @@ export function createRequestHandler(apollo: ApolloServer<ApiContext>, services:
         }
       } else if (url.pathname === '/health' && req.method === 'GET') {
         await health(res);
-      } else if (url.pathname === '/' && req.method === 'GET') {
-        const html = landingPage(services.version);
+      } else if ((url.pathname === '/' || url.pathname === '/console') && req.method === 'GET') {
+        // the widget's demo page when it is there; the query console always at /console
+        const html = (url.pathname === '/' && files.demoPage()) || landingPage(services.version);
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) }).end(html);
+      } else if (await files.handle(req, res, url.pathname)) {
+        // served from disk
       } else {
         sendJson(res, 404, { errors: [{ message: `no route ${req.method} ${url.pathname}`, extensions: { code: 'NOT_FOUND' } }] });
       }

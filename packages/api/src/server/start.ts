@@ -15,6 +15,7 @@ import { openStorage } from '../storage/open.js';
 import type { ApiContext, ApiServices } from './context.js';
 import { costPlugin, DEPTH_MESSAGE, depthRule } from './limits.js';
 import { createRequestHandler } from './http.js';
+import { staticRoutes } from './static.js';
 import type { ServerSettings } from './settings.js';
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -77,7 +78,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     },
   });
   await apollo.start();
-  http.on('request', createRequestHandler(apollo, services, settings));
+  http.on('request', createRequestHandler(apollo, services, settings, staticRoutes(pool, settings.modelsDir)));
   http.requestTimeout = 120_000;
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

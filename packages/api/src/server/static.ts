@@ -1,0 +1,99 @@
+// Static files the browser side needs from the API's origin, served with serve-static (ETag,
+// conditional GETs, ranges, MIME types, no path escapes): the widget bundle, ONNX Runtime Web's files,
+// the served models' files and a manifest of them, the demo page, and the shared sample photos.
+import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import serveStatic from 'serve-static';
+import { PROJECT_ROOT } from '../cli/settings.js';
+import type { ModelPool } from '../compute/model-pool.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+export interface StaticRoutes {
+  /** Serves the request when one of the routes owns its path; false otherwise. */
+  handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean>;
+  /** The demo page, when the widget's demo exists. */
+  demoPage(): string | null;
+}
+
+/** A package's folder (its exports may hide package.json: walk up from its entry point). */
+function dirOf(pkg: string): string | null {
+  let dir: string;
+  try {
+    dir = dirname(createRequire(import.meta.url).resolve(pkg));
+  } catch {
+    return null;
+  }
+  while (basename(dir) !== pkg && dirname(dir) !== dir) dir = dirname(dir);
+  return basename(dir) === pkg ? dir : null;
+}
+
+function serve(root: string, maxAge: string | number): Handler {
+  return serveStatic(root, { index: false, dotfiles: 'deny', fallthrough: false, maxAge, redirect: false }) as unknown as Handler;
+}
+
+export function staticRoutes(pool: ModelPool, modelsDir: string): StaticRoutes {
+  const ortDir = dirOf('onnxruntime-web');
+  const widgetDist = join(PROJECT_ROOT, 'packages', 'widget', 'dist');
+  const demoFile = join(PROJECT_ROOT, 'packages', 'widget', 'demo', 'index.html');
+  const photos = join(PROJECT_ROOT, '..', 'shared', 'data', 'images');
+  // only the files of the served models are reachable under /models/files/
+  const allowed = new Set<string>();
+  const manifest = {
+    default: pool.defaultId,
+    models: pool.ids.map((id) => {
+      const spec = pool.spec(id);
+      allowed.add(spec.file);
+      if (typeof spec.labels === 'string') allowed.add(spec.labels);
+      return spec;
+    }),
+  };
+  const manifestJson = JSON.stringify(manifest);
+  const mounts: [string, Handler | null][] = [
+    ['/widget/', existsSync(widgetDist) ? serve(widgetDist, '1h') : null],
+    ['/ort/', ortDir ? serve(join(ortDir, 'dist'), '7d') : null],
+    ['/models/files/', serve(join(modelsDir, 'cache'), '1h')],
+    ['/images/', existsSync(photos) ? serve(photos, '1h') : null],
+  ];
+
+  return {
+    demoPage: () => (existsSync(demoFile) ? readFileSync(demoFile, 'utf8') : null),
+    async handle(req, res, pathname) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+      if (pathname === '/models/manifest.json') {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(manifestJson), 'cache-control': 'no-cache' });
+        res.end(req.method === 'HEAD' ? undefined : manifestJson);
+        return true;
+      }
+      for (const [prefix, handler] of mounts) {
+        if (!pathname.startsWith(prefix)) continue;
+        let rest: string;
+        try {
+          rest = decodeURIComponent(pathname.slice(prefix.length));
+        } catch {
+          return false;
+        }
+        if (!handler || (prefix === '/models/files/' && !allowed.has(rest))) return false;
+        const original = req.url;
+        req.url = `/${rest}`;
+        await new Promise<void>((resolve) => {
+          res.once('finish', resolve);
+          res.once('close', resolve);
+          handler(req, res, (err) => {
+            const status = (err as { status?: number } | undefined)?.status ?? 404;
+            if (!res.headersSent) {
+              const body = JSON.stringify({ errors: [{ message: `no file ${pathname}`, extensions: { code: 'NOT_FOUND' } }] });
+              res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(body);
+            }
+            resolve();
+          });
+        });
+        req.url = original;
+        return true;
+      }
+      return false;
+    },
+  };
+}
