@@ -2,6 +2,9 @@
 import * as ort from 'onnxruntime-node';
 import { encodeModel, type ModelProto } from '../../packages/core/src/onnx/proto.js';
 
+// The tiny test models declare output shapes loosely; ONNX Runtime's shape warnings about them are noise.
+ort.env.logLevel = 'error';
+
 export { ort };
 
 export async function session(model: ModelProto | Uint8Array): Promise<ort.InferenceSession> {
