@@ -100,12 +100,22 @@ function upgradeNodes(nodes: NodeProto[], opset: number, fresh: (p: string) => s
     if ((op === 'Softmax' || op === 'LogSoftmax') && opset < 13) {
       // old semantics: coerce to 2-D at `axis` (default 1), normalise over the flattened tail
       const axis = attrInt(n, 'axis', 1);
+      if (axis === -1) {
+        // the tail is the last axis alone: the same as the opset-13 form
+        out.push(makeNode(op, [ins[0]], [n.output![0]], { axis: -1 }, n.name ?? ''));
+        continue;
+      }
+      if (axis < -1) throw new Error(`node ${n.name || op}: ${op} with axis ${axis} (opset ${opset}) is not supported`);
       const flat = fresh('softmax_flat');
       const shp = fresh('softmax_shape');
       const sm = fresh('softmax_2d');
       out.push(makeNode('Shape', [ins[0]], [shp]));
-      out.push(makeNode('Flatten', [ins[0]], [flat], { axis }));
-      out.push(makeNode(op, [flat], [sm], { axis: 1 }));
+      // axis 0 and 1: Flatten keeps the batch axis (or folds it, as the old form does at 0); from 2 on, a
+      // Reshape to [d0, …, d(axis−1), −1] (0 = copy) keeps the leading axes, batch included
+      out.push(axis <= 1
+        ? makeNode('Flatten', [ins[0]], [flat], { axis })
+        : makeNode('Reshape', [ins[0], constInt([...new Array<number>(axis).fill(0), -1])], [flat]));
+      out.push(makeNode(op, [flat], [sm], { axis: axis <= 1 ? 1 : axis }));
       out.push(makeNode('Reshape', [sm, shp], [n.output![0]], {}, n.name ?? ''));
       continue;
     }

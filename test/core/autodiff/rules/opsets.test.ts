@@ -37,14 +37,13 @@ describe('old-opset forms vs central differences', () => {
     });
   }
 
-  // normalize.ts rewrites an old Softmax at axis a as Flatten(axis a) → Softmax → Reshape; for a ≥ 2
-  // the Flatten folds the batch into dim 0 and the Reshape rule refuses it. Expected to fail until
-  // the rewrite keeps the leading dims (Reshape to [0, …, 0, −1] and Softmax on the last axis).
+  // an old Softmax at axis a ≥ 2 is rewritten as Reshape([0, …, 0, −1]) → Softmax → Reshape (the
+  // batch axis kept); at axis −1 it is the opset-13 form already
   for (const [name, opset, body] of [
     ['opset 11: Softmax of a 4-D tensor, axis 2 (over H·W)', 11, (b: TinyBuilder, x: string) => b.op('Softmax', [x], { axis: 2 })],
     ['opset 12: LogSoftmax of a 4-D tensor, axis −1', 12, (b: TinyBuilder, x: string) => b.op('LogSoftmax', [x], { axis: -1 })],
   ] as const) {
-    it.fails(`${name} [known limitation of the rewrite]`, async () => {
+    it(name, async () => {
       const tiny = await tinyClassifier([2, 3, 4], body, { opset, seed: 15 });
       await expectGradientMatches(tiny, { h: 1e-2 });
     });
