@@ -19,3 +19,7 @@ export type { RgbImage } from './image/types.js';
 export { preprocess, resizeForModel, toTensor } from './image/preprocess.js';
 export { applyColormap, colormapLut, COLORMAPS, type ColormapName } from './image/colormap.js';
 export { overlay, type OverlayOptions } from './image/overlay.js';
+export {
+  ittiKoch, ittiKochMaps, spectralResidual, spectralResidualSmall, centerBias, centerBiasSigmas, CLARKE_TATLER,
+  type IttiKochOptions, type IttiKochMaps, type SpectralResidualOptions, type CenterBiasOptions,
+} from './bottom-up/index.js';
