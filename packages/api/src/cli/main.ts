@@ -6,6 +6,7 @@ import { parseExplainArgs } from './args.js';
 import { CliError, EXIT, type ExitCode } from './errors.js';
 import { runExplain, type Output } from './explain-command.js';
 import { runServe, SERVE_HELP } from './serve-command.js';
+import { runScore, SCORE_HELP } from './score-command.js';
 import { readManifest } from './model-loader.js';
 import { existsSync } from 'node:fs';
 import { DEFAULTS, PROJECT_ROOT } from './settings.js';
@@ -17,6 +18,7 @@ Usage:
   saliency-explainer serve [options]               the GraphQL API (http://127.0.0.1:4000/graphql)
   saliency-explainer models [--models-dir DIR]     list the models of the manifest
   saliency-explainer methods                       list the CAM methods
+  saliency-explainer score <map> --fixations FILE  alignment of a saliency map with human fixations
   saliency-explainer --version | --help
 
 explain options:
@@ -42,6 +44,8 @@ explain options:
       --no-progress         no progress bar on stderr
 
 ${SERVE_HELP}
+
+${SCORE_HELP}
 
 Exit codes: 0 ok · 1 internal error · 2 usage error · 3 input error (unreadable or undecodable
 image, too large, wrong tensor size, class or layer not in the model; other inputs still run) ·
@@ -85,6 +89,8 @@ export async function main(argv: string[], io: Output = {
         return await runServe(rest, io);
       case 'models':
         return listModels(rest, io);
+      case 'score':
+        return await runScore(rest, io);
       case 'methods':
         for (const m of camMethods) io.out(`${m.id}\t${m.name}\t${m.needsGradients ? 'gradients' : 'no gradients'}\t${m.cost}`);
         return EXIT.OK;
