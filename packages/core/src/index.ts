@@ -23,3 +23,17 @@ export {
   ittiKoch, ittiKochMaps, spectralResidual, spectralResidualSmall, centerBias, centerBiasSigmas, CLARKE_TATLER,
   type IttiKochOptions, type IttiKochMaps, type SpectralResidualOptions, type CenterBiasOptions,
 } from './bottom-up/index.js';
+export {
+  densityMap, fixationMap, fixationPixel, sigmaFromVisualAngle, gaussianBlur, gaussianKernel, gaussianRadius, DEFAULT_TRUNCATE,
+  resampleMap, parseOsie, OsieFormatError,
+  type Fixation, type BorderMode, type OutOfBounds, type BlurOptions, type DensityOptions, type FixationPixelOptions,
+  type ViewingGeometry, type OsieImage,
+} from './fixations/index.js';
+export {
+  aucJudd, aucBorji, aucShuffled, nss, cc, sim, kl, mae, iou, topPThreshold, checkTopP, DEFAULT_TOP_P,
+  JUDD_JITTER, AUC_SPLITS, AUC_STEP, KL_EPS, matlabColon, trapz, seededRandom,
+  alignmentMetrics, getAlignmentMetric, scoreAll, UnknownMetricError, alignmentReference, humanCeiling,
+  type AucJuddOptions, type SplitAucOptions, type Random, type AlignmentMetric, type AlignmentReference,
+  type AlignmentScore, type MetricNeed, type ScoreOptions, type ReferenceOptions,
+  type CeilingStat, type HumanCeiling, type HumanCeilingOptions,
+} from './metrics/index.js';
