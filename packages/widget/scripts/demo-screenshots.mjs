@@ -1,0 +1,38 @@
+// Screenshots of the demo page as `npm start` serves it (a real API, the built bundle), without and
+// with WebGPU, wide and narrow, into test/screenshots/demo-*.png; prints each widget's state.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchChromium, startApi, widgetDir, widgetsSettled } from './api-and-browser.mjs';
+
+const out = join(widgetDir, 'test', 'screenshots');
+mkdirSync(out, { recursive: true });
+const api = await startApi();
+try {
+  for (const webgpu of [false, true]) {
+    const browser = await launchChromium({ webgpu });
+    try {
+      const page = await browser.newPage();
+      page.on('pageerror', (e) => console.error('page error:', e.message));
+      await page.setViewport({ width: 1200, height: 900 });
+      await page.goto(`${api.url}/`, { waitUntil: 'load' });
+      await widgetsSettled(page);
+      const states = await page.$$eval('saliency-explainer', (all) => all.map((w) => `${w.getAttribute('mode') ?? 'auto'} ${w.getAttribute('src')}: ${w.status} ${w.backend ?? w.lastError?.code ?? ''}`));
+      const suffix = webgpu ? 'webgpu' : 'no-webgpu';
+      console.log(`demo page (${suffix}):\n  ${states.join('\n  ')}`);
+      await page.screenshot({ path: join(out, `demo-page-${suffix}.png`), fullPage: true });
+      const modes = await page.$('.grid');
+      await modes.screenshot({ path: join(out, `demo-modes-${suffix}.png`) });
+      if (!webgpu) {
+        await page.setViewport({ width: 420, height: 900 });
+        await new Promise((r) => setTimeout(r, 300));
+        const first = await page.$('.card');
+        await first.screenshot({ path: join(out, 'demo-narrow-auto.png') });
+      }
+    } finally {
+      await browser.close();
+    }
+  }
+} finally {
+  await api.close();
+}
+console.log(`screenshots in ${out}`);

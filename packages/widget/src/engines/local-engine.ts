@@ -1,0 +1,88 @@
+// The local engine: core's Explainer built in the browser (forward and gradient models compiled from
+// the ONNX file by the same code as in Node) on ONNX Runtime Web's WebGPU or wasm execution provider.
+import { Explainer, preprocess } from '@saliency-explainer/core';
+import { asWidgetError } from '../errors.js';
+import type { LoadedImage } from '../image/load-image.js';
+import { type SharedTask, sharedTask } from '../net/shared-task.js';
+import { loadLabels, loadModelBytes, type ModelSource } from './model-source.js';
+import { loadOrt, type OrtFlavor } from './ort-loader.js';
+import { browserRuntime } from './ort-runtime.js';
+import type { Engine, EngineResult, ExplainQuery, LoadProgress } from './types.js';
+
+const engines = new Map<string, SharedTask<LocalEngine>>();
+
+export class LocalEngine implements Engine {
+  /** Runs one after another: sessions are shared by every widget on the page showing this model. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly tensors = new WeakMap<LoadedImage, Float32Array>();
+
+  private constructor(
+    readonly backend: OrtFlavor,
+    readonly source: ModelSource,
+    private readonly explainer: Explainer,
+    /** Whether the model bytes came from Cache Storage (nothing downloaded). */
+    readonly modelFromCache: boolean,
+  ) {}
+
+  /**
+   * The engine for `source` on `flavor`, created once per page: the runtime and the model are
+   * downloaded (or read from Cache Storage) in parallel, then the sessions are compiled.
+   */
+  static load(flavor: OrtFlavor, source: ModelSource, wasmPaths: string, onProgress?: (p: LoadProgress) => void): Promise<LocalEngine> {
+    // one engine per runtime, model file and spec (the same file under another spec is another engine)
+    const key = JSON.stringify([flavor, wasmPaths, source.modelUrl, source.spec, Array.isArray(source.labels) ? null : source.labels.url]);
+    const task = sharedTask(engines, key, async (emit) => {
+      const [ort, model, labels] = await Promise.all([
+        loadOrt(flavor, wasmPaths, (p) => emit({ ...p, what: 'runtime' } as LoadProgress)),
+        loadModelBytes(source, (p) => emit({ ...p, what: 'model' } as LoadProgress)),
+        loadLabels(source),
+      ]);
+      let explainer: Explainer;
+      try {
+        explainer = await Explainer.create(browserRuntime(ort), model.bytes, source.spec, labels, {
+          sessionOptions: { executionProviders: [flavor] },
+        });
+      } catch (e) {
+        throw asWidgetError(e, 'MODEL_LOAD_FAILED');
+      }
+      return new LocalEngine(flavor, source, explainer, model.source === 'cache');
+    });
+    return task.follow(onProgress as ((p: unknown) => void) | undefined) as Promise<LocalEngine>;
+  }
+
+  private serial<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(job, job);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The model input of an image (Pillow-exact resize, as in Node), computed once per image. */
+  private tensor(image: LoadedImage): Float32Array {
+    let t = this.tensors.get(image);
+    if (!t) {
+      const { data, width, height } = image.pixels;
+      t = preprocess({ data, width, height, channels: 4 }, this.source.spec.input);
+      this.tensors.set(image, t);
+    }
+    return t;
+  }
+
+  async explain(image: LoadedImage, query: ExplainQuery): Promise<EngineResult> {
+    const input = this.tensor(image);
+    let r;
+    try {
+      r = await this.serial(() => this.explainer.explain(input, { ...query, target: 'logit' }));
+    } catch (e) {
+      throw asWidgetError(e, 'ENGINE_FAILED');
+    }
+    const { width, height, resize, resizeShorter } = this.source.spec.input;
+    return {
+      backend: this.backend,
+      model: this.source.id,
+      layer: r.layer,
+      view: { width, height, resize, resizeShorter },
+      predictions: r.predictions,
+      maps: r.maps.map(({ method, classIndex, label, raw }) => ({ method, classIndex, label, score: r.probabilities[classIndex], raw })),
+    };
+  }
+}

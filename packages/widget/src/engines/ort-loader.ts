@@ -1,0 +1,53 @@
+// ONNX Runtime Web, loaded lazily from `wasm-paths` (never bundled): its ES module by dynamic import,
+// its wasm binary through the Cache Storage download (progress, kept for the next page load).
+import type * as OrtWebModule from 'onnxruntime-web';
+import { WidgetError } from '../errors.js';
+import { fetchBytes } from '../net/cached-fetch.js';
+import { type ProgressListener, type SharedTask, sharedTask } from '../net/shared-task.js';
+
+export type OrtWeb = typeof OrtWebModule;
+export type OrtFlavor = 'webgpu' | 'wasm';
+
+/**
+ * The build of onnxruntime-web/dist each flavour uses and the wasm binary that build runs on: the
+ * WebGPU build (which also has the wasm CPU provider) runs on the asyncify binary, the wasm-only
+ * build on the smaller plain one.
+ */
+export const ORT_FILES: Readonly<Record<OrtFlavor, { module: string; wasm: string }>> = {
+  webgpu: { module: 'ort.webgpu.min.mjs', wasm: 'ort-wasm-simd-threaded.asyncify.wasm' },
+  wasm: { module: 'ort.wasm.min.mjs', wasm: 'ort-wasm-simd-threaded.wasm' },
+};
+
+const runtimes = new Map<string, SharedTask<OrtWeb>>();
+
+function folder(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+async function load(flavor: OrtFlavor, base: string, emit: ProgressListener): Promise<OrtWeb> {
+  const files = ORT_FILES[flavor];
+  let ort: OrtWeb;
+  try {
+    // a computed URL: bundlers leave it alone, so the runtime is fetched only when a widget runs locally
+    ort = (await import(/* @vite-ignore */ /* webpackIgnore: true */ base + files.module)) as OrtWeb;
+  } catch (e) {
+    throw new WidgetError('MODEL_LOAD_FAILED', `cannot load ONNX Runtime Web from ${base}${files.module}: ${(e as Error).message}`, { cause: e });
+  }
+  // one thread: no SharedArrayBuffer, so no cross-origin isolation (COOP/COEP) is needed on the host page
+  ort.env.wasm.numThreads = 1;
+  // the wasm provider runs in ORT's proxy worker, so a long computation (Score-CAM: hundreds of runs)
+  // never blocks the page; the WebGPU provider cannot be proxied
+  ort.env.wasm.proxy = flavor === 'wasm';
+  ort.env.wasm.wasmPaths = base;
+  // the binary must match the module that runs it: the cache key carries the module's version
+  const wasmUrl = base + files.wasm;
+  const { bytes } = await fetchBytes(wasmUrl, { cacheKey: `${wasmUrl}?ort=${ort.env.versions.web ?? 'unknown'}`, onProgress: emit });
+  ort.env.wasm.wasmBinary = bytes;
+  return ort;
+}
+
+/** The runtime of `flavor` served under `wasmPaths`, loaded once per page. */
+export function loadOrt(flavor: OrtFlavor, wasmPaths: string, onProgress?: ProgressListener): Promise<OrtWeb> {
+  const base = folder(new URL(wasmPaths, document.baseURI).href);
+  return sharedTask(runtimes, `${flavor} ${base}`, (emit) => load(flavor, base, emit)).follow(onProgress);
+}

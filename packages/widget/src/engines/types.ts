@@ -1,0 +1,52 @@
+// The one interface both engines implement (local ONNX Runtime Web, remote GraphQL API) and what they return.
+import type { FloatMap, InputSpec, Prediction } from '@saliency-explainer/core';
+import type { LoadedImage } from '../image/load-image.js';
+
+/** Where a result was computed; the badge shows it. */
+export type Backend = 'webgpu' | 'wasm' | 'server';
+
+export type Mode = 'auto' | 'webgpu' | 'wasm' | 'remote';
+
+export interface ExplainQuery {
+  methods: string[];
+  /** The k most probable classes … */
+  topK?: number;
+  /** … or these classes. */
+  classes?: number[];
+  layer?: string;
+}
+
+/** One class map as the engines deliver it: relu(cam) at the layer's resolution, before any scaling. */
+export interface EngineMap {
+  method: string;
+  classIndex: number;
+  label: string;
+  /** Softmax probability of the class. */
+  score: number;
+  raw: FloatMap;
+}
+
+/** What part of the image the model looks at, and at what size (the overlay is drawn over that part). */
+export type ModelView = Pick<InputSpec, 'width' | 'height' | 'resize' | 'resizeShorter'>;
+
+export interface EngineResult {
+  backend: Backend;
+  model: string;
+  layer: string;
+  view: ModelView;
+  /** Top predictions (softmax probabilities), highest first. */
+  predictions: Prediction[];
+  maps: EngineMap[];
+}
+
+/** Download progress of what a local engine needs before its first run. */
+export interface LoadProgress {
+  what: 'runtime' | 'model';
+  loaded: number;
+  total: number | null;
+}
+
+export interface Engine {
+  readonly backend: Backend;
+  explain(image: LoadedImage, query: ExplainQuery): Promise<EngineResult>;
+}

@@ -1,0 +1,8 @@
+// Public entry of @saliency-explainer/widget: defines <saliency-explainer> and exports its types.
+export { SaliencyExplainer, type Phase, type SaliencyReadyDetail, type ShownMap } from './saliency-explainer.js';
+export { WidgetError, type SaliencyErrorDetail, type WidgetErrorCode } from './errors.js';
+export type { Backend, EngineMap, Mode, ModelView } from './engines/types.js';
+export type { Fallback } from './engines/select.js';
+export type { ModelSpecAttribute } from './engines/model-source.js';
+export { CACHE_NAME } from './net/cached-fetch.js';
+export { ORT_FILES } from './engines/ort-loader.js';

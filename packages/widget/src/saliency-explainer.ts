@@ -1,0 +1,478 @@
+// <saliency-explainer>: an image, a classifier's top predictions and the CAM heatmap of the selected
+// class, computed in the browser (WebGPU or wasm) or by the saliency-explainer API.
+import { getCamMethod, type FloatMap, type Prediction } from '@saliency-explainer/core';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { checkColormap, checkMethod, checkMode, checkTopK, clampOpacity, folderUrl, parseClasses } from './attributes.js';
+import { describe } from './describe.js';
+import { chooseEngine, type EngineConfig, type Fallback } from './engines/select.js';
+import type { Backend, Engine, EngineMap, EngineResult, ModelView } from './engines/types.js';
+import { asWidgetError, type SaliencyErrorDetail, type WidgetError } from './errors.js';
+import { loadImage, type LoadedImage } from './image/load-image.js';
+import { blend, displayPixels, finalMap, mapForDisplay } from './render/heatmap.js';
+import { badge, controls, errorBox, predictionsList, status, type Downloads } from './render/parts.js';
+import { styles } from './styles.js';
+
+/** A class map as the widget shows it: the raw map and the final map in [0, 1] at the model's input size. */
+export interface ShownMap extends EngineMap {
+  map: FloatMap;
+}
+
+/** The detail of a `saliency-ready` event (fired after every computation: first result, method or class change). */
+export interface SaliencyReadyDetail {
+  backend: Backend;
+  model: string;
+  layer: string;
+  method: string;
+  predictions: Prediction[];
+  /** The maps of `method` computed so far. */
+  maps: ShownMap[];
+  /** Backends tried before this one (mode="auto"), and why they were skipped. */
+  fallbacks: Fallback[];
+  /** Local engines: the model bytes came from Cache Storage (nothing downloaded). */
+  modelFromCache?: boolean;
+}
+
+export type Phase = 'idle' | 'loading' | 'computing' | 'ready' | 'error';
+
+/** Changing one of these starts over (image, engine, predictions). */
+const RUN_PROPERTIES = ['src', 'model', 'modelSpec', 'mode', 'api', 'modelsBase', 'wasmPaths', 'topK', 'classIndex', 'layer'] as const;
+
+let instances = 0;
+
+const mapKey = (method: string, classIndex: number) => `${method}|${classIndex}`;
+
+/**
+ * @summary Explains an image classifier's prediction with a Grad-CAM-family heatmap.
+ * @fires saliency-ready - a result is shown; detail: SaliencyReadyDetail
+ * @fires saliency-error - something failed; detail: { code, message }
+ * @csspart badge - where the result was computed: WebGPU, wasm or server
+ * @csspart canvas - the image with the heatmap overlay
+ * @csspart status - the progress line over the image
+ * @csspart progress - the progress bar
+ * @csspart predictions - the list of top predictions (a listbox)
+ * @csspart prediction - one prediction; the selected one also has part prediction-selected
+ * @csspart controls - method picker and opacity slider
+ * @csspart method - the method picker
+ * @csspart opacity - the opacity slider
+ * @csspart explanation - the plain-language sentence (aria-live)
+ * @csspart placeholder - the image well's text when there is no picture (no src, image unavailable)
+ * @csspart error - the error box
+ * @csspart retry - the error box's retry button
+ * @cssprop --saliency-accent - selection, bars and sliders (#2563eb)
+ * @cssprop --saliency-fg - text colour
+ * @cssprop --saliency-muted - secondary text colour
+ * @cssprop --saliency-bg - background
+ * @cssprop --saliency-surface - image well and bar tracks
+ * @cssprop --saliency-border - borders
+ * @cssprop --saliency-error - error colour
+ * @cssprop --saliency-radius - corner radius (8px)
+ * @cssprop --saliency-focus-ring - focus outline colour
+ * @cssprop --saliency-font - font shorthand
+ * @cssprop --saliency-max-width - the element's largest width (760px)
+ */
+@customElement('saliency-explainer')
+export class SaliencyExplainer extends LitElement {
+  static override styles = styles;
+
+  /** URL of the image to explain (fetched: another origin must allow CORS). */
+  @property() src?: string;
+  /** Text alternative of the image (default: its file name). */
+  @property() alt?: string;
+  /** A model id of the manifest (default: the manifest's or server's default), or the URL of an .onnx file with `model-spec`. */
+  @property() model?: string;
+  /** For a model given by URL: JSON {input, output, labels, targetLayer?} as in models/manifest.json. */
+  @property({ attribute: 'model-spec' }) modelSpec?: string;
+  /** CAM method id (gradcam, gradcam++, scorecam, …). */
+  @property({ reflect: true }) method = 'gradcam';
+  /** How many of the most probable classes to explain and list (1-10). */
+  @property({ attribute: 'top-k', type: Number }) topK = 3;
+  /** Explain these class indices instead of the top-k ("243" or "243,282"); the first is shown. */
+  @property({ attribute: 'class-index' }) classIndex?: string;
+  /** Target layer (a 4-D tensor of the model); the model's default when empty. */
+  @property() layer?: string;
+  /** auto (WebGPU → wasm → api), webgpu, wasm, or remote. */
+  @property({ reflect: true }) mode = 'auto';
+  /** The saliency-explainer GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. No api: no remote engine. */
+  @property() api?: string;
+  /** Folder of manifest.json and files/ (default: /models/ at the api's origin, else at this script's origin). */
+  @property({ attribute: 'models-base' }) modelsBase?: string;
+  /** Folder of ONNX Runtime Web's .mjs and .wasm files (default: /ort/ at the api's origin, else at this script's origin). */
+  @property({ attribute: 'wasm-paths' }) wasmPaths?: string;
+  /** jet, turbo, viridis, inferno or gray. */
+  @property() colormap = 'jet';
+  /** The heatmap's weight over the image, 0-1. */
+  @property({ type: Number }) opacity = 0.5;
+  /** Reserved for the human-attention annotation mode: accepted, no behaviour yet. */
+  @property({ type: Boolean, reflect: true }) annotate = false;
+
+  @state() private phase: Phase = 'idle';
+  /** Downloads of this run that went to the network (cache hits never show), by what they fetch. */
+  @state() private downloads: Downloads = {};
+  @state() private error: WidgetError | null = null;
+  /** The listed classes: the model's top predictions, then requested classes outside them. */
+  @state() private predictions: Prediction[] = [];
+  /** How many of `predictions` are the model's own top predictions (its ranking). */
+  private topCount = 0;
+  @state() private selected: number | null = null;
+  @state() private picture: ImageData | null = null;
+  @state() private result: (Omit<EngineResult, 'maps' | 'predictions'> & { fallbacks: Fallback[]; modelFromCache?: boolean }) | null = null;
+  @query('canvas') private canvas!: HTMLCanvasElement | null;
+
+  private readonly maps = new Map<string, ShownMap>();
+  private readonly displayMaps = new Map<string, FloatMap>();
+  private image: LoadedImage | null = null;
+  private engine: Engine | null = null;
+  private shownMethod = 'gradcam';
+  private run = 0;
+  private pictureVersion = 0;
+  private drawn = '';
+  private readonly idPrefix = `saliency-${++instances}-`;
+
+  /** Where the current result was computed (null before the first one). */
+  get backend(): Backend | null {
+    return this.result?.backend ?? null;
+  }
+
+  /** idle (no src), loading, computing, ready or error. */
+  get status(): Phase {
+    return this.phase;
+  }
+
+  /** The last error, or null. */
+  get lastError(): SaliencyErrorDetail | null {
+    return this.error ? { code: this.error.code, message: this.error.message } : null;
+  }
+
+  /** The class whose map is shown. */
+  get selectedClass(): number | null {
+    return this.selected;
+  }
+
+  /** Start over (reload the image and rerun), e.g. after the API came back. */
+  refresh(): void {
+    void this.runAll();
+  }
+
+  /** Show the map of `classIndex` (computed on demand when it is not among the explained classes). */
+  selectClass(classIndex: number): void {
+    if (this.selected === classIndex) return;
+    this.selected = classIndex;
+    if (!this.maps.has(mapKey(this.shownMethod, classIndex))) void this.runClass(classIndex);
+    else this.fireReady();
+  }
+
+  /** The method asked for (its id), or the one shown when the attribute is not a method. */
+  private requestedMethod(): string {
+    try {
+      return checkMethod(this.method);
+    } catch {
+      return this.shownMethod;
+    }
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // reattached after a run was abandoned by disconnectedCallback
+    if (this.hasUpdated && (this.phase === 'loading' || this.phase === 'computing')) void this.runAll();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.run++;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (RUN_PROPERTIES.some((p) => changed.has(p))) {
+      void this.runAll();
+    } else if (changed.has('method')) {
+      void this.runMethod();
+    }
+    if (changed.has('colormap') && this.hasUpdated) {
+      try {
+        checkColormap(this.colormap);
+      } catch (e) {
+        this.fail(e, this.run);
+      }
+    }
+  }
+
+  private engineConfig(): EngineConfig {
+    const api = this.api ? new URL(this.api, document.baseURI).href : undefined;
+    // defaults live at the API's origin, or else where this script was served from
+    const home = api ?? import.meta.url;
+    return {
+      mode: checkMode(this.mode),
+      api,
+      modelsBase: this.modelsBase ? folderUrl(this.modelsBase, document.baseURI) : new URL('/models/', home).href,
+      wasmPaths: this.wasmPaths ? folderUrl(this.wasmPaths, document.baseURI) : new URL('/ort/', home).href,
+      model: this.model || undefined,
+      modelSpec: this.modelSpec,
+    };
+  }
+
+  private reset(): void {
+    this.phase = 'loading';
+    this.error = null;
+    this.downloads = {};
+    this.predictions = [];
+    this.selected = null;
+    this.result = null;
+    this.engine = null;
+    this.maps.clear();
+    this.displayMaps.clear();
+  }
+
+  private setPicture(image: LoadedImage, view: ModelView | null): void {
+    this.picture = displayPixels(image, view);
+    this.pictureVersion++;
+    this.displayMaps.clear();
+  }
+
+  /** Load the image, choose the engine (falling back in auto mode) and compute the first maps. */
+  private async runAll(): Promise<void> {
+    const token = ++this.run;
+    this.reset();
+    try {
+      const method = checkMethod(this.method);
+      const classes = parseClasses(this.classIndex);
+      const topK = checkTopK(this.topK);
+      checkColormap(this.colormap);
+      const config = this.engineConfig();
+      if (!this.src) {
+        this.phase = 'idle';
+        this.picture = null;
+        return;
+      }
+      const image = await loadImage(this.src);
+      if (token !== this.run) return;
+      this.image?.bitmap.close();
+      this.image = image;
+      this.setPicture(image, null);
+      const query = { methods: [method], layer: this.layer || undefined, ...(classes ? { classes } : { topK }) };
+      const choice = await chooseEngine(config, image, query, (p) => {
+        // a first report that is already complete is a Cache Storage hit: nothing to show
+        if (token === this.run && (this.downloads[p.what] || p.total === null || p.loaded < p.total)) {
+          this.downloads = { ...this.downloads, [p.what]: p };
+        }
+      }, () => {
+        if (token === this.run) this.phase = 'computing';
+      });
+      if (token !== this.run) return;
+      const { maps: _maps, predictions: _predictions, ...rest } = choice.result;
+      this.engine = choice.engine;
+      this.result = { ...rest, fallbacks: choice.fallbacks, modelFromCache: choice.modelFromCache };
+      this.downloads = {};
+      if (rest.view.resize !== 'stretch') this.setPicture(image, rest.view);
+      this.apply(choice.result, method, classes);
+    } catch (e) {
+      this.fail(e, token);
+    }
+  }
+
+  /** The classes explained: class-index, or the top-k of the predictions. */
+  private targetClasses(): number[] {
+    return parseClasses(this.classIndex) ?? this.predictions.slice(0, this.topK).map((p) => p.index);
+  }
+
+  /** Another method for the same classes, on the engine already chosen. */
+  private async runMethod(): Promise<void> {
+    if (!this.engine || !this.image || this.phase === 'loading') {
+      await this.runAll();
+      return;
+    }
+    const token = ++this.run;
+    try {
+      const method = checkMethod(this.method);
+      const classes = this.targetClasses();
+      if (classes.every((c) => this.maps.has(mapKey(method, c)))) {
+        this.shownMethod = method;
+        this.phase = 'ready';
+        this.error = null;
+        this.fireReady();
+        return;
+      }
+      this.phase = 'computing';
+      this.error = null;
+      const r = await this.engine.explain(this.image, { methods: [method], classes, layer: this.layer || undefined });
+      if (token === this.run) this.apply(r, method, classes);
+    } catch (e) {
+      this.fail(e, token);
+    }
+  }
+
+  /** The map of one more class (selected from the list but not explained yet). */
+  private async runClass(classIndex: number): Promise<void> {
+    if (!this.engine || !this.image) return;
+    const token = ++this.run;
+    const method = this.requestedMethod();
+    this.phase = 'computing';
+    try {
+      const r = await this.engine.explain(this.image, { methods: [method], classes: [classIndex], layer: this.layer || undefined });
+      if (token === this.run) this.apply(r, method, [classIndex]);
+    } catch (e) {
+      this.fail(e, token);
+    }
+  }
+
+  private apply(r: EngineResult, method: string, classes: number[] | undefined): void {
+    for (const m of r.maps) this.maps.set(mapKey(m.method, m.classIndex), { ...m, map: finalMap(m.raw, r.view) });
+    if (!this.predictions.length) {
+      // requested classes outside the top predictions are listed after them, with their scores
+      const list = [...r.predictions];
+      this.topCount = list.length;
+      for (const m of r.maps) if (!list.some((p) => p.index === m.classIndex)) list.push({ index: m.classIndex, label: m.label, score: m.score });
+      this.predictions = list;
+    }
+    this.shownMethod = method;
+    if (this.selected === null || !this.maps.has(mapKey(method, this.selected))) {
+      this.selected = classes?.[0] ?? r.maps.find((m) => m.method === method)?.classIndex ?? this.predictions[0]?.index ?? null;
+    }
+    this.phase = 'ready';
+    this.error = null;
+    this.fireReady();
+  }
+
+  private fireReady(): void {
+    const r = this.result;
+    if (!r) return;
+    const detail: SaliencyReadyDetail = {
+      backend: r.backend,
+      model: r.model,
+      layer: r.layer,
+      method: this.shownMethod,
+      predictions: [...this.predictions],
+      maps: [...this.maps.values()].filter((m) => m.method === this.shownMethod),
+      fallbacks: r.fallbacks,
+      modelFromCache: r.modelFromCache,
+    };
+    this.dispatchEvent(new CustomEvent<SaliencyReadyDetail>('saliency-ready', { detail, bubbles: true, composed: true }));
+  }
+
+  private fail(e: unknown, token: number): void {
+    if (token !== this.run) return;
+    const error = asWidgetError(e, 'ENGINE_FAILED');
+    this.phase = 'error';
+    this.error = error;
+    this.downloads = {};
+    const detail: SaliencyErrorDetail = { code: error.code, message: error.message };
+    this.dispatchEvent(new CustomEvent<SaliencyErrorDetail>('saliency-error', { detail, bubbles: true, composed: true }));
+  }
+
+  private shownMap(): ShownMap | null {
+    return this.selected === null ? null : (this.maps.get(mapKey(this.shownMethod, this.selected)) ?? null);
+  }
+
+  private readonly onKey = (e: KeyboardEvent): void => {
+    const list = this.predictions;
+    if (!list.length) return;
+    const at = Math.max(0, list.findIndex((p) => p.index === this.selected));
+    const next = { ArrowDown: at + 1, ArrowRight: at + 1, ArrowUp: at - 1, ArrowLeft: at - 1, Home: 0, End: list.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    this.selectClass(list[Math.min(list.length - 1, Math.max(0, next))].index);
+  };
+
+  private readonly onMethod = (e: Event): void => {
+    this.method = (e.target as HTMLSelectElement).value;
+  };
+
+  private readonly onOpacity = (e: Event): void => {
+    this.opacity = Number((e.target as HTMLInputElement).value);
+  };
+
+  private altText(map: ShownMap | null): string {
+    const name = this.alt ?? (this.src ? decodeURIComponent(new URL(this.src, document.baseURI).pathname.split('/').pop() || 'image') : 'image');
+    if (!map) return name;
+    return `${name}, with the ${getCamMethod(map.method).name} heatmap for “${map.label}” over it`;
+  }
+
+  private placeholderText(): string {
+    if (!this.src) return 'No image: set the src attribute.';
+    return this.error?.code === 'IMAGE_LOAD_FAILED' ? 'Image unavailable' : '';
+  }
+
+  private statusMessage(): string {
+    if (this.phase === 'loading' && !this.image) return 'Loading the image…';
+    const name = (() => {
+      try {
+        return getCamMethod(this.method).name;
+      } catch {
+        return this.method;
+      }
+    })();
+    return this.engine?.backend === 'server' || (!this.engine && this.mode === 'remote') ? `Asking the server for ${name}…` : `Computing ${name}…`;
+  }
+
+  protected override render() {
+    const map = this.shownMap();
+    const busy = this.phase === 'loading' || this.phase === 'computing';
+    const shownPrediction = map && (this.predictions.find((p) => p.index === map.classIndex) ?? { index: map.classIndex, label: map.label, score: map.score });
+    const sentence = this.phase === 'ready' && map && shownPrediction
+      ? describe(this.predictions.slice(0, this.topCount), shownPrediction, getCamMethod(map.method).name, map.map)
+      : '';
+    return html`<div class="layout">
+        <div class="media" part="media" aria-busy=${busy ? 'true' : 'false'}>
+          <canvas part="canvas" role="img" aria-label=${this.altText(map)} ?hidden=${!this.picture}></canvas>
+          ${this.picture ? nothing : html`<div class="placeholder" part="placeholder">${this.placeholderText()}</div>`}
+          ${badge(this.result?.backend ?? null)}
+          ${busy ? status(this.statusMessage(), this.downloads) : nothing}
+        </div>
+        <div class="panel" part="panel">
+          ${predictionsList({ predictions: this.predictions, selected: this.selected, idPrefix: this.idPrefix, onSelect: (i) => this.selectClass(i), onKey: this.onKey })}
+          ${controls({ method: this.requestedMethod(), opacity: clampOpacity(this.opacity), disabled: busy, onMethod: this.onMethod, onOpacity: this.onOpacity })}
+        </div>
+      </div>
+      <p class="explanation" part="explanation" aria-live="polite">${sentence}</p>
+      ${this.error ? errorBox(this.error, () => this.refresh()) : nothing}`;
+  }
+
+  protected override updated(): void {
+    this.draw();
+  }
+
+  /** Paint the picture with the selected map blended over it (only when something it shows changed). */
+  private draw(): void {
+    const canvas = this.canvas;
+    const picture = this.picture;
+    if (!canvas || !picture) return;
+    const map = this.shownMap();
+    const opacity = clampOpacity(this.opacity);
+    let colormap;
+    try {
+      colormap = checkColormap(this.colormap);
+    } catch {
+      return;
+    }
+    const key = `${this.pictureVersion}|${map ? mapKey(map.method, map.classIndex) : ''}|${colormap}|${opacity}`;
+    if (key === this.drawn) return;
+    this.drawn = key;
+    if (canvas.width !== picture.width || canvas.height !== picture.height) {
+      canvas.width = picture.width;
+      canvas.height = picture.height;
+    }
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    if (!map) {
+      ctx.putImageData(picture, 0, 0);
+      return;
+    }
+    const dkey = mapKey(map.method, map.classIndex);
+    let shown = this.displayMaps.get(dkey);
+    if (!shown) {
+      shown = mapForDisplay(map.map, picture.width, picture.height);
+      this.displayMaps.set(dkey, shown);
+    }
+    ctx.putImageData(blend(picture, shown, colormap, opacity), 0, 0);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'saliency-explainer': SaliencyExplainer;
+  }
+  interface HTMLElementEventMap {
+    'saliency-ready': CustomEvent<SaliencyReadyDetail>;
+    'saliency-error': CustomEvent<SaliencyErrorDetail>;
+  }
+}

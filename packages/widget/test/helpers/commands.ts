@@ -1,0 +1,29 @@
+// Typed calls to the test server's commands (test/plugins): API address, counters, Node references, screenshots.
+import { executeServerCommand } from '@web/test-runner-commands';
+import type { Prediction } from '@saliency-explainer/core';
+
+export interface NodeMap {
+  method: string;
+  classIndex: number;
+  raw: { width: number; height: number; values: number[] };
+  map: { width: number; height: number; values: number[] };
+}
+
+/** The API's base URL (http://127.0.0.1:port); its GraphQL endpoint is `${url}/graphql`. */
+export const apiUrl = () => executeServerCommand<string, undefined>('api-url');
+/** A GraphQL URL on a port where nothing listens. */
+export const closedPortUrl = () => executeServerCommand<string, undefined>('closed-port-url');
+/** How many times the test routes served `path` (e.g. /models/files/squeezenet1.0/model-fp16.onnx). */
+export const routeCount = (path: string) => executeServerCommand<number, { path: string }>('route-count', { path });
+
+/** The Node engine (onnxruntime-node) on RGB pixels: what the API and the CLI compute. */
+export const nodeExplain = (payload: { model: string; rgb: string; width: number; height: number; methods: string[]; classes?: number[]; topK?: number }) =>
+  executeServerCommand<{ predictions: Prediction[]; maps: NodeMap[] }, typeof payload>('node-explain', payload);
+
+/** sharp's decoding of a photo of the shared folder (as the API decodes uploads): size and sha256 of the RGB bytes. */
+export const sharpPixels = (name: string) =>
+  executeServerCommand<{ width: number; height: number; sha256: string }, { name: string }>('sharp-pixels', { name });
+
+/** Save a PNG of the element matching `selector` as test/screenshots/<name>.png. */
+export const screenshot = (name: string, selector: string) =>
+  executeServerCommand<string, { name: string; selector: string }>('screenshot', { name, selector });

@@ -1,0 +1,78 @@
+// @ts-check
+// A real saliency-explainer API for the remote and fallback tests: started from packages/api/dist on
+// a free port with a throwaway SQLite database, closed when the test server stops.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** A URL on 127.0.0.1 where nothing listens (a port bound, then released). */
+async function closedPortUrl() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise((resolve) => server.close(() => resolve(undefined)));
+  return `http://127.0.0.1:${port}/graphql`;
+}
+
+/**
+ * The plugin, and a test-server middleware `/slow-api/graphql` that forwards to the API after 3 s
+ * (to see a remote request in flight).
+ * @param {{ repo: string, models: string[] }} options
+ */
+export function apiServer({ repo, models }) {
+  /** @type {{ url: string, close(): Promise<void> } | null} */
+  let api = null;
+  const dir = mkdtempSync(join(tmpdir(), 'widget-api-'));
+
+  /** @type {import('koa').Middleware} */
+  async function middleware(ctx, next) {
+    if (ctx.path !== '/slow-api/graphql') return next();
+    if (ctx.method === 'OPTIONS') {
+      ctx.status = 204;
+      return undefined;
+    }
+    const chunks = [];
+    for await (const c of ctx.req) chunks.push(c);
+    await new Promise((r) => setTimeout(r, 3000));
+    if (!api) throw new Error('the API server did not start');
+    const res = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) });
+    ctx.status = res.status;
+    ctx.type = 'application/json';
+    ctx.body = Buffer.from(await res.arrayBuffer());
+    return undefined;
+  }
+
+  /** @type {import('@web/test-runner').TestRunnerPlugin} */
+  const plugin = {
+    name: 'widget-api-server',
+    async serverStart() {
+      const dist = join(repo, 'packages', 'api', 'dist', 'server');
+      const { startServer } = await import(pathToFileURL(join(dist, 'start.js')).href);
+      const { settingsFromEnv } = await import(pathToFileURL(join(dist, 'settings.js')).href);
+      const settings = settingsFromEnv({
+        ...process.env,
+        DATABASE_URL: `file:${join(dir, 'api.sqlite')}`,
+        SALIENCY_MODELS: models.join(','),
+        SALIENCY_RATE_LIMIT: '0',
+      });
+      settings.port = 0;
+      api = await startServer(settings);
+    },
+    async serverStop() {
+      await api?.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async executeCommand({ command }) {
+      if (command === 'api-url') {
+        if (!api) throw new Error('the API server did not start');
+        return api.url;
+      }
+      if (command === 'closed-port-url') return closedPortUrl();
+      return undefined;
+    },
+  };
+  return { plugin, middleware };
+}

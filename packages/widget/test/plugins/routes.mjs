@@ -1,0 +1,101 @@
+// @ts-check
+// Test-server routes that mirror the API's static routes (/models/manifest.json, /models/files/…,
+// /ort/…, /images/…), with per-path download counters and `no-store` (so that only Cache Storage
+// can spare a download), plus broken variants for the error tests.
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, normalize, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+const TYPES = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json',
+  '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.jfif': 'image/jpeg', '.txt': 'text/plain', '.onnx': 'application/octet-stream' };
+
+/**
+ * @param {{ repo: string, photos: string, models: string[] }} options repo root, photo folder, model ids served
+ */
+export function routes({ repo, photos, models }) {
+  const manifest = JSON.parse(readFileSync(join(repo, 'models', 'manifest.json'), 'utf8'));
+  const served = manifest.models.filter((/** @type {{id: string}} */ m) => models.includes(m.id));
+  const manifestJson = JSON.stringify({ default: models[0], models: served });
+  const allowed = new Set(served.flatMap((/** @type {{file: string, labels: unknown}} */ m) => (typeof m.labels === 'string' ? [m.file, m.labels] : [m.file])));
+  const mounts = {
+    '/models/files/': join(repo, 'models', 'cache'),
+    '/ort/': join(repo, 'node_modules', 'onnxruntime-web', 'dist'),
+    '/images/': photos,
+  };
+  /** @type {Map<string, number>} */
+  const counts = new Map();
+
+  /** @param {string} root @param {string} rest */
+  function file(root, rest) {
+    const path = normalize(join(root, rest));
+    if (!path.startsWith(root + sep) || !existsSync(path) || !statSync(path).isFile()) return null;
+    return path;
+  }
+
+  /** @type {import('koa').Middleware} */
+  async function middleware(ctx, next) {
+    const path = decodeURIComponent(ctx.path);
+    const count = () => counts.set(path, (counts.get(path) ?? 0) + 1);
+    if (path === '/models/manifest.json' || path === '/models-nofiles/manifest.json' || path === '/models-slow/manifest.json') {
+      count();
+      ctx.respond = false;
+      ctx.res.writeHead(200, { 'cache-control': 'no-store', 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(manifestJson)) });
+      ctx.res.end(manifestJson);
+      return;
+    }
+    if (path.startsWith('/models-nofiles/files/') || path.startsWith('/nowhere/')) {
+      count();
+      ctx.status = 404;
+      ctx.body = 'not found';
+      return;
+    }
+    if (path.startsWith('/models-slow/files/')) {
+      // the model files at about 2 MB/s, so that the download progress can be seen
+      const found = file(mounts['/models/files/'], path.slice('/models-slow/files/'.length));
+      count();
+      if (!found) {
+        ctx.status = 404;
+        return;
+      }
+      ctx.respond = false;
+      ctx.res.writeHead(200, { 'cache-control': 'no-store', 'content-length': String(statSync(found).size), 'content-type': 'application/octet-stream' });
+      for await (const chunk of createReadStream(found, { highWaterMark: 64 * 1024 })) {
+        if (!ctx.res.write(chunk)) await new Promise((r) => ctx.res.once('drain', r));
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      ctx.res.end();
+      return;
+    }
+    for (const [prefix, root] of Object.entries(mounts)) {
+      if (!path.startsWith(prefix)) continue;
+      const rest = path.slice(prefix.length);
+      const found = prefix === '/models/files/' && !allowed.has(rest) ? null : file(root, rest);
+      count();
+      if (!found) {
+        ctx.status = 404;
+        ctx.body = 'not found';
+        return;
+      }
+      // written by hand: WTR's cache middleware would otherwise turn no-store into max-age=31536000
+      ctx.respond = false;
+      ctx.res.writeHead(200, {
+        'cache-control': 'no-store',
+        'content-length': String(statSync(found).size),
+        'content-type': TYPES[/** @type {keyof typeof TYPES} */ (extname(found).toLowerCase())] ?? 'application/octet-stream',
+      });
+      await pipeline(createReadStream(found), ctx.res);
+      return;
+    }
+    await next();
+  }
+
+  /** @type {import('@web/test-runner').TestRunnerPlugin} */
+  const plugin = {
+    name: 'widget-routes',
+    async executeCommand({ command, payload }) {
+      if (command === 'route-count') return counts.get(/** @type {{path: string}} */ (payload).path) ?? 0;
+      return undefined;
+    },
+  };
+  return { middleware, plugin };
+}

@@ -1,0 +1,54 @@
+// WebGPU (run in the "webgpu" group: Chromium with --enable-unsafe-webgpu, SwiftShader's software
+// adapter on a machine without a GPU): ONNX Runtime Web's WebGPU provider computes the Node maps.
+import { webgpuAdapter } from '../src/engines/webgpu.js';
+import { loadImage } from '../src/image/load-image.js';
+import { allClose, equal, ok } from './helpers/assert.js';
+import { nodeExplain, screenshot } from './helpers/commands.js';
+import { mount, nextReady, rgbBase64, settled } from './helpers/element.js';
+
+/**
+ * GPU kernels sum in other orders than the CPU's and may use other formulations (tiled matmuls,
+ * fused multiply-adds), so hardware GPUs can differ from Node more than wasm does. Measured with
+ * SwiftShader: ≤ 5e-7 of the raw map's maximum. Allowed: 1e-4 of the raw maximum, 1e-4 on final
+ * maps, 1e-5 on probabilities.
+ */
+const RAW_RTOL_OF_MAX = 1e-4;
+const MAP_ATOL = 1e-4;
+const PROB_ATOL = 1e-5;
+
+describe('webgpu mode', () => {
+  it('has a WebGPU adapter in this group', async () => {
+    ok(await webgpuAdapter(), 'navigator.gpu.requestAdapter() gave an adapter');
+  });
+
+  it('computes the Node engine’s SqueezeNet maps on the GPU provider', async () => {
+    const image = await loadImage('/images/both.png');
+    const { el, selector } = mount({ src: '/images/both.png', mode: 'webgpu', 'top-k': '2' });
+    const r = await nextReady(el);
+    await settled(el);
+    equal(r.backend, 'webgpu', 'backend');
+    const node = await nodeExplain({ model: 'squeezenet1.0', rgb: rgbBase64(image.pixels), width: 224, height: 224, methods: ['gradcam'], topK: 2 });
+    equal(r.predictions.map((p) => p.index).join(), node.predictions.map((p) => p.index).join(), 'classes');
+    r.predictions.forEach((p, i) => allClose([p.score], [node.predictions[i].score], PROB_ATOL, 0, `probability of ${p.label}`));
+    const report: string[] = [];
+    for (const n of node.maps) {
+      const b = r.maps.find((m) => m.classIndex === n.classIndex)!;
+      ok(b, `map of class ${n.classIndex}`);
+      const max = Math.max(...n.raw.values);
+      const raw = allClose(b.raw.values, n.raw.values, RAW_RTOL_OF_MAX * max, 0, `raw ${n.classIndex}`);
+      const map = allClose(b.map.values, n.map.values, MAP_ATOL, 0, `map ${n.classIndex}`);
+      report.push(`gradcam/${n.classIndex}: raw ${(raw / max).toExponential(1)} of max, map ${map.toExponential(1)}`);
+    }
+    console.log(`both.png WebGPU vs Node: ${report.join('; ')}`);
+    await screenshot('webgpu-ready', selector);
+    el.remove();
+  });
+
+  it('is the first choice of auto mode when an adapter exists', async () => {
+    const { el } = mount({ src: '/images/both.png', 'top-k': '1' });
+    const r = await nextReady(el);
+    equal(r.backend, 'webgpu', 'backend');
+    equal(r.fallbacks.length, 0, 'nothing skipped');
+    el.remove();
+  });
+});
