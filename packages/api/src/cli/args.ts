@@ -1,7 +1,7 @@
 // Command-line parsing and validation for `saliency-explainer explain` (node:util parseArgs).
-import { parseArgs } from 'node:util';
 import { camMethods, COLORMAPS, type ColormapName, type TargetKind } from '@saliency-explainer/core';
 import { usageError } from './errors.js';
+import { intFlag, listFlag, parseFlags } from './flags.js';
 import { DEFAULTS } from './settings.js';
 
 export interface ExplainArgs {
@@ -52,23 +52,11 @@ const options = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function int(name: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const v = Number(text);
-  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw usageError(`--${name} must be an integer in ${min}..${max === Number.MAX_SAFE_INTEGER ? '∞' : max}, not '${text}'`);
-  }
-  return v;
-}
-
-const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+const int = intFlag;
+const list = listFlag;
 
 export function parseExplainArgs(argv: string[]): ExplainArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw usageError((e as Error).message);
-  }
+  const parsed = parseFlags(argv, options);
   const v = parsed.values;
   if (v.help) return 'help';
   if (parsed.positionals.length === 0) throw usageError('no input: give image files or directories (or .bin tensors with --input-tensor)');

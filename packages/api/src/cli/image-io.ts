@@ -9,7 +9,8 @@ export interface ImageLimits {
   maxPixels: number;
 }
 
-async function readLimited(path: string, maxBytes: number): Promise<Buffer> {
+/** A file's bytes, refused beyond `maxBytes` with a typed input error (exit 3). */
+export async function readFileLimited(path: string, maxBytes: number, tooLarge = 'IMAGE_TOO_LARGE'): Promise<Buffer> {
   let size: number;
   try {
     const s = await stat(path);
@@ -19,13 +20,13 @@ async function readLimited(path: string, maxBytes: number): Promise<Buffer> {
     if ((e as { exitCode?: number }).exitCode) throw e;
     throw inputError('NOT_FOUND', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  if (size > maxBytes) throw inputError('IMAGE_TOO_LARGE', `${path} has ${size} bytes; the limit is ${maxBytes} (--max-image-bytes)`);
+  if (size > maxBytes) throw inputError(tooLarge, `${path} has ${size} bytes; the limit is ${maxBytes} (--max-image-bytes)`);
   return readFile(path);
 }
 
 /** Decode an image file to 8-bit RGB (see images/decode.ts). */
 export async function readImage(path: string, limits: ImageLimits): Promise<RgbImage> {
-  const bytes = await readLimited(path, limits.maxBytes);
+  const bytes = await readFileLimited(path, limits.maxBytes);
   try {
     return (await decodeImage(bytes, limits.maxPixels)).image;
   } catch (e) {
@@ -37,7 +38,7 @@ export async function readImage(path: string, limits: ImageLimits): Promise<RgbI
 
 /** A float32 little-endian NCHW tensor file of exactly `shape`. */
 export async function readTensor(path: string, shape: number[], maxBytes: number): Promise<Float32Array> {
-  const bytes = await readLimited(path, maxBytes);
+  const bytes = await readFileLimited(path, maxBytes);
   const n = shape.reduce((a, b) => a * b, 1);
   if (bytes.length !== 4 * n) {
     throw inputError('BAD_TENSOR', `${path} has ${bytes.length} bytes; the model's input [${shape.join(', ')}] needs ${4 * n} (float32 little-endian)`);

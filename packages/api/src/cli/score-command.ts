@@ -14,15 +14,14 @@
 // * --other-fixations: points fixated on other images, in this image's frame: shuffled AUC.
 // The reference's size: --size, else the points JSON's width/height, else the saliency map's size.
 // A saliency map of another size is resampled to the reference's size (core fixations/resample.ts).
-import { readFile, stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import {
   alignmentMetrics, alignmentReference, checkTopP, DEFAULT_TOP_P, getAlignmentMetric, resampleMap, scoreAll,
   type AlignmentReference, type Fixation, type FloatMap, type RgbImage,
 } from '@saliency-explainer/core';
 import { EXIT, inputError, usageError, type ExitCode } from './errors.js';
 import type { Output } from './explain-command.js';
-import { readImage } from './image-io.js';
+import { intFlag, numberFlag, parseFlags } from './flags.js';
+import { readFileLimited, readImage } from './image-io.js';
 import { DEFAULTS } from './settings.js';
 
 export const DEFAULT_SIGMA = 24;
@@ -69,25 +68,11 @@ const options = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function positiveInt(name: string, text: string): number {
-  const v = Number(text);
-  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(v) || v < 1) throw usageError(`--${name} must be a positive integer, not '${text}'`);
-  return v;
-}
-
-function finite(name: string, text: string, ok: (v: number) => boolean, what: string): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v) || !ok(v)) throw usageError(`--${name} must be ${what}, not '${text}'`);
-  return v;
-}
+const positiveInt = (name: string, text: string) => intFlag(name, text, 1);
+const finite = numberFlag;
 
 export function parseScoreArgs(argv: string[]): ScoreArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw usageError((e as Error).message);
-  }
+  const parsed = parseFlags(argv, options);
   const v = parsed.values;
   if (v.help) return 'help';
   if (parsed.positionals.length !== 1) throw usageError(`score takes one saliency map (image or JSON), not ${parsed.positionals.length} (try score --help)`);
@@ -126,20 +111,7 @@ export function parseScoreArgs(argv: string[]): ScoreArgs | 'help' {
   };
 }
 
-/** A file's bytes, refused beyond `maxBytes` (typed input errors, as image-io does for images). */
-async function readBounded(path: string, maxBytes: number): Promise<Buffer> {
-  let size: number;
-  try {
-    const s = await stat(path);
-    if (!s.isFile()) throw inputError('NOT_A_FILE', `${path} is not a file`);
-    size = s.size;
-  } catch (e) {
-    if ((e as { exitCode?: number }).exitCode) throw e;
-    throw inputError('NOT_FOUND', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  if (size > maxBytes) throw inputError('FILE_TOO_LARGE', `${path} has ${size} bytes; the limit is ${maxBytes} (--max-image-bytes)`);
-  return readFile(path);
-}
+const readBounded = (path: string, maxBytes: number) => readFileLimited(path, maxBytes, 'FILE_TOO_LARGE');
 
 const looksLikeJson = (bytes: Buffer) => /^\s*[[{]/.test(bytes.subarray(0, 64).toString('utf8'));
 

@@ -1,8 +1,8 @@
 // `saliency-explainer serve`: the GraphQL API until SIGINT/SIGTERM. Flags override the environment.
-import { parseArgs } from 'node:util';
 import { settingsFromEnv, type ServerSettings } from '../server/settings.js';
 import { startServer } from '../server/start.js';
 import { EXIT, usageError, type ExitCode } from './errors.js';
+import { listFlag, parseFlags } from './flags.js';
 import type { Output } from './explain-command.js';
 
 export const SERVE_HELP = `serve options (each also an environment variable; all limits are listed in the README):
@@ -14,20 +14,12 @@ export const SERVE_HELP = `serve options (each also an environment variable; all
       --cors-origins O[,O]  origins allowed to call the API (default *, env SALIENCY_CORS_ORIGINS)`;
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerSettings | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        port: { type: 'string' }, host: { type: 'string' }, 'database-url': { type: 'string' },
-        models: { type: 'string' }, 'models-dir': { type: 'string' }, 'cors-origins': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw usageError((e as Error).message);
-  }
+  const { values, positionals } = parseFlags(argv, {
+    port: { type: 'string' }, host: { type: 'string' }, 'database-url': { type: 'string' },
+    models: { type: 'string' }, 'models-dir': { type: 'string' }, 'cors-origins': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (positionals.length) throw usageError(`serve takes no arguments, only flags (got '${positionals[0]}')`);
   if (values.help) return 'help';
   let s: ServerSettings;
   try {
@@ -42,9 +34,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   if (values.host) s.host = values.host;
   if (values['database-url']) s.databaseUrl = values['database-url'];
-  if (values.models) s.models = values.models.split(',').map((m) => m.trim()).filter(Boolean);
+  if (values.models) s.models = listFlag([values.models]);
   if (values['models-dir']) s.modelsDir = values['models-dir'];
-  if (values['cors-origins']) s.corsOrigins = values['cors-origins'].split(',').map((m) => m.trim()).filter(Boolean);
+  if (values['cors-origins']) s.corsOrigins = listFlag([values['cors-origins']]);
   return s;
 }
 
