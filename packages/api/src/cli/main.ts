@@ -7,6 +7,7 @@ import { CliError, EXIT, type ExitCode } from './errors.js';
 import { runExplain, type Output } from './explain-command.js';
 import { runServe, SERVE_HELP } from './serve-command.js';
 import { runScore, SCORE_HELP } from './score-command.js';
+import { EVAL_HELP, runEvalCommand } from './eval-command.js';
 import { readManifest } from './model-loader.js';
 import { existsSync } from 'node:fs';
 import { DEFAULTS, PROJECT_ROOT } from './settings.js';
@@ -19,6 +20,7 @@ Usage:
   saliency-explainer models [--models-dir DIR]     list the models of the manifest
   saliency-explainer methods                       list the CAM methods
   saliency-explainer score <map> --fixations FILE  alignment of a saliency map with human fixations
+  saliency-explainer eval --dataset osie [options] leaderboard: models × layers × methods vs human fixations
   saliency-explainer --version | --help
 
 explain options:
@@ -47,9 +49,12 @@ ${SERVE_HELP}
 
 ${SCORE_HELP}
 
+${EVAL_HELP}
+
 Exit codes: 0 ok · 1 internal error · 2 usage error · 3 input error (unreadable or undecodable
 image, too large, wrong tensor size, class or layer not in the model; other inputs still run) ·
-4 model error (unknown model, missing or unusable model file)
+4 model error (unknown model, missing or unusable model file) · 130 eval interrupted by Ctrl-C
+(the report covers the images finished; --resume continues)
 `;
 
 function version(): string {
@@ -91,6 +96,8 @@ export async function main(argv: string[], io: Output = {
         return listModels(rest, io);
       case 'score':
         return await runScore(rest, io);
+      case 'eval':
+        return await runEvalCommand(rest, io);
       case 'methods':
         for (const m of camMethods) io.out(`${m.id}\t${m.name}\t${m.needsGradients ? 'gradients' : 'no gradients'}\t${m.cost}`);
         return EXIT.OK;

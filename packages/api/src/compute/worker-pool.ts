@@ -1,7 +1,7 @@
 // The main thread's side of the engine workers: starts them, sends each job to the least busy one,
 // matches replies to jobs, and replaces a worker that dies (its jobs fail, the server keeps serving).
-import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from './worker-script.js';
 import { ExplainError } from '@saliency-explainer/core';
 import type { ItemResult, Reply, Request, WireError, WorkerConfig, WorkItem } from './worker-protocol.js';
 
@@ -13,18 +13,6 @@ interface Slot {
   pending: Map<number, Pending>;
 }
 
-/**
- * The worker's script: the compiled .js next to this file; when the server runs from its TypeScript
- * sources (tests), a bootstrap that registers tsx's loader in the worker and imports the .ts.
- */
-function workerScript(): URL {
-  const js = new URL('./engine-worker.js', import.meta.url);
-  if (existsSync(js)) return js;
-  const ts = new URL('./engine-worker.ts', import.meta.url);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(ts.href)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
-}
 
 /** An error from a worker, as the class the rest of the server knows. */
 export function fromWire(e: WireError): Error {
@@ -45,7 +33,7 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(workerScript(), { workerData: this.config });
+    const worker = new Worker(workerScript(new URL('./engine-worker.js', import.meta.url)), { workerData: this.config });
     const slot: Slot = { worker, busy: 0, pending: new Map() };
     worker.on('message', (reply: Reply) => {
       const p = slot.pending.get(reply.id);

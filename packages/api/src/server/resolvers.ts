@@ -1,10 +1,12 @@
 // The resolvers of schema.graphql, typed by the generated `Resolvers`. They only translate: the work
 // is done by ExplainService, ModelPool, Storage and the core engine.
 import { GraphQLScalarType, Kind } from 'graphql';
-import { camMethods, COLORMAPS, methodAliases, UnknownModelError, type ColormapName } from '@saliency-explainer/core';
+import { camMethods, COLORMAPS, getAlignmentMetric, methodAliases, UnknownModelError, type AlignmentMetric, type ColormapName } from '@saliency-explainer/core';
+import { buildLeaderboard } from '../eval/leaderboard.js';
+import { CI_LEVEL } from '../eval/stats.js';
 import { ExplainRequestError } from '../compute/explain-service.js';
 import { StorageError, type ExplanationRecord, type ImageRecord } from '../storage/types.js';
-import type { Resolvers } from '../generated/graphql.js';
+import type { Leaderboard, LeaderboardRowKind, Resolvers } from '../generated/graphql.js';
 import type { ApiContext } from './context.js';
 import { apiError } from './errors.js';
 import { renderHeatmapPng } from './render.js';
@@ -51,6 +53,44 @@ async function imageOf(ctx: ApiContext, id: string): Promise<ImageRecord> {
   return image;
 }
 
+/** The leaderboard of a stored eval run (null: no run), computed from its stored scores by eval/leaderboard.ts. */
+async function leaderboard(ctx: ApiContext, dataset: string, metricId: string, runId: string | null | undefined): Promise<Leaderboard | null> {
+  let metric: AlignmentMetric;
+  try {
+    metric = getAlignmentMetric(metricId);
+  } catch (e) {
+    throw apiError('BAD_REQUEST', (e as Error).message);
+  }
+  const run = runId != null ? await ctx.storage.getEvalRun(runId) : await ctx.storage.latestEvalRun(dataset);
+  if (!run || run.dataset !== dataset) return null;
+  const computed = run.params.metrics;
+  if (Array.isArray(computed) && !computed.includes(metric.id)) {
+    throw apiError('BAD_REQUEST', `eval run ${run.id} did not compute ${metric.id} (it computed ${computed.join(', ')})`);
+  }
+  const board = buildLeaderboard(run, metric.id, await ctx.storage.listEvalScores({ protocol: run.protocol, metric: metric.id }));
+  return {
+    dataset,
+    metric: metric.id,
+    metricName: metric.name,
+    higherIsBetter: metric.higherIsBetter,
+    ciLevel: CI_LEVEL,
+    run: {
+      id: run.id, dataset: run.dataset, protocol: run.protocol, startedAt: run.startedAt, finishedAt: run.finishedAt,
+      wallSeconds: run.wallMs === null ? null : run.wallMs / 1000, imageCount: run.images.length, images: run.images,
+      params: JSON.stringify(run.params),
+    },
+    rows: board.rows.map((r) => {
+      const isModel = r.kind === 'model';
+      return {
+        rank: r.rank, kind: r.kind.toUpperCase() as LeaderboardRowKind, isCeiling: r.kind === 'ceiling', isBaseline: r.kind === 'baseline',
+        model: isModel ? r.model : null, layer: isModel ? r.layer : null, method: r.method,
+        target: isModel ? (r.target === 'PROBABILITY' ? 'PROBABILITY' : 'LOGIT') : null, label: r.label,
+        mean: r.mean, ci: r.ci, ciLow: r.ciLow, ciHigh: r.ciHigh, std: r.std, n: r.n,
+      };
+    }),
+  };
+}
+
 const DateTime = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
   description: 'An ISO-8601 instant, e.g. 2026-11-30T08:00:00.000Z',
@@ -72,6 +112,7 @@ export const resolvers: Resolvers = {
     explanations: (_p, { imageId, modelId, first, after }, ctx) =>
       listExplanations(ctx, { imageId: imageId ?? undefined, modelId: modelId ?? undefined }, first, after),
     health: () => ({}),
+    leaderboard: (_p, { dataset, metric, run }, ctx) => leaderboard(ctx, dataset, metric, run),
   },
   Mutation: {
     uploadImage: async (_p, { data }, ctx) => {
@@ -177,6 +218,13 @@ export const resolvers: Resolvers = {
         colormap: name, under, imageWeight: weight, size: size ?? undefined,
       });
       return `data:image/png;base64,${png.toString('base64')}`;
+    },
+  },
+  EvalRun: {
+    images: (run, { first }) => {
+      const n = first ?? 100;
+      if (!Number.isInteger(n) || n < 0) throw apiError('BAD_REQUEST', 'first must be a non-negative integer');
+      return run.images.slice(0, n);
     },
   },
   ExplanationConnection: {

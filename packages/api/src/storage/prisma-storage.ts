@@ -5,7 +5,8 @@ import type { Provider } from './database-url.js';
 import { bytesToFloat32, exactBytes, float32ToBytes } from './raw-map.js';
 import {
   StorageError,
-  type ExplanationRecord, type HeatmapRecord, type ImageRecord, type NewExplanation, type Page, type PredictionRecord,
+  type EvalEntry, type EvalKind, type EvalRunRecord, type EvalScoreRecord, type ExplanationRecord, type HeatmapRecord,
+  type ImageRecord, type NewEvalRun, type NewEvalScore, type NewExplanation, type Page, type PredictionRecord,
   type Storage, type StoredModel,
 } from './types.js';
 
@@ -95,6 +96,49 @@ function toRecord(row: ExplanationRow): ExplanationRecord {
       return { method: h.method, classIndex: h.classIndex, label: h.label, score: h.score, width: h.width, height: h.height, raw };
     }),
   };
+}
+
+const EVAL_KINDS: readonly EvalKind[] = ['model', 'ceiling', 'baseline'];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function toEvalKind(v: unknown, what: string): EvalKind {
+  if (!EVAL_KINDS.includes(v as EvalKind)) throw corrupt(`${what} has kind ${JSON.stringify(v)}`);
+  return v as EvalKind;
+}
+
+function toEntries(json: unknown, id: string): EvalEntry[] {
+  if (!Array.isArray(json)) throw corrupt(`EvalRun ${id}.entries is not a list`);
+  return json.map((e: unknown) => {
+    if (!isRecord(e) || !['model', 'layer', 'method', 'target'].every((k) => typeof e[k] === 'string')) {
+      throw corrupt(`EvalRun ${id}.entries holds an entry that is not { kind, model, layer, method, target }`);
+    }
+    return { kind: toEvalKind(e.kind, `EvalRun ${id}.entries`), model: e.model as string, layer: e.layer as string, method: e.method as string, target: e.target as string };
+  });
+}
+
+type EvalRunRow = { id: string; dataset: string; protocol: string; params: unknown; images: unknown; entries: unknown; startedAt: Date; finishedAt: Date | null; wallMs: number | null; stats: unknown };
+
+function toEvalRun(row: EvalRunRow): EvalRunRecord {
+  if (!isRecord(row.params)) throw corrupt(`EvalRun ${row.id}.params is not an object`);
+  if (!Array.isArray(row.images) || !row.images.every((i) => typeof i === 'string')) throw corrupt(`EvalRun ${row.id}.images is not a list of names`);
+  if (row.stats !== null && !isRecord(row.stats)) throw corrupt(`EvalRun ${row.id}.stats is not an object`);
+  return {
+    id: row.id, dataset: row.dataset, protocol: row.protocol, params: row.params, images: row.images as string[],
+    entries: toEntries(row.entries, row.id), startedAt: row.startedAt, finishedAt: row.finishedAt, wallMs: row.wallMs,
+    stats: row.stats as Record<string, unknown> | null,
+  };
+}
+
+function checkEvalScore(s: NewEvalScore, i: number): void {
+  if (!EVAL_KINDS.includes(s.kind)) throw new TypeError(`scores[${i}].kind must be one of ${EVAL_KINDS.join(', ')}, not ${JSON.stringify(s.kind)}`);
+  for (const k of ['protocol', 'dataset', 'image', 'model', 'layer', 'method', 'target', 'metric'] as const) {
+    if (typeof s[k] !== 'string') throw new TypeError(`scores[${i}].${k} must be a string`);
+  }
+  if (s.value !== null) checkFinite(s.value, `scores[${i}].value`);
+  if (s.classIndex !== null) checkInt32(s.classIndex, `scores[${i}].classIndex`, 0);
 }
 
 function modelData(model: StoredModel) {
@@ -252,6 +296,98 @@ export class PrismaStorage implements Storage {
 
   cursorOf(e: ExplanationRecord): string {
     return encodeCursor(e);
+  }
+
+  async createEvalRun(run: NewEvalRun): Promise<EvalRunRecord> {
+    return this.guard(`storing an eval run of ${run.dataset}`, async () => {
+      const row = await this.client.evalRun.create({
+        data: {
+          dataset: run.dataset, protocol: run.protocol, params: run.params as Prisma.InputJsonObject, images: [...run.images],
+          entries: run.entries.map((e) => ({ kind: e.kind, model: e.model, layer: e.layer, method: e.method, target: e.target })),
+        },
+      });
+      return toEvalRun(row);
+    });
+  }
+
+  async finishEvalRun(id: string, result: { wallMs: number; stats: Record<string, unknown> }): Promise<EvalRunRecord> {
+    checkFinite(result.wallMs, 'wallMs');
+    return this.guard(`finishing eval run ${id}`, async () => {
+      try {
+        const row = await this.client.evalRun.update({
+          where: { id }, data: { finishedAt: new Date(), wallMs: result.wallMs, stats: result.stats as Prisma.InputJsonObject },
+        });
+        return toEvalRun(row);
+      } catch (e) {
+        if (prismaCode(e) === 'P2025') throw new StorageError('NOT_FOUND', `no eval run ${id}`);
+        throw e;
+      }
+    });
+  }
+
+  getEvalRun(id: string): Promise<EvalRunRecord | null> {
+    return this.guard(`reading eval run ${id}`, async () => {
+      const row = await this.client.evalRun.findUnique({ where: { id } });
+      return row ? toEvalRun(row) : null;
+    });
+  }
+
+  latestEvalRun(dataset: string): Promise<EvalRunRecord | null> {
+    return this.guard(`reading the eval runs of ${dataset}`, async () => {
+      const newest = [{ startedAt: 'desc' }, { id: 'desc' }] as const satisfies Prisma.EvalRunOrderByWithRelationInput[];
+      const row = (await this.client.evalRun.findFirst({ where: { dataset, finishedAt: { not: null } }, orderBy: [...newest] }))
+        ?? (await this.client.evalRun.findFirst({ where: { dataset }, orderBy: [...newest] }));
+      return row ? toEvalRun(row) : null;
+    });
+  }
+
+  async saveEvalScores(runId: string, scores: readonly NewEvalScore[]): Promise<void> {
+    scores.forEach(checkEvalScore);
+    if (scores.length === 0) return;
+    // the stored scores of the same keys are replaced: one deleteMany per (protocol, image, entry) with
+    // the metrics of this batch, then one insert, all in one transaction
+    const units = new Map<string, { where: Prisma.EvalScoreWhereInput; metrics: Set<string> }>();
+    for (const s of scores) {
+      const key = JSON.stringify([s.protocol, s.image, s.kind, s.model, s.layer, s.method, s.target]);
+      let unit = units.get(key);
+      if (!unit) {
+        unit = { where: { protocol: s.protocol, image: s.image, kind: s.kind, model: s.model, layer: s.layer, method: s.method, target: s.target }, metrics: new Set() };
+        units.set(key, unit);
+      }
+      if (unit.metrics.has(s.metric)) throw new RangeError(`scores hold ${s.metric} of ${key} twice`);
+      unit.metrics.add(s.metric);
+    }
+    return this.guard(`storing ${scores.length} eval scores`, async () => {
+      const data = scores.map((s) => ({
+        protocol: s.protocol, dataset: s.dataset, image: s.image, kind: s.kind, model: s.model, layer: s.layer,
+        method: s.method, target: s.target, metric: s.metric, value: s.value, classIndex: s.classIndex, runId,
+      }));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.client.$transaction([
+            ...[...units.values()].map((u) => this.client.evalScore.deleteMany({ where: { ...u.where, metric: { in: [...u.metrics] } } })),
+            this.client.evalScore.createMany({ data }),
+          ]);
+          return;
+        } catch (e) {
+          const code = prismaCode(e);
+          if (code === 'P2003' && !(await this.getEvalRun(runId))) throw new StorageError('NOT_FOUND', `no eval run ${runId}`);
+          // another run stored the same keys between our delete and our insert (PostgreSQL, concurrent
+          // runs): replacing again makes ours the stored version
+          if (code === 'P2002' && attempt < 3) continue;
+          throw e;
+        }
+      }
+    });
+  }
+
+  listEvalScores(filter: { protocol: string; metric?: string }): Promise<EvalScoreRecord[]> {
+    return this.guard(`reading the eval scores of protocol ${filter.protocol}`, async () => {
+      const where: Prisma.EvalScoreWhereInput = { protocol: filter.protocol };
+      if (filter.metric !== undefined) where.metric = filter.metric;
+      const rows = await this.client.evalScore.findMany({ where, omit: { createdAt: true } });
+      return rows.map((r) => ({ ...r, kind: toEvalKind(r.kind, `EvalScore ${r.protocol}/${r.image}`) }));
+    });
   }
 
   ping(): Promise<void> {

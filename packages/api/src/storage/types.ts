@@ -75,6 +75,59 @@ export class StorageError extends Error {
   }
 }
 
+/** What a leaderboard row is: a model × layer × method (× target), the human ceiling, or a bottom-up baseline. */
+export type EvalKind = 'model' | 'ceiling' | 'baseline';
+
+/** One row of a leaderboard, identified by everything but the image and the metric. */
+export interface EvalEntry {
+  kind: EvalKind;
+  /** Model id; 'human' for the ceiling, 'bottom-up' for the baselines. */
+  model: string;
+  /** Target layer of a model row; '' otherwise. */
+  layer: string;
+  /** CAM method id; 'split-half' / 'leave-one-out'; 'itti-koch' / 'spectral-residual' / 'center-bias'. */
+  method: string;
+  /** 'LOGIT' | 'PROBABILITY' for model rows; '' otherwise. */
+  target: string;
+}
+
+/** One stored score: (protocol, image, entry, metric) is its idempotent key. */
+export interface EvalScoreRecord extends EvalEntry {
+  protocol: string;
+  dataset: string;
+  image: string;
+  metric: string;
+  /** null: undefined for this image (no fixations, a constant map). */
+  value: number | null;
+  /** The explained class (top-1) of a model row; null otherwise. */
+  classIndex: number | null;
+  /** The run that computed it. */
+  runId: string;
+}
+
+export type NewEvalScore = Omit<EvalScoreRecord, 'runId'>;
+
+export interface NewEvalRun {
+  dataset: string;
+  /** Key of the scoring protocol: runs with the same key share (and resume from) each other's scores. */
+  protocol: string;
+  /** The run's parameters and its protocol (any JSON object). */
+  params: Record<string, unknown>;
+  /** The data set's image names the run covers, in order. */
+  images: string[];
+  /** The rows the run covers. */
+  entries: EvalEntry[];
+}
+
+export interface EvalRunRecord extends NewEvalRun {
+  id: string;
+  startedAt: Date;
+  /** null while running (or when the run was interrupted). */
+  finishedAt: Date | null;
+  wallMs: number | null;
+  stats: Record<string, unknown> | null;
+}
+
 export interface Storage {
   /** 'sqlite' | 'postgresql' */
   readonly provider: string;
@@ -98,6 +151,20 @@ export interface Storage {
   listExplanations(filter: { imageId?: string; modelId?: string }, first: number, after?: string | null): Promise<Page<ExplanationRecord>>;
   /** The cursor of one explanation, as `listExplanations` takes it in `after`. */
   cursorOf(e: ExplanationRecord): string;
+  /** Record the start of a leaderboard run. */
+  createEvalRun(run: NewEvalRun): Promise<EvalRunRecord>;
+  /** Record its end: wall time and counters. StorageError NOT_FOUND for an unknown id. */
+  finishEvalRun(id: string, result: { wallMs: number; stats: Record<string, unknown> }): Promise<EvalRunRecord>;
+  getEvalRun(id: string): Promise<EvalRunRecord | null>;
+  /** The newest finished run of a data set, else its newest unfinished one; null when there is none. */
+  latestEvalRun(dataset: string): Promise<EvalRunRecord | null>;
+  /**
+   * Store scores under `runId`, replacing any stored score with the same key (protocol, image, entry,
+   * metric): the whole batch is one transaction, so a unit of work is stored completely or not at all.
+   */
+  saveEvalScores(runId: string, scores: readonly NewEvalScore[]): Promise<void>;
+  /** Stored scores of a protocol, optionally of one metric only, in no particular order. */
+  listEvalScores(filter: { protocol: string; metric?: string }): Promise<EvalScoreRecord[]>;
   /** Health check: a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

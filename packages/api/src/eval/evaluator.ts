@@ -1,0 +1,127 @@
+// One image's whole evaluation: decode the stimulus, run each model once per layer for all its missing
+// methods (the top-1 class), and score the maps, the ceiling and the baselines (scoring.ts). An
+// ImageEvaluator lives in each eval worker (eval-pool.ts) — or on the main thread with --workers 0 —
+// and keeps one Explainer per model for all its images, so sessions are compiled once per layer.
+import * as ort from 'onnxruntime-node';
+import { Explainer, resizeForModel, toTensor, type RgbImage, type TargetKind } from '@saliency-explainer/core';
+import { CliError } from '../cli/errors.js';
+import { readImage } from '../cli/image-io.js';
+import { loadManifestModel, type LoadedModel } from '../cli/model-loader.js';
+import { loadDataset, type DatasetId, type EvalDataset } from './dataset.js';
+import type { EvalProtocol } from './protocol.js';
+import { ImageScorer, type BaselineId, type ModelMapJob, type ScoreRow } from './scoring.js';
+
+export interface EvaluatorConfig {
+  dataset: DatasetId;
+  dataDir: string;
+  protocol: EvalProtocol;
+  modelsDir: string;
+  /** Score-CAM / Ablation-CAM inputs per forward run. */
+  batchSize: number;
+  /** ONNX Runtime threads per session run. */
+  intraOpThreads: number;
+  maxImageBytes: number;
+  maxImagePixels: number;
+}
+
+export interface ImageJob {
+  imageIndex: number;
+  metrics: string[];
+  target: TargetKind;
+  /** Per model, the layers to run and the methods each still needs. */
+  models: { id: string; layers: { layer: string; methods: string[] }[] }[];
+  ceiling: boolean;
+  baselines: BaselineId[];
+}
+
+export interface ImageTimings {
+  decode: number;
+  engine: number;
+  reference: number;
+  maps: number;
+  ceiling: number;
+  baselines: number;
+}
+
+export type ImageOutput =
+  | { ok: true; rows: ScoreRow[]; engineRuns: number; timings: ImageTimings }
+  /** The image could not be read (its rows stay missing; the run goes on). */
+  | { ok: false; code: string; message: string };
+
+const TARGET_NAME: Record<TargetKind, string> = { logit: 'LOGIT', probability: 'PROBABILITY' };
+
+export class ImageEvaluator {
+  readonly dataset: EvalDataset;
+  private readonly scorer: ImageScorer;
+  private readonly models = new Map<string, Promise<{ loaded: LoadedModel; explainer: Explainer }>>();
+
+  constructor(readonly config: EvaluatorConfig) {
+    this.dataset = loadDataset(config.dataset, config.dataDir);
+    this.scorer = new ImageScorer(this.dataset, config.protocol);
+  }
+
+  /** The model's Explainer, created on first use (sessions for more layers compile on their first run). */
+  model(id: string): Promise<{ loaded: LoadedModel; explainer: Explainer }> {
+    let m = this.models.get(id);
+    if (!m) {
+      m = (async () => {
+        const loaded = loadManifestModel(this.config.modelsDir, id);
+        const explainer = await Explainer.create(ort, loaded.bytes, loaded.spec, loaded.labels, {
+          batchSize: this.config.batchSize,
+          sessionOptions: { intraOpNumThreads: this.config.intraOpThreads, interOpNumThreads: 1 },
+        });
+        return { loaded, explainer };
+      })();
+      m.catch(() => this.models.delete(id));
+      this.models.set(id, m);
+    }
+    return m;
+  }
+
+  async evaluate(job: ImageJob): Promise<ImageOutput> {
+    const item = this.dataset.images[job.imageIndex];
+    if (!item) throw new RangeError(`no image ${job.imageIndex} in ${this.dataset.id}`);
+    const timings: ImageTimings = { decode: 0, engine: 0, reference: 0, maps: 0, ceiling: 0, baselines: 0 };
+    let rgb: RgbImage | undefined;
+    const needsImage = job.models.some((m) => m.layers.length > 0) || job.baselines.some((b) => b !== 'center-bias');
+    if (needsImage) {
+      const t = performance.now();
+      try {
+        rgb = await readImage(this.dataset.stimulus(item), { maxBytes: this.config.maxImageBytes, maxPixels: this.config.maxImagePixels });
+      } catch (e) {
+        if (e instanceof CliError && e.exitCode === 3) return { ok: false, code: e.code, message: e.message };
+        throw e;
+      }
+      if (rgb.width !== item.width || rgb.height !== item.height) {
+        return { ok: false, code: 'BAD_IMAGE', message: `${this.dataset.stimulus(item)} is ${rgb.width}×${rgb.height}; its fixations are for ${item.width}×${item.height}` };
+      }
+      timings.decode = performance.now() - t;
+    }
+    const maps: ModelMapJob[] = [];
+    let engineRuns = 0;
+    const t = performance.now();
+    for (const work of job.models) {
+      if (work.layers.length === 0) continue;
+      const { loaded, explainer } = await this.model(work.id);
+      const spec = loaded.spec.input;
+      const x = toTensor(resizeForModel(rgb!, spec), spec);
+      for (const l of work.layers) {
+        const result = await explainer.explain(x, { methods: l.methods, layer: l.layer, topK: 1, target: job.target });
+        engineRuns++;
+        for (const m of result.maps) {
+          maps.push({ entry: { kind: 'model', model: loaded.spec.id, layer: l.layer, method: m.method, target: TARGET_NAME[job.target] }, classIndex: m.classIndex, spec, map: m.map });
+        }
+      }
+    }
+    timings.engine = performance.now() - t;
+    const out = this.scorer.score({ imageIndex: job.imageIndex, metrics: job.metrics, maps, ceiling: job.ceiling, baselines: job.baselines, rgb });
+    Object.assign(timings, out.timings);
+    return { ok: true, rows: out.rows, engineRuns, timings };
+  }
+
+  async release(): Promise<void> {
+    const all = await Promise.allSettled(this.models.values());
+    this.models.clear();
+    await Promise.all(all.map((r) => (r.status === 'fulfilled' ? r.value.explainer.release() : undefined)));
+  }
+}
