@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { get } from 'node:http';
 import sharp from 'sharp';
-import { applyColormap, Explainer, findModel, parseLabels, parseManifest, resizeForModel, toTensor } from '../../packages/core/src/index.js';
+import { applyColormap, Explainer, findModel, parseLabels, parseManifest, postprocess, resizeForModel, spectralResidual, toTensor } from '../../packages/core/src/index.js';
 import { decodeImage } from '../../packages/api/src/images/decode.js';
 import { ort } from '../helpers/ort.js';
 import { startTestServer, type TestServer } from '../support/api-server.js';
@@ -161,6 +161,40 @@ for (const db of testDatabases()) {
       const img = await s.gql(`query($id: ID!) { image(id: $id) { id dataUrl explanations { totalCount edges { node { id } } } } }`, { id: BOTH_SHA });
       expect(img.data!.image.explanations.edges.map((x: { node: { id: string } }) => x.node.id)).toContain(e.id);
       expect(Buffer.from(img.data!.image.dataUrl.split(',')[1], 'base64').equals(BOTH)).toBe(true);
+    });
+
+    it('alignment with human attention: scores against the predicted fixation density', async () => {
+      const r = await s.gql(`query($id: ID!) { image(id: $id) { explanations(first: 1) { edges { node { heatmaps {
+        raw width height alignment { reference source scores { metric name higherIsBetter value reason } } } } } } } }`, { id: BOTH_SHA });
+      expect(r.errors).toBeUndefined();
+      const h = r.data!.image.explanations.edges[0].node.heatmaps[0];
+      expect(h.alignment.reference).toBe('PREDICTED');
+      expect(h.alignment.scores.map((x: { metric: string }) => x.metric)).toEqual(['cc', 'sim', 'kl', 'mae', 'iou']);
+      for (const x of h.alignment.scores) expect(Number.isFinite(x.value), x.metric).toBe(true);
+      // CC by the textbook formula on the same two maps
+      const spec = findModel(parseManifest(readFileSync(resolve(root, 'models/manifest.json'), 'utf8')), 'squeezenet1.0');
+      const view = resizeForModel((await decodeImage(BOTH, 1e8)).image, spec.input);
+      const a = postprocess(Float32Array.from(h.raw), h.height, h.width, 224, 224).map.values;
+      const b = spectralResidual(view).values;
+      const mean = (v: ArrayLike<number>) => Array.prototype.reduce.call(v, (p: number, q: number) => p + q, 0) as number / v.length;
+      const ma = mean(a);
+      const mb = mean(b);
+      let sab = 0;
+      let saa = 0;
+      let sbb = 0;
+      for (let i = 0; i < a.length; i++) {
+        sab += (a[i] - ma) * (b[i] - mb);
+        saa += (a[i] - ma) ** 2;
+        sbb += (b[i] - mb) ** 2;
+      }
+      const cc = h.alignment.scores.find((x: { metric: string }) => x.metric === 'cc').value;
+      expect(Math.abs(cc - sab / Math.sqrt(saa * sbb))).toBeLessThan(1e-6);
+      // a fixation metric needs fixations: reported as undefined, with the reason
+      const nss = await s.gql(`query($id: ID!) { image(id: $id) { explanations(first: 1) { edges { node { heatmaps { alignment(metrics: ["nss"]) { scores { value reason } } } } } } } }`, { id: BOTH_SHA });
+      const score = nss.data!.image.explanations.edges[0].node.heatmaps[0].alignment.scores[0];
+      expect(score.value).toBeNull();
+      expect(score.reason).toMatch(/fixation/);
+      expect(await s.errorCode(`{ explanations(first: 1) { edges { node { heatmaps { alignment(metrics: ["nope"]) { reference } } } } } }`)).toBe('BAD_REQUEST');
     });
 
     it('an identical request is answered from storage; a subset of cached maps computes nothing', async () => {

@@ -12,6 +12,7 @@ const FIELD_COST: Record<string, number> = {
   'Mutation.explain': 200,
   'Mutation.uploadImage': 20,
   'Heatmap.png': 20,
+  'Heatmap.alignment': 20,
   'Heatmap.raw': 2,
   'Image.dataUrl': 10,
   'Model.labels': 5,

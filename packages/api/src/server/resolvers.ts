@@ -9,6 +9,7 @@ import { StorageError, type ExplanationRecord, type ImageRecord } from '../stora
 import type { Leaderboard, LeaderboardRowKind, Resolvers } from '../generated/graphql.js';
 import type { ApiContext } from './context.js';
 import { apiError } from './errors.js';
+import { alignmentOf } from './alignment.js';
 import { renderHeatmapPng } from './render.js';
 import { decodeUpload, MIME } from './upload.js';
 
@@ -218,6 +219,20 @@ export const resolvers: Resolvers = {
         colormap: name, under, imageWeight: weight, size: size ?? undefined,
       });
       return `data:image/png;base64,${png.toString('base64')}`;
+    },
+    alignment: async (h, { metrics }, ctx) => {
+      const ids = metrics ?? undefined;
+      for (const id of ids ?? []) {
+        try {
+          getAlignmentMetric(id);
+        } catch (e) {
+          throw apiError('BAD_REQUEST', (e as Error).message);
+        }
+      }
+      const e: ExplanationRecord = h.explanation;
+      const view = await ctx.explain.view(await imageOf(ctx, e.imageId), await served(ctx, e.modelId));
+      const a = alignmentOf(h.heatmap, view, ids);
+      return { ...a, scores: a.scores.map((sc) => ({ metric: sc.id, name: sc.name, higherIsBetter: sc.higherIsBetter, value: sc.value, reason: sc.reason ?? null })) };
     },
   },
   EvalRun: {
