@@ -1,6 +1,7 @@
 // Test helpers: run ONNX models with onnxruntime-node and compare arrays.
 import * as ort from 'onnxruntime-node';
 import { encodeModel, type ModelProto } from '../../packages/core/src/onnx/proto.js';
+import { rng } from './random.js';
 
 // The tiny test models declare output shapes loosely; ONNX Runtime's shape warnings about them are noise.
 ort.env.logLevel = 'error';
@@ -24,17 +25,7 @@ export async function run(
   return r;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export function randn(n: number, r: () => number, scale = 1): Float32Array {
   const out = new Float32Array(n);

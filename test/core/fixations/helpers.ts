@@ -19,17 +19,8 @@ export function expectAllClose(actual: ArrayLike<number>, expected: ArrayLike<nu
 
 export const floatMap = (width: number, height: number, values: ArrayLike<number>): FloatMap => ({ width, height, values: Float32Array.from(values) });
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), independent of the code under test. */
-export function testRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers in [0, 1), independent of the code under test. */
+export { rng as testRandom } from '../../helpers/random.js';
 
 /** A standard normal draw (Box–Muller). */
 export function normal(random: () => number): number {

@@ -18,8 +18,6 @@ export interface ExplainArgs {
   image: ImageRecord;
   /** The image's bytes when the caller has them (a fresh upload); otherwise read from storage. */
   bytes?: Uint8Array;
-  /** The decoded image when the caller has it (a fresh upload), for overlays. */
-  decoded?: RgbImage;
   /** Stores an uploaded image; called just before the explanation is saved, so failures store nothing. */
   storeImage?: () => Promise<void>;
   model: string;
@@ -182,18 +180,14 @@ export class ExplainService {
     return b;
   }
 
-  /** The image as the model sees it. */
-  async view(image: ImageRecord, served: ServedModel, decoded?: RgbImage): Promise<RgbImage> {
+  /** The image as the model sees it (for overlays and alignment; the engine workers make their own). */
+  async view(image: ImageRecord, served: ServedModel): Promise<RgbImage> {
     const key = `${image.id}/${served.spec.id}`;
     let v = this.views.get(key);
     if (!v) {
-      let rgb = decoded;
-      if (!rgb) {
-        const bytes = await this.storage.getImageBytes(image.id);
-        if (!bytes) throw new ExplainRequestError('NOT_FOUND', `image ${image.id} is not stored`);
-        rgb = (await decodeImage(bytes, this.limits.maxImagePixels)).image;
-      }
-      v = resizeForModel(rgb, served.spec.input);
+      const bytes = await this.storage.getImageBytes(image.id);
+      if (!bytes) throw new ExplainRequestError('NOT_FOUND', `image ${image.id} is not stored`);
+      v = resizeForModel((await decodeImage(bytes, this.limits.maxImagePixels)).image, served.spec.input);
       this.views.set(key, v);
     }
     return v;
@@ -210,14 +204,15 @@ export class ExplainService {
     let probs = this.probabilities.get(probsKey);
     const fresh = new Map<string, { width: number; height: number; raw: Float32Array }>();
     const classesOf = (p: Float32Array) => r.classes ?? topPredictions(p, r.topK, served.labels).map((x) => x.index);
+    // without cached probabilities the classes of a top-k request are unknown: compute every method
     const missing = probs ? r.methods.filter((m) => classesOf(probs!).some((c) => !this.heatmaps.has(mapKey(m, c)))) : r.methods;
-    if (missing.length || !probs) {
+    if (!probs || missing.length) {
       const bytes = args.bytes ?? (await this.storage.getImageBytes(args.image.id));
       if (!bytes) throw new ExplainRequestError('NOT_FOUND', `image ${args.image.id} is not stored`);
       const result = await this.batcher(served).submit({
         bytes,
         options: {
-          methods: missing.length ? missing : [r.methods[0]],
+          methods: missing,
           ...(r.classes ? { classes: r.classes } : { topK: r.topK }),
           layer: r.layer,
           target: args.target === 'PROBABILITY' ? 'probability' : 'logit',

@@ -133,12 +133,10 @@ export const resolvers: Resolvers = {
       }
       const model = input.model ?? ctx.pool.defaultId;
       try {
-        ctx.pool.spec(model);
         await served(ctx, model);
         const out = await ctx.explain.explain({
           image, model,
           bytes: upload?.bytes,
-          decoded: upload?.decoded,
           storeImage: upload ? () => ctx.storage.putImage(upload.record, upload.bytes).then(() => undefined) : undefined,
           methods: input.methods ?? [],
           topK: input.topK ?? undefined,
