@@ -12,7 +12,7 @@ import { parseEvalArgs } from '../../packages/api/src/cli/eval-command.js';
 import { CliError } from '../../packages/api/src/cli/errors.js';
 import { otherImages, selectImages } from '../../packages/api/src/eval/dataset.js';
 import { buildLeaderboard, entryLabel } from '../../packages/api/src/eval/leaderboard.js';
-import { inputGeometry, mapToImage } from '../../packages/api/src/eval/mapping.js';
+import { inputGeometry, mapToImage } from '../../packages/core/src/image/map-to-image.js';
 import { defaultProtocol, protocolKey } from '../../packages/api/src/eval/protocol.js';
 import { niceTicks, metricSvg } from '../../packages/api/src/eval/report-html.js';
 import { quantiles, studentTCdf, studentTQuantile, summarize } from '../../packages/api/src/eval/stats.js';

@@ -19,6 +19,7 @@ export type { RgbImage } from './image/types.js';
 export { preprocess, resizeForModel, toTensor } from './image/preprocess.js';
 export { applyColormap, colormapLut, COLORMAPS, type ColormapName } from './image/colormap.js';
 export { overlay, type OverlayOptions } from './image/overlay.js';
+export { inputGeometry, mapToImage } from './image/map-to-image.js';
 export {
   ittiKoch, ittiKochMaps, spectralResidual, spectralResidualSmall, centerBias, centerBiasSigmas, CLARKE_TATLER,
   type IttiKochOptions, type IttiKochMaps, type SpectralResidualOptions, type CenterBiasOptions,
@@ -37,3 +38,11 @@ export {
   type AlignmentScore, type MetricNeed, type ScoreOptions, type ReferenceOptions,
   type CeilingStat, type HumanCeiling, type HumanCeilingOptions,
 } from './metrics/index.js';
+export { bubbleGeometry, BUBBLEVIEW, type BubbleGeometry } from './annotation/bubbles.js';
+export {
+  humanMap, humanAgreement, HUMAN_MAP_SIGMA, HUMAN_MAP_MAX_SIDE, AGREEMENT_METRICS,
+  type HumanMap, type HumanMapOptions, type AgreementOptions,
+} from './annotation/human-map.js';
+export {
+  alignToHuman, alignToPredicted, predictedDensity, HUMAN_ALIGNMENT_METRICS, PREDICTED_ALIGNMENT_METRICS,
+} from './metrics/align.js';

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import {
-  analyseModel, centerBias, densityMap, Explainer, getCamMethod, ittiKoch, overlay, resizeBilinear, resizeForModel, spectralResidual, toTensor,
+  analyseModel, centerBias, densityMap, Explainer, getCamMethod, ittiKoch, mapToImage, overlay, resizeBilinear, resizeForModel, spectralResidual, toTensor,
   type FloatMap, type ModelAnalysis, type ModelSpec, type RgbImage, type TargetKind,
 } from '@saliency-explainer/core';
 import { inputError, modelError, usageError } from '../cli/errors.js';
@@ -31,7 +31,6 @@ import { loadDataset, selectImages, type DatasetId, type EvalDataset } from './d
 import { EvalPool } from './eval-pool.js';
 import type { ImageJob } from './evaluator.js';
 import { entryKey } from './leaderboard.js';
-import { mapToImage } from './mapping.js';
 import { defaultProtocol, protocolKey, type EvalProtocol } from './protocol.js';
 import { htmlReport, type Example, type ExampleTile } from './report-html.js';
 import { buildReportData, jsonReport, markdownReport, sortedRows, type ReportData, type RunStats } from './report.js';

@@ -3,12 +3,11 @@
 // protocol's sigma, shuffled-AUC negatives from other images), every model map brought back to the
 // image's size and scored, the human ceiling and the bottom-up baselines.
 import {
-  alignmentReference, centerBias, humanCeiling, ittiKoch, scoreAll, spectralResidual,
+  alignmentReference, centerBias, humanCeiling, ittiKoch, mapToImage, scoreAll, spectralResidual,
   type AlignmentReference, type FloatMap, type InputSpec, type RgbImage,
 } from '@saliency-explainer/core';
 import type { EvalEntry } from '../storage/types.js';
 import { otherFixations, type EvalDataset } from './dataset.js';
-import { mapToImage } from './mapping.js';
 import type { EvalProtocol } from './protocol.js';
 
 export const BASELINES = ['itti-koch', 'spectral-residual', 'center-bias'] as const;

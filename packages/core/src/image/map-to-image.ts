@@ -2,7 +2,7 @@
 // (e.g. 224×224), which is the image after the input spec's geometry: stretched to the model size
 // ('stretch', SqueezeNet, MobileNet), or resized by its shorter side and centre-cropped
 // ('shorter-crop', torchvision's Resize + CenterCrop). Scoring happens at the image's own size
-// (OSIE: 800×600, where the fixations were recorded), so each image pixel reads the map at the point
+// (OSIE: 800×600, where the fixations were recorded; crowd clicks are in the stored image's pixels), so each image pixel reads the map at the point
 // of the input grid it was mapped to, inverting that geometry:
 //
 // * stretch: image pixel centre X ↦ model coordinate (X + 0.5)·w/W − 0.5 per axis (and likewise for
@@ -17,7 +17,9 @@
 // result is still min-max scaled (for stretch). Not the benchmark's resampling (scoreAll's resampleMap
 // aligns the corners, a geometry that does not match how the model's input was made): that one would
 // shift a 224-pixel map by up to half a model pixel (1.8 image pixels) towards the corners.
-import { resizeBilinear, type FloatMap, type InputSpec } from '@saliency-explainer/core';
+import type { FloatMap } from '../cam/types.js';
+import { resizeBilinear } from '../cam/resize.js';
+import type { InputSpec } from '../model/spec.js';
 
 /** Python's round(): halves to even (torchvision's centre-crop offset). */
 function roundHalfEven(x: number): number {
