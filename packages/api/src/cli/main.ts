@@ -8,6 +8,7 @@ import { runExplain, type Output } from './explain-command.js';
 import { runServe, SERVE_HELP } from './serve-command.js';
 import { runScore, SCORE_HELP } from './score-command.js';
 import { EVAL_HELP, runEvalCommand } from './eval-command.js';
+import { IMPORT_HELP, runImport } from './import-command.js';
 import { readManifest } from './model-loader.js';
 import { existsSync } from 'node:fs';
 import { DEFAULTS, PROJECT_ROOT } from './settings.js';
@@ -21,6 +22,7 @@ Usage:
   saliency-explainer methods                       list the CAM methods
   saliency-explainer score <map> --fixations FILE  alignment of a saliency map with human fixations
   saliency-explainer eval --dataset osie [options] leaderboard: models × layers × methods vs human fixations
+  saliency-explainer import-fixations --osie DIR | --image FILE --points FILE   eye tracking into the API's database
   saliency-explainer --version | --help
 
 explain options:
@@ -51,8 +53,11 @@ ${SCORE_HELP}
 
 ${EVAL_HELP}
 
+${IMPORT_HELP}
+
 Exit codes: 0 ok · 1 internal error · 2 usage error · 3 input error (unreadable or undecodable
-image, too large, wrong tensor size, class or layer not in the model; other inputs still run) ·
+image, too large, wrong tensor size, class or layer not in the model; other inputs still run;
+import-fixations: a bad image, fixations or points file, and nothing is written) ·
 4 model error (unknown model, missing or unusable model file) · 130 eval interrupted by Ctrl-C
 (the report covers the images finished; --resume continues)
 `;
@@ -98,6 +103,8 @@ export async function main(argv: string[], io: Output = {
         return await runScore(rest, io);
       case 'eval':
         return await runEvalCommand(rest, io);
+      case 'import-fixations':
+        return await runImport(rest, io);
       case 'methods':
         for (const m of camMethods) io.out(`${m.id}\t${m.name}\t${m.needsGradients ? 'gradients' : 'no gradients'}\t${m.cost}`);
         return EXIT.OK;

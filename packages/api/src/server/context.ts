@@ -1,4 +1,5 @@
 // What every resolver gets: the long-lived services of the server and the request's client.
+import type { AnnotationService } from '../annotations/service.js';
 import type { ExplainService } from '../compute/explain-service.js';
 import type { ModelPool } from '../compute/model-pool.js';
 import type { Storage } from '../storage/types.js';
@@ -8,6 +9,8 @@ export interface ApiServices {
   pool: ModelPool;
   storage: Storage;
   explain: ExplainService;
+  /** Crowd annotation sessions and pooled human attention. */
+  annotations: AnnotationService;
   limits: Limits;
   version: string;
   startedAt: number;

@@ -16,6 +16,11 @@ const FIELD_COST: Record<string, number> = {
   'Heatmap.raw': 2,
   'Image.dataUrl': 10,
   'Model.labels': 5,
+  'Mutation.startAnnotation': 5,
+  'Mutation.submitAnnotation': 10,
+  'Image.humanAttention': 10,
+  'HumanAttention.agreement': 50,
+  'HumanAttention.png': 20,
 };
 
 /** Connection and list fields multiply the cost of what they return by `first`. */
@@ -37,13 +42,22 @@ export function costPlugin(maxCost: number): ApolloServerPlugin<ApiContext> {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          const cost = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName,
-            variables: request.variables,
-            estimators: [costEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName,
+              variables: request.variables,
+              estimators: [costEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (e) {
+            // variables that do not fit their types (an unknown enum value, a string for an Int): the
+            // execution refuses them with BAD_USER_INPUT before running anything, so nothing is to cost
+            // (by name: graphql-query-complexity may load the other of graphql's CJS and ESM builds)
+            if (e instanceof Error && e.name === 'GraphQLError') return;
+            throw e;
+          }
           if (cost > maxCost) {
             throw apiError('QUERY_TOO_COMPLEX', `the query's estimated cost is ${cost}; the limit is ${maxCost} (SALIENCY_MAX_QUERY_COST)`, { cost, maxCost });
           }

@@ -9,7 +9,8 @@ import { StorageError, type ExplanationRecord, type ImageRecord } from '../stora
 import type { Leaderboard, LeaderboardRowKind, Resolvers } from '../generated/graphql.js';
 import type { ApiContext } from './context.js';
 import { apiError } from './errors.js';
-import { alignmentOf } from './alignment.js';
+import { alignmentOf, NoReferenceError } from './alignment.js';
+import { humanReference } from '../annotations/human-reference.js';
 import { renderHeatmapPng } from './render.js';
 import { decodeUpload, MIME } from './upload.js';
 
@@ -218,7 +219,7 @@ export const resolvers: Resolvers = {
       });
       return `data:image/png;base64,${png.toString('base64')}`;
     },
-    alignment: async (h, { metrics }, ctx) => {
+    alignment: async (h, { metrics, reference }, ctx) => {
       const ids = metrics ?? undefined;
       for (const id of ids ?? []) {
         try {
@@ -228,9 +229,19 @@ export const resolvers: Resolvers = {
         }
       }
       const e: ExplanationRecord = h.explanation;
-      const view = await ctx.explain.view(await imageOf(ctx, e.imageId), await served(ctx, e.modelId));
-      const a = alignmentOf(h.heatmap, view, ids);
-      return { ...a, scores: a.scores.map((sc) => ({ metric: sc.id, name: sc.name, higherIsBetter: sc.higherIsBetter, value: sc.value, reason: sc.reason ?? null })) };
+      const image = await imageOf(ctx, e.imageId);
+      const model = await served(ctx, e.modelId);
+      try {
+        const a = await alignmentOf(h.heatmap, {
+          input: model.spec.input,
+          view: () => ctx.explain.view(image, model),
+          human: (source) => humanReference(ctx, image, source),
+        }, ids, reference ?? undefined);
+        return { ...a, scores: a.scores.map((sc) => ({ metric: sc.id, name: sc.name, higherIsBetter: sc.higherIsBetter, value: sc.value, reason: sc.reason ?? null })) };
+      } catch (err) {
+        if (err instanceof NoReferenceError) throw apiError('NOT_FOUND', err.message);
+        throw err;
+      }
     },
   },
   EvalRun: {

@@ -18,6 +18,7 @@ export interface ServerSettings {
   models: string[] | null;
   limits: Limits;
   compute: ComputeSettings;
+  annotation: AnnotationSettings;
 }
 
 export interface Limits {
@@ -64,6 +65,27 @@ export interface ComputeSettings {
   executionProvider: 'auto' | 'cuda' | 'cpu';
 }
 
+/** Crowdsourced annotation (BubbleView sessions) and the human maps built from annotations. */
+export interface AnnotationSettings {
+  /** SALIENCY_ANNOTATION_MAX_CLICKS: most clicks of one session (TOO_MANY_CLICKS; a session may ask for fewer). */
+  maxClicks: number;
+  /** SALIENCY_ANNOTATION_TIME_LIMIT: seconds an annotator has from seeing the image (BAD_CLICK_TIMES). */
+  timeLimitSeconds: number;
+  /** SALIENCY_ANNOTATION_TICKET_TTL: seconds a ticket stays valid after startAnnotation (TICKET_EXPIRED). */
+  ticketTtlSeconds: number;
+  /** SALIENCY_ANNOTATION_RATE: submissions per minute per annotator and per client address; 0 = no limit (RATE_LIMITED). */
+  submissionsPerMinute: number;
+  /**
+   * SALIENCY_ANNOTATION_SECRET: the HMAC key of the tickets (at least 16 characters); unset: a random
+   * key per process, so tickets die with a restart and are not accepted by other replicas.
+   */
+  secret: string | null;
+  /** SALIENCY_HUMAN_MAP_SIGMA: density sigma as a fraction of the image's longer side (0.03 = OSIE's 24 px at 800 px). */
+  humanMapSigma: number;
+  /** SALIENCY_ALIGNMENT_MAX_SIDE: human maps and alignment are computed at the image scaled to at most this longer side. */
+  alignmentMaxSide: number;
+}
+
 export const DEFAULT_DATABASE_URL = `file:${join(PROJECT_ROOT, 'var', 'saliency.sqlite')}`;
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -72,6 +94,19 @@ function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new Error(`${name}=${v}: expected a non-negative number`);
   return n;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, integer: boolean): number {
+  const n = num(env, name, fallback);
+  if (n <= 0 || (integer && !Number.isSafeInteger(n))) throw new Error(`${name}=${env[name]}: expected a positive ${integer ? 'integer' : 'number'}`);
+  return n;
+}
+
+function secret(env: NodeJS.ProcessEnv): string | null {
+  const v = env.SALIENCY_ANNOTATION_SECRET;
+  if (v === undefined || v === '') return null;
+  if (v.length < 16) throw new Error('SALIENCY_ANNOTATION_SECRET: expected at least 16 characters (a random string; it signs annotation tickets)');
+  return v;
 }
 
 function list(v: string | undefined): string[] | null {
@@ -109,6 +144,15 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
       workers: Math.max(1, Math.floor(num(env, 'SALIENCY_WORKERS', 1))),
       intraOpThreads: Math.floor(num(env, 'SALIENCY_INTRA_OP_THREADS', 0)),
       executionProvider: ep,
+    },
+    annotation: {
+      maxClicks: positive(env, 'SALIENCY_ANNOTATION_MAX_CLICKS', 50, true),
+      timeLimitSeconds: positive(env, 'SALIENCY_ANNOTATION_TIME_LIMIT', 120, false),
+      ticketTtlSeconds: positive(env, 'SALIENCY_ANNOTATION_TICKET_TTL', 1800, false),
+      submissionsPerMinute: Math.floor(num(env, 'SALIENCY_ANNOTATION_RATE', 10)),
+      secret: secret(env),
+      humanMapSigma: positive(env, 'SALIENCY_HUMAN_MAP_SIGMA', 0.03, false),
+      alignmentMaxSide: positive(env, 'SALIENCY_ALIGNMENT_MAX_SIDE', 400, true),
     },
   };
 }

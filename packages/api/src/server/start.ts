@@ -9,6 +9,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { resolvers } from './resolvers.js';
+import { annotationResolvers } from '../annotations/resolvers.js';
+import { AnnotationService } from '../annotations/service.js';
 import { ExplainService } from '../compute/explain-service.js';
 import { ModelPool } from '../compute/model-pool.js';
 import { openStorage } from '../storage/open.js';
@@ -53,12 +55,13 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
   const { limits, compute } = settings;
   const explain = new ExplainService(pool, storage, limits,
     { size: compute.microBatchSize, windowMs: compute.microBatchWindowMs }, compute.cacheMegabytes * 1024 * 1024);
-  const services: ApiServices = { pool, storage, explain, limits, version, startedAt: Date.now() };
+  const annotations = new AnnotationService(storage, pool, settings.annotation);
+  const services: ApiServices = { pool, storage, explain, annotations, limits, version, startedAt: Date.now() };
 
   const http: Server = createServer();
   const apollo = new ApolloServer<ApiContext>({
     typeDefs: readFileSync(SCHEMA_FILE, 'utf8'),
-    resolvers,
+    resolvers: [resolvers, annotationResolvers],
     validationRules: [depthRule(limits.maxQueryDepth)],
     includeStacktraceInErrorResponses: false,
     plugins: [

@@ -2,9 +2,11 @@
 import type { Prisma, PrismaClient } from '../generated/sqlite/client.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { Provider } from './database-url.js';
+import { annotationData, annotationKey, checkNewAnnotation, toAnnotation, violatedUnique } from './annotation-rows.js';
 import { bytesToFloat32, exactBytes, float32ToBytes } from './raw-map.js';
 import {
   StorageError,
+  type AnnotationRecord, type AnnotationSource, type ImportCounts, type NewAnnotation,
   type EvalEntry, type EvalKind, type EvalRunRecord, type EvalScoreRecord, type ExplanationRecord, type HeatmapRecord,
   type ImageRecord, type NewEvalRun, type NewEvalScore, type NewExplanation, type Page, type PredictionRecord,
   type Storage, type StoredModel,
@@ -388,6 +390,95 @@ export class PrismaStorage implements Storage {
       const rows = await this.client.evalScore.findMany({ where, omit: { createdAt: true } });
       return rows.map((r) => ({ ...r, kind: toEvalKind(r.kind, `EvalScore ${r.protocol}/${r.image}`) }));
     });
+  }
+
+  async addAnnotation(a: NewAnnotation): Promise<AnnotationRecord> {
+    checkNewAnnotation(a);
+    return this.guard(`storing an annotation of image ${a.imageId}`, async () => {
+      try {
+        // one INSERT: the unique indexes (nonce; image, annotator, task, class) decide, also under races
+        return toAnnotation(await this.client.annotation.create({ data: annotationData(a) }));
+      } catch (e) {
+        const code = prismaCode(e);
+        if (code === 'P2002') {
+          // the replay of a ticket collides on both indexes; which one the database reports first is
+          // its choice, so a nonce that is stored (rows are never deleted) makes it a replay
+          const fields = violatedUnique(e);
+          const replayed = fields.some((f) => /nonce/i.test(f))
+            || (a.nonce !== null && (await this.client.annotation.count({ where: { nonce: a.nonce } })) > 0);
+          if (replayed) throw new StorageError('REPLAYED', 'an annotation was already submitted with this ticket');
+          throw new StorageError('DUPLICATE', `annotator ${a.annotator} already annotated image ${a.imageId} for this task${a.classIndex === null ? '' : ` and class ${a.classIndex}`}`);
+        }
+        if (code === 'P2003' && !(await this.getImage(a.imageId))) throw new StorageError('NOT_FOUND', `image ${a.imageId} is not stored`);
+        throw e;
+      }
+    });
+  }
+
+  async addAnnotations(annotations: readonly NewAnnotation[], images: readonly { image: Omit<ImageRecord, 'createdAt'>; bytes: Uint8Array }[] = []): Promise<ImportCounts> {
+    annotations.forEach((a, i) => checkNewAnnotation(a, `annotations[${i}]`));
+    images.forEach(({ image }, i) => {
+      checkInt32(image.width, `images[${i}].width`, 0);
+      checkInt32(image.height, `images[${i}].height`, 0);
+      checkInt32(image.byteLength, `images[${i}].byteLength`, 0);
+    });
+    // the same key twice in one import is the caller's mistake, not something to skip silently
+    const keys = new Set<string>();
+    for (const a of annotations) {
+      const key = annotationKey(a);
+      if (keys.has(key)) throw new RangeError(`the import holds the annotation ${key} twice`);
+      keys.add(key);
+    }
+    const imageIds = [...new Set(annotations.map((a) => a.imageId))];
+    return this.guard(`importing ${annotations.length} annotations`, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.client.$transaction(async (tx) => {
+            const storedImages = new Set((await tx.image.findMany({ where: { id: { in: images.map((i) => i.image.id) } }, select: { id: true } })).map((r) => r.id));
+            const newImages = [...new Map(images.filter((i) => !storedImages.has(i.image.id)).map((i) => [i.image.id, i])).values()];
+            if (newImages.length > 0) {
+              await tx.image.createMany({
+                data: newImages.map(({ image, bytes }) => ({ id: image.id, width: image.width, height: image.height, format: image.format, byteLength: image.byteLength, bytes: exactBytes(bytes) })),
+              });
+            }
+            const stored = new Set((await tx.annotation.findMany({
+              where: { imageId: { in: imageIds }, annotator: { in: [...new Set(annotations.map((a) => a.annotator))] } },
+              select: { imageId: true, annotator: true, task: true, classIndex: true },
+            })).map((r) => annotationKey(r)));
+            const fresh = annotations.filter((a) => !stored.has(annotationKey(a)));
+            if (fresh.length > 0) await tx.annotation.createMany({ data: fresh.map(annotationData) });
+            return { imagesAdded: newImages.length, added: fresh.length, skipped: annotations.length - fresh.length };
+          }, { timeout: 600_000 });
+        } catch (e) {
+          const code = prismaCode(e);
+          // another import stored some of the same keys (or images) between our read and our insert:
+          // the transaction rolled back, so reading again and skipping them converges
+          if (code === 'P2002' && attempt < 3) continue;
+          if (code === 'P2003') {
+            const missing = (await Promise.all(imageIds.map(async (id) => ((await this.getImage(id)) ? null : id)))).filter((id) => id !== null);
+            if (missing.length > 0) throw new StorageError('NOT_FOUND', `image ${missing[0]} is not stored`);
+          }
+          throw e;
+        }
+      }
+    });
+  }
+
+  listAnnotations(imageId: string, options: { source?: AnnotationSource; limit?: number } = {}): Promise<AnnotationRecord[]> {
+    const { source, limit } = options;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
+    return this.guard(`reading the annotations of image ${imageId}`, async () => {
+      const rows = await this.client.annotation.findMany({
+        where: source === undefined ? { imageId } : { imageId, source },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: limit,
+      });
+      return rows.map(toAnnotation);
+    });
+  }
+
+  countAnnotations(imageId: string, source: AnnotationSource): Promise<number> {
+    return this.guard(`counting the annotations of image ${imageId}`, () => this.client.annotation.count({ where: { imageId, source } }));
   }
 
   ping(): Promise<void> {

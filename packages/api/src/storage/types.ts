@@ -68,8 +68,15 @@ export interface Page<T> {
   totalCount: number;
 }
 
+/**
+ * BAD_CURSOR: a malformed `after`; NOT_FOUND: an unknown id; DATABASE: the database failed;
+ * DUPLICATE: an annotation with the same (image, annotator, task, class) is stored; REPLAYED: an
+ * annotation with the same ticket nonce is stored.
+ */
+export type StorageErrorCode = 'BAD_CURSOR' | 'NOT_FOUND' | 'DATABASE' | 'DUPLICATE' | 'REPLAYED';
+
 export class StorageError extends Error {
-  constructor(readonly code: 'BAD_CURSOR' | 'NOT_FOUND' | 'DATABASE', message: string) {
+  constructor(readonly code: StorageErrorCode, message: string) {
     super(message);
     this.name = 'StorageError';
   }
@@ -128,6 +135,48 @@ export interface EvalRunRecord extends NewEvalRun {
   stats: Record<string, unknown> | null;
 }
 
+/** Where human attention data comes from. */
+export type AnnotationSource = 'CROWD' | 'EYE_TRACKING';
+export const ANNOTATION_SOURCES: readonly AnnotationSource[] = ['CROWD', 'EYE_TRACKING'];
+
+/** One click (t: ms since the image was shown) or fixation (duration in ms), 0-based image pixels. */
+export interface AttentionPointRecord {
+  x: number;
+  y: number;
+  t?: number;
+  duration?: number;
+}
+
+export interface NewAnnotation {
+  imageId: string;
+  source: AnnotationSource;
+  /** CROWD: sha256 hex of the annotator token; EYE_TRACKING: '<dataset>:<observer>'. */
+  annotator: string;
+  /** 'DESCRIBE' | 'FIND' (crowd) | 'FREE_VIEWING' (eye tracking). */
+  task: string;
+  /** The class looked for (FIND); null for none. */
+  classIndex: number | null;
+  /** The model whose labels name the class; null for none. */
+  model: string | null;
+  prompt: string | null;
+  /** The ticket's nonce (single use); null for imports. */
+  nonce: string | null;
+  points: AttentionPointRecord[];
+  durationMs: number | null;
+}
+
+export interface AnnotationRecord extends NewAnnotation {
+  id: string;
+  createdAt: Date;
+}
+
+/** What a bulk import did: annotations written, and those skipped because their key was stored already. */
+export interface ImportCounts {
+  imagesAdded: number;
+  added: number;
+  skipped: number;
+}
+
 export interface Storage {
   /** 'sqlite' | 'postgresql' */
   readonly provider: string;
@@ -165,6 +214,21 @@ export interface Storage {
   saveEvalScores(runId: string, scores: readonly NewEvalScore[]): Promise<void>;
   /** Stored scores of a protocol, optionally of one metric only, in no particular order. */
   listEvalScores(filter: { protocol: string; metric?: string }): Promise<EvalScoreRecord[]>;
+  /**
+   * Store one annotation. StorageError REPLAYED when an annotation with its nonce is stored, DUPLICATE
+   * when one with its (image, annotator, task, class) is, NOT_FOUND when the image is not stored: all
+   * three decided by the database's constraints, so two concurrent submissions cannot both pass.
+   */
+  addAnnotation(a: NewAnnotation): Promise<AnnotationRecord>;
+  /**
+   * Bulk import in one transaction: the images not stored yet, then the annotations whose (image,
+   * annotator, task, class) is not stored yet (the others are skipped and counted). All or nothing.
+   */
+  addAnnotations(annotations: readonly NewAnnotation[], images?: readonly { image: Omit<ImageRecord, 'createdAt'>; bytes: Uint8Array }[]): Promise<ImportCounts>;
+  /** Oldest first (createdAt, then id), optionally of one source, at most `limit` (default all). */
+  listAnnotations(imageId: string, options?: { source?: AnnotationSource; limit?: number }): Promise<AnnotationRecord[]>;
+  /** How many annotations of a source an image has. */
+  countAnnotations(imageId: string, source: AnnotationSource): Promise<number>;
   /** Health check: a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

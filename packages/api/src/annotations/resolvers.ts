@@ -1,0 +1,73 @@
+// The resolvers of the annotation part of schema.graphql (startAnnotation, submitAnnotation,
+// Image.annotations, Image.humanAttention and their types), merged with server/resolvers.ts by
+// start.ts. Translation only: the work is done by AnnotationService and HumanAttentionPool.
+import { COLORMAPS, type ColormapName } from '@saliency-explainer/core';
+import type { AnnotationTask, Resolvers } from '../generated/graphql.js';
+import { decodeImage } from '../images/decode.js';
+import type { ApiContext } from '../server/context.js';
+import { apiError } from '../server/errors.js';
+import type { ImageRecord } from '../storage/types.js';
+import { renderHumanPng } from './render.js';
+import { AnnotationError } from './validate.js';
+
+/** AnnotationErrors become typed GraphQL errors; anything else stays an internal error. */
+async function typed<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof AnnotationError) throw apiError(e.code, e.message, e.extra);
+    throw e;
+  }
+}
+
+async function imageOf(ctx: ApiContext, id: string): Promise<ImageRecord> {
+  const image = await ctx.storage.getImage(id);
+  if (!image) throw apiError('NOT_FOUND', `no image ${id}`);
+  return image;
+}
+
+const TASKS: readonly AnnotationTask[] = ['DESCRIBE', 'FIND'];
+
+export const annotationResolvers: Resolvers = {
+  Mutation: {
+    startAnnotation: (_p, { input }, ctx) => typed(() => ctx.annotations.start(input)),
+    submitAnnotation: (_p, { input }, ctx) => typed(() => ctx.annotations.submit(input.ticket, input.clicks, ctx.client)),
+  },
+  Image: {
+    annotations: (img, { source, first }, ctx) => {
+      const n = first ?? 100;
+      if (!Number.isInteger(n) || n < 1 || n > ctx.limits.maxPageSize) {
+        throw apiError('BAD_REQUEST', `first must be in 1..${ctx.limits.maxPageSize} (SALIENCY_MAX_PAGE_SIZE)`);
+      }
+      return ctx.storage.listAnnotations(img.id, { source: source ?? undefined, limit: n });
+    },
+    humanAttention: (img, { source }, ctx) => ctx.annotations.human.get(img, source),
+  },
+  Annotation: {
+    image: (a, _args, ctx) => imageOf(ctx, a.imageId),
+    task: (a) => (TASKS.includes(a.task as AnnotationTask) ? (a.task as AnnotationTask) : null),
+    points: (a) => a.points.map((p) => ({ x: p.x, y: p.y, t: p.t ?? null, duration: p.duration ?? null })),
+  },
+  HumanAttention: {
+    sigma: (h) => h.map.sigma,
+    agreement: (h) => h.agreement(),
+    png: async (h, { colormap, overlay, size, imageWeight }, ctx) => {
+      const name = (colormap ?? 'JET').toLowerCase() as ColormapName;
+      if (!COLORMAPS.includes(name)) throw apiError('BAD_REQUEST', `unknown colormap ${colormap}`);
+      const max = ctx.limits.maxPngSize;
+      if (size != null && (!Number.isInteger(size) || size < 1 || size > max)) throw apiError('BAD_REQUEST', `size must be in 1..${max} (SALIENCY_MAX_PNG_SIZE)`);
+      const weight = imageWeight ?? 0.5;
+      if (!(weight >= 0 && weight <= 1)) throw apiError('BAD_REQUEST', 'imageWeight must be in [0, 1]');
+      let under;
+      if (overlay) {
+        const bytes = await ctx.storage.getImageBytes(h.image.id);
+        if (!bytes) throw apiError('NOT_FOUND', `the bytes of image ${h.image.id} are not stored`);
+        under = (await decodeImage(bytes, ctx.limits.maxImagePixels)).image;
+      }
+      const png = await renderHumanPng(h.map.density, h.image.width, h.image.height, {
+        colormap: name, size: size ?? Math.min(max, Math.max(h.image.width, h.image.height)), under, imageWeight: weight,
+      });
+      return `data:image/png;base64,${png.toString('base64')}`;
+    },
+  },
+};

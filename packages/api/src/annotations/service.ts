@@ -1,0 +1,166 @@
+// The annotation service behind startAnnotation and submitAnnotation: hands out signed tickets
+// (tickets.ts) for stored images, and turns a ticket plus clicks into one stored CROWD annotation after
+// every check (validate.ts), the rate limits (per annotator hash and per client address, in memory
+// only) and the database's unique indexes (replay, duplicate). Stateless apart from the rate limiters,
+// the pooled-attention cache and the HMAC key, so replicas sharing SALIENCY_ANNOTATION_SECRET agree.
+// `clock` is the server's time in ms; tests replace it to move time without sleeping.
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { bubbleGeometry, UnknownModelError } from '@saliency-explainer/core';
+import type { AnnotationSettings } from '../server/settings.js';
+import { StorageError, type AnnotationRecord, type ImageRecord, type Storage } from '../storage/types.js';
+import { HumanAttentionPool } from './human-attention.js';
+import { annotatorHash, isToken, randomToken, signTicket, ticketSecret, TicketError, verifyTicket, type TicketPayload } from './tickets.js';
+import { AnnotationError, checkClicks, type Click } from './validate.js';
+
+export type AnnotationTask = 'DESCRIBE' | 'FIND';
+
+/** What the service needs of the model pool: the served ids and a model's labels. */
+export interface LabelSource {
+  readonly defaultId: string;
+  get(id: string): Promise<{ labels: string[] }>;
+}
+
+export interface StartInput {
+  imageId: string;
+  task?: AnnotationTask | null;
+  classIndex?: number | null;
+  model?: string | null;
+  annotatorToken?: string | null;
+  maxClicks?: number | null;
+  timeLimitSeconds?: number | null;
+}
+
+export interface StartedSession {
+  ticket: string;
+  annotatorToken: string;
+  image: ImageRecord;
+  task: AnnotationTask;
+  classIndex: number | null;
+  prompt: string;
+  maxClicks: number;
+  timeLimitSeconds: number;
+  bubbleRadius: number;
+  blurSigma: number;
+  expiresAt: Date;
+}
+
+export const DESCRIBE_PROMPT = 'Click where you look to tell what this image shows.';
+export const findPrompt = (label: string) => `Click where you look to find the ${label}.`;
+
+export class AnnotationService {
+  /** The server's time in ms since the epoch. */
+  clock: () => number = Date.now;
+  readonly human: HumanAttentionPool;
+  private readonly secret: Uint8Array;
+  private readonly limiter: RateLimiterMemory | null;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly models: LabelSource,
+    readonly settings: AnnotationSettings,
+  ) {
+    this.secret = ticketSecret(settings.secret);
+    this.limiter = settings.submissionsPerMinute > 0 ? new RateLimiterMemory({ points: settings.submissionsPerMinute, duration: 60 }) : null;
+    this.human = new HumanAttentionPool(storage, { sigmaFraction: settings.humanMapSigma, maxSide: settings.alignmentMaxSide });
+  }
+
+  async start(input: StartInput): Promise<StartedSession> {
+    const image = await this.storage.getImage(input.imageId);
+    if (!image) throw new AnnotationError('NOT_FOUND', `no image ${input.imageId}`);
+    const task = input.task ?? 'DESCRIBE';
+    const { maxClicks, timeLimit } = this.budget(input);
+    let token = input.annotatorToken ?? null;
+    if (token !== null && !isToken(token)) throw new AnnotationError('BAD_REQUEST', 'annotatorToken must be a token this server issued (22 base64url characters)');
+    token ??= randomToken();
+
+    let classIndex: number | null = null;
+    let model: string | null = null;
+    let prompt = DESCRIBE_PROMPT;
+    if (task === 'FIND') {
+      if (input.classIndex == null) throw new AnnotationError('BAD_REQUEST', 'a FIND task needs classIndex, the class to look for');
+      model = input.model ?? this.models.defaultId;
+      const labels = await this.labels(model);
+      if (!Number.isInteger(input.classIndex) || input.classIndex < 0 || input.classIndex >= labels.length) {
+        throw new AnnotationError('BAD_CLASS', `class ${input.classIndex} is not in 0..${labels.length - 1} of model ${model}`);
+      }
+      classIndex = input.classIndex;
+      prompt = findPrompt(labels[classIndex]);
+    } else if (input.classIndex != null) {
+      throw new AnnotationError('BAD_REQUEST', 'classIndex is only for the FIND task');
+    }
+
+    const issuedAt = this.clock();
+    const expiresAt = issuedAt + this.settings.ticketTtlSeconds * 1000;
+    const payload: TicketPayload = {
+      v: 1, imageId: image.id, task, classIndex, model, prompt, annotator: annotatorHash(token), nonce: randomToken(),
+      issuedAt, expiresAt, maxClicks, timeLimit,
+    };
+    const bubble = bubbleGeometry(image.width, image.height);
+    return {
+      ticket: signTicket(payload, this.secret), annotatorToken: token, image, task, classIndex, prompt, maxClicks,
+      timeLimitSeconds: timeLimit, bubbleRadius: bubble.radius, blurSigma: bubble.blurSigma, expiresAt: new Date(expiresAt),
+    };
+  }
+
+  /** Store the clicks of a session; `client` is the caller's address (rate limit only, never stored). */
+  async submit(ticket: string, clicks: readonly Click[], client: string): Promise<AnnotationRecord> {
+    await this.consume(`address:${client}`, `from ${client}`);
+    let t: TicketPayload;
+    try {
+      t = verifyTicket(ticket, this.secret, this.clock());
+    } catch (e) {
+      if (e instanceof TicketError) throw new AnnotationError(e.code, e.message);
+      throw e;
+    }
+    await this.consume(`annotator:${t.annotator}`, 'by this annotator');
+    const image = await this.storage.getImage(t.imageId);
+    if (!image) throw new AnnotationError('NOT_FOUND', `no image ${t.imageId}`);
+    checkClicks(clicks, { maxClicks: t.maxClicks, timeLimit: t.timeLimit, width: image.width, height: image.height, elapsedMs: this.clock() - t.issuedAt });
+    try {
+      return await this.storage.addAnnotation({
+        imageId: t.imageId, source: 'CROWD', annotator: t.annotator, task: t.task, classIndex: t.classIndex, model: t.model,
+        prompt: t.prompt, nonce: t.nonce, points: clicks.map((c) => ({ x: c.x, y: c.y, t: c.t })), durationMs: clicks[clicks.length - 1].t,
+      });
+    } catch (e) {
+      if (e instanceof StorageError && e.code === 'REPLAYED') throw new AnnotationError('REPLAYED_SUBMISSION', 'this ticket was used already; start a new session');
+      if (e instanceof StorageError && e.code === 'DUPLICATE') {
+        throw new AnnotationError('DUPLICATE_SUBMISSION', `this annotator has already annotated this image for ${t.task}${t.classIndex === null ? '' : ` class ${t.classIndex}`}`);
+      }
+      throw e;
+    }
+  }
+
+  /** The session's click budget and time limit: the settings, or less when the client asks for less. */
+  private budget(input: StartInput): { maxClicks: number; timeLimit: number } {
+    const { maxClicks, timeLimitSeconds } = this.settings;
+    const clicks = input.maxClicks ?? maxClicks;
+    if (!Number.isInteger(clicks) || clicks < 1 || clicks > maxClicks) {
+      throw new AnnotationError('BAD_REQUEST', `maxClicks must be an integer in 1..${maxClicks} (SALIENCY_ANNOTATION_MAX_CLICKS)`);
+    }
+    const seconds = input.timeLimitSeconds ?? timeLimitSeconds;
+    if (!(Number.isFinite(seconds) && seconds > 0 && seconds <= timeLimitSeconds)) {
+      throw new AnnotationError('BAD_REQUEST', `timeLimitSeconds must be in (0, ${timeLimitSeconds}] (SALIENCY_ANNOTATION_TIME_LIMIT)`);
+    }
+    return { maxClicks: clicks, timeLimit: seconds };
+  }
+
+  private async labels(model: string): Promise<string[]> {
+    try {
+      return (await this.models.get(model)).labels;
+    } catch (e) {
+      if (e instanceof UnknownModelError) throw new AnnotationError('UNKNOWN_MODEL', e.message);
+      throw new AnnotationError('MODEL_UNAVAILABLE', `model '${model}' cannot be loaded: ${(e as Error).message}`);
+    }
+  }
+
+  private async consume(key: string, who: string): Promise<void> {
+    if (!this.limiter) return;
+    try {
+      await this.limiter.consume(key);
+    } catch (r) {
+      if (!(r instanceof RateLimiterRes)) throw r;
+      const wait = Math.ceil(r.msBeforeNext / 1000);
+      throw new AnnotationError('RATE_LIMITED', `more than ${this.settings.submissionsPerMinute} annotations per minute ${who} (SALIENCY_ANNOTATION_RATE); retry in ${wait} s`, { retryAfter: wait });
+    }
+  }
+}
