@@ -128,6 +128,8 @@ for (const db of testDatabases()) {
       expect(value(h.alignment, 'cc')).toBeCloseTo(want.cc, 4);
       expect(value(h.alignment, 'nss')).toBeCloseTo(want.nss, 3);
       expect(value(h.alignment, 'auc-judd')).toBeGreaterThan(0.5);
+      const human = await s.gql('query($id: ID!) { image(id: $id) { humanAttention(source: EYE_TRACKING) { frameWidth frameHeight maxSide sigma annotators } } }', { id: imageId });
+      expect(human.data!.image.humanAttention).toEqual({ frameWidth: W, frameHeight: H, maxSide: 400, sigma: expect.closeTo(24, 9), annotators: people.length });
       const forced = (await s.gql(ALIGN, { id: explanationId, ref: 'PREDICTED' })).data!.explanation.heatmaps[0].alignment;
       expect(forced.reference).toBe('PREDICTED');
     });

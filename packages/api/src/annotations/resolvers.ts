@@ -50,6 +50,9 @@ export const annotationResolvers: Resolvers = {
   },
   HumanAttention: {
     sigma: (h) => h.map.sigma,
+    frameWidth: (h) => h.map.width,
+    frameHeight: (h) => h.map.height,
+    maxSide: (_h, _a, ctx) => ctx.annotations.human.options.maxSide,
     agreement: (h) => h.agreement(),
     png: async (h, { colormap, overlay, size, imageWeight }, ctx) => {
       const name = (colormap ?? 'JET').toLowerCase() as ColormapName;
