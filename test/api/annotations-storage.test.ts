@@ -2,22 +2,14 @@
 // a second DESCRIBE of the same annotator collides: NULLs never do), replayed nonces and duplicate keys
 // refused by the unique indexes also under concurrent inserts, and the bulk import: one transaction,
 // idempotent, all or nothing.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { createPrismaClient, openStorage } from '../../packages/api/src/storage/open.js';
+import { createPrismaClient } from '../../packages/api/src/storage/open.js';
 import { StorageError, type NewAnnotation, type Storage } from '../../packages/api/src/storage/types.js';
 import { testDatabases } from '../support/databases.js';
+import { openTestStorage } from '../support/open-storage.js';
 
-const opened: Storage[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close()));
-});
-
-async function open(url: string): Promise<Storage> {
-  const storage = await openStorage(url);
-  opened.push(storage);
-  return storage;
-}
+const open = openTestStorage;
 
 function imageFor(bytes: Uint8Array) {
   return { image: { id: createHash('sha256').update(bytes).digest('hex'), width: 800, height: 600, format: 'jpeg', byteLength: bytes.byteLength }, bytes };

@@ -1,5 +1,5 @@
 // The Prisma storage layer on SQLite and PostgreSQL: migrations, dedupe under races, bit-exact maps, atomic writes, pagination.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,20 +16,12 @@ import {
 // @ts-expect-error -- a plain .mjs build script without type declarations
 import { prisma6Cli, prisma6Schema, readModels } from '../../prisma/lib/schemas.mjs';
 import { testDatabases } from '../support/databases.js';
+import { openTestStorage } from '../support/open-storage.js';
 
 const root = resolve(__dirname, '../..');
 const run = promisify(execFile);
 
-const opened: Storage[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close()));
-});
-
-async function open(url: string): Promise<Storage> {
-  const storage = await openStorage(url);
-  opened.push(storage);
-  return storage;
-}
+const open = openTestStorage;
 
 /** A second, raw Prisma client on the same database, for looking behind the Storage interface. */
 async function withRaw<T>(url: string, fn: (client: StorageClient) => Promise<T>): Promise<T> {
