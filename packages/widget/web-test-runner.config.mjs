@@ -18,6 +18,7 @@ import { summaryReporter } from './test/plugins/summary-reporter.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const photos = process.env.SALIENCY_PHOTOS_DIR ?? resolve(repo, '..', 'shared', 'data', 'images');
+const osie = process.env.SALIENCY_OSIE_DIR ?? resolve(repo, '..', 'shared', 'data', 'osie');
 const models = ['squeezenet1.0'];
 
 for (const [path, fix] of [
@@ -26,6 +27,7 @@ for (const [path, fix] of [
   [join(repo, 'models', 'cache', 'squeezenet1.0', 'model-fp16.onnx'), 'run `npm run models` at the repository root'],
   [join(here, 'dist', 'saliency-explainer.js'), 'run `npm run build -w packages/widget`'],
   [join(photos, 'both.png'), 'the tests use the photos of ../shared/data/images (or SALIENCY_PHOTOS_DIR)'],
+  [join(osie, 'fixations.json'), 'the annotation tests use OSIE of ../shared/data/osie (or SALIENCY_OSIE_DIR)'],
 ]) {
   if (!existsSync(path)) throw new Error(`browser tests: ${path} is missing: ${fix}`);
 }
@@ -36,14 +38,16 @@ const flags = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--di
 /** @param {string[]} extra */
 const chromium = (extra = []) => chromeLauncher({ launchOptions: { executablePath, headless: true, args: [...flags, ...extra] } });
 
-const served = routes({ repo, photos, models });
+const served = routes({ repo, photos, osie, models });
 const api = apiServer({ repo, models });
 const test = (/** @type {string} */ pattern) => join(here, 'test', pattern);
+// WIDGET_TESTS=annotate,remote runs only those files (names without .test.ts); the webgpu group only when named
+const only = process.env.WIDGET_TESTS?.split(',').map((s) => s.trim()).filter(Boolean);
 
 export default {
   rootDir: repo,
   nodeResolve: true,
-  files: [test('**/*.test.ts'), `!${test('webgpu.test.ts')}`],
+  files: only ? only.filter((n) => n !== 'webgpu').map((n) => test(`${n}.test.ts`)) : [test('**/*.test.ts'), `!${test('webgpu.test.ts')}`],
   // the tests compile and run real models on two cores: one page at a time
   concurrency: 1,
   concurrentBrowsers: 1,
@@ -61,6 +65,6 @@ export default {
   ],
   // without --enable-unsafe-webgpu, navigator.gpu.requestAdapter() answers null: the wasm fallback
   browsers: [chromium()],
-  groups: [{ name: 'webgpu', files: test('webgpu.test.ts'), browsers: [chromium(['--enable-unsafe-webgpu'])] }],
+  groups: !only || only.includes('webgpu') ? [{ name: 'webgpu', files: test('webgpu.test.ts'), browsers: [chromium(['--enable-unsafe-webgpu'])] }] : [],
   reporters: [defaultReporter(), summaryReporter()],
 };

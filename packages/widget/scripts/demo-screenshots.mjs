@@ -1,5 +1,6 @@
 // Screenshots of the demo page as `npm start` serves it (a real API, the built bundle), without and
-// with WebGPU, wide and narrow, into test/screenshots/demo-*.png; prints each widget's state.
+// with WebGPU, wide and narrow, and its annotation section, into test/screenshots/demo-*.png; prints
+// each widget's state.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium, startApi, widgetDir, widgetsSettled } from './api-and-browser.mjs';
@@ -22,6 +23,18 @@ try {
       await page.screenshot({ path: join(out, `demo-page-${suffix}.png`), fullPage: true });
       const modes = await page.$('.grid');
       await modes.screenshot({ path: join(out, `demo-modes-${suffix}.png`) });
+      if (!webgpu) {
+        // a few bubbles revealed by real clicks on the annotation widget's canvas
+        const annotate = await page.$('#annotate-section');
+        await annotate.scrollIntoView();
+        const box = await page.$eval('#annotate-section saliency-explainer', (w) => {
+          const r = w.shadowRoot.querySelector('canvas').getBoundingClientRect();
+          return { x: r.left, y: r.top, width: r.width, height: r.height };
+        });
+        for (const [fx, fy] of [[0.3, 0.35], [0.52, 0.42], [0.7, 0.55]]) await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
+        await new Promise((r) => setTimeout(r, 300));
+        await annotate.screenshot({ path: join(out, 'demo-annotate.png') });
+      }
       if (!webgpu) {
         await page.setViewport({ width: 420, height: 900 });
         await new Promise((r) => setTimeout(r, 300));

@@ -6,3 +6,7 @@ export type { Fallback } from './engines/select.js';
 export type { ModelSpecAttribute } from './engines/model-source.js';
 export { CACHE_NAME } from './net/cached-fetch.js';
 export { ORT_FILES } from './engines/ort-loader.js';
+export { ANNOTATOR_KEY, type AnnotationSession, type AnnotationTask, type Click } from './annotate/annotation-api.js';
+export type { AnnotationPhase, AnnotationSubmittedDetail } from './annotate/annotation-controller.js';
+export type { AlignmentDetail } from './alignment/alignment-controller.js';
+export type { ReferenceKind } from './alignment/scores.js';

@@ -3,6 +3,12 @@
 import { getCamMethod, type FloatMap, type Prediction } from '@saliency-explainer/core';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { AlignmentController, type AlignmentDetail } from './alignment/alignment-controller.js';
+import { alignmentStyles } from './alignment/alignment-styles.js';
+import { alignmentView } from './alignment/badges.js';
+import { annotateStyles } from './annotate/annotate-styles.js';
+import { annotateView } from './annotate/annotate-view.js';
+import { AnnotationController, type AnnotationPhase, type AnnotationSubmittedDetail } from './annotate/annotation-controller.js';
 import { checkColormap, checkMethod, checkMode, checkTopK, clampOpacity, folderUrl, parseClasses } from './attributes.js';
 import { describe } from './describe.js';
 import { chooseEngine, type EngineConfig, type Fallback } from './engines/select.js';
@@ -35,6 +41,13 @@ export interface SaliencyReadyDetail {
 
 export type Phase = 'idle' | 'loading' | 'computing' | 'ready' | 'error';
 
+/** In annotation mode, changing one of these starts a new session. */
+const ANNOTATE_PROPERTIES = ['annotate', 'src', 'api', 'annotateTask', 'classIndex', 'model', 'maxClicks', 'timeLimit'] as const;
+
+const ANNOTATION_STATUS: Record<AnnotationPhase, Phase> = {
+  idle: 'idle', loading: 'loading', annotating: 'ready', submitting: 'computing', done: 'ready', error: 'error',
+};
+
 /** Changing one of these starts over (image, engine, predictions). */
 const RUN_PROPERTIES = ['src', 'model', 'modelSpec', 'mode', 'api', 'modelsBase', 'wasmPaths', 'topK', 'classIndex', 'layer'] as const;
 
@@ -46,6 +59,8 @@ const mapKey = (method: string, classIndex: number) => `${method}|${classIndex}`
  * @summary Explains an image classifier's prediction with a Grad-CAM-family heatmap.
  * @fires saliency-ready - a result is shown; detail: SaliencyReadyDetail
  * @fires saliency-error - something failed; detail: { code, message }
+ * @fires saliency-alignment - the shown map's alignment scores are ready; detail: AlignmentDetail
+ * @fires annotation-submitted - annotation mode: the clicks were stored; detail: { annotationId, clicks }
  * @csspart badge - where the result was computed: WebGPU, wasm or server
  * @csspart canvas - the image with the heatmap overlay
  * @csspart status - the progress line over the image
@@ -59,6 +74,21 @@ const mapKey = (method: string, classIndex: number) => `${method}|${classIndex}`
  * @csspart placeholder - the image well's text when there is no picture (no src, image unavailable)
  * @csspart error - the error box
  * @csspart retry - the error box's retry button
+ * @csspart alignment - the alignment line: scores of the shown map against human attention (or a prediction)
+ * @csspart alignment-score - one score badge (data-metric, data-value)
+ * @csspart agreement - how well the people agree with one another
+ * @csspart alignment-details - the disclosure with every score
+ * @csspart human-toggle - the "Human attention" checkbox (overlay the human map instead of the model's)
+ * @csspart annotate - annotation mode: the whole view
+ * @csspart prompt - annotation mode: the task to do
+ * @csspart crosshair - annotation mode: the keyboard crosshair (the bubble it would reveal)
+ * @csspart annotate-controls - annotation mode: clicks left, countdown, Undo and Submit
+ * @csspart clicks-left - annotation mode: "Clicks left N of M"
+ * @csspart timer - annotation mode: the countdown
+ * @csspart undo - annotation mode: Undo last click
+ * @csspart submit - annotation mode: Submit
+ * @csspart thanks - annotation mode: the thank-you note
+ * @csspart again - annotation mode: Annotate again / Start again
  * @cssprop --saliency-accent - selection, bars and sliders (#2563eb)
  * @cssprop --saliency-fg - text colour
  * @cssprop --saliency-muted - secondary text colour
@@ -73,7 +103,7 @@ const mapKey = (method: string, classIndex: number) => `${method}|${classIndex}`
  */
 @customElement('saliency-explainer')
 export class SaliencyExplainer extends LitElement {
-  static override styles = styles;
+  static override styles = [styles, alignmentStyles, annotateStyles];
 
   /** URL of the image to explain (fetched: another origin must allow CORS). */
   @property() src?: string;
@@ -103,8 +133,14 @@ export class SaliencyExplainer extends LitElement {
   @property() colormap = 'jet';
   /** The heatmap's weight over the image, 0-1. */
   @property({ type: Number }) opacity = 0.5;
-  /** Reserved for the human-attention annotation mode: accepted, no behaviour yet. */
+  /** Annotation mode (BubbleView): the annotator clicks a blurred image to reveal bubbles; the clicks go to `api`. No model runs. */
   @property({ type: Boolean, reflect: true }) annotate = false;
+  /** Annotation task: describe (what does the image show) or find (the class `class-index`). */
+  @property({ attribute: 'annotate-task' }) annotateTask = 'describe';
+  /** Annotation mode: ask for at most this many clicks (the server may allow fewer). */
+  @property({ attribute: 'max-clicks', type: Number }) maxClicks?: number;
+  /** Annotation mode: ask for at most this many seconds (the server may allow less). */
+  @property({ attribute: 'time-limit', type: Number }) timeLimit?: number;
 
   @state() private phase: Phase = 'idle';
   /** Downloads of this run that went to the network (cache hits never show), by what they fetch. */
@@ -128,20 +164,30 @@ export class SaliencyExplainer extends LitElement {
   private pictureVersion = 0;
   private drawn = '';
   private readonly idPrefix = `saliency-${++instances}-`;
+  private readonly aligner = new AlignmentController(this);
+  private readonly annotation = new AnnotationController(this, () => ({
+    src: this.src, api: this.api, task: this.annotateTask, classIndex: this.classIndex, model: this.model, maxClicks: this.maxClicks, timeLimit: this.timeLimit,
+  }));
 
   /** Where the current result was computed (null before the first one). */
   get backend(): Backend | null {
     return this.result?.backend ?? null;
   }
 
-  /** idle (no src), loading, computing, ready or error. */
+  /** idle (no src), loading, computing, ready or error (annotation mode: ready while annotating and once submitted). */
   get status(): Phase {
-    return this.phase;
+    return this.annotate ? ANNOTATION_STATUS[this.annotation.phase] : this.phase;
   }
 
   /** The last error, or null. */
   get lastError(): SaliencyErrorDetail | null {
-    return this.error ? { code: this.error.code, message: this.error.message } : null;
+    const error = this.annotate ? this.annotation.error : this.error;
+    return error ? { code: error.code, message: error.message } : null;
+  }
+
+  /** Scores of the shown map against the image's human attention (else a predicted density); null until computed. */
+  get alignment(): AlignmentDetail | null {
+    return this.aligner.current;
   }
 
   /** The class whose map is shown. */
@@ -174,7 +220,7 @@ export class SaliencyExplainer extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     // reattached after a run was abandoned by disconnectedCallback
-    if (this.hasUpdated && (this.phase === 'loading' || this.phase === 'computing')) void this.runAll();
+    if (this.hasUpdated && !this.annotate && (this.phase === 'loading' || this.phase === 'computing')) void this.runAll();
   }
 
   override disconnectedCallback(): void {
@@ -183,7 +229,32 @@ export class SaliencyExplainer extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (RUN_PROPERTIES.some((p) => changed.has(p))) {
+    this.willRun(changed);
+    // what the alignment badges score: the shown map, once ready (its state changes join this render)
+    const map = !this.annotate && this.phase === 'ready' ? this.shownMap() : null;
+    let api: string | undefined;
+    try {
+      api = this.api ? new URL(this.api, document.baseURI).href : undefined;
+    } catch {
+      api = undefined; // a bad api attribute is the run's error (engineConfig)
+    }
+    this.aligner.sync({ image: this.annotate ? null : this.image, api, view: this.result?.view ?? null, map });
+  }
+
+  /** Start what the changed properties ask for: an annotation session, a whole run, another method. */
+  private willRun(changed: PropertyValues<this>): void {
+    if (this.annotate) {
+      if (ANNOTATE_PROPERTIES.some((p) => changed.has(p))) {
+        this.run++;
+        void this.annotation.start();
+      }
+      return;
+    }
+    if (changed.get('annotate') === true) {
+      this.annotation.stop();
+      this.drawn = '';
+      void this.runAll();
+    } else if (RUN_PROPERTIES.some((p) => changed.has(p))) {
       void this.runAll();
     } else if (changed.has('method')) {
       void this.runMethod();
@@ -381,9 +452,14 @@ export class SaliencyExplainer extends LitElement {
     this.opacity = Number((e.target as HTMLInputElement).value);
   };
 
+  private imageName(): string {
+    return this.alt ?? (this.src ? decodeURIComponent(new URL(this.src, document.baseURI).pathname.split('/').pop() || 'image') : 'image');
+  }
+
   private altText(map: ShownMap | null): string {
-    const name = this.alt ?? (this.src ? decodeURIComponent(new URL(this.src, document.baseURI).pathname.split('/').pop() || 'image') : 'image');
+    const name = this.imageName();
     if (!map) return name;
+    if (this.aligner.showHuman) return `${name}, with the human attention map over it`;
     return `${name}, with the ${getCamMethod(map.method).name} heatmap for “${map.label}” over it`;
   }
 
@@ -405,6 +481,7 @@ export class SaliencyExplainer extends LitElement {
   }
 
   protected override render() {
+    if (this.annotate) return annotateView(this.annotation, this.idPrefix, this.imageName(), 'No image: set the src attribute.');
     const map = this.shownMap();
     const busy = this.phase === 'loading' || this.phase === 'computing';
     const shownPrediction = map && (this.predictions.find((p) => p.index === map.classIndex) ?? { index: map.classIndex, label: map.label, score: map.score });
@@ -424,11 +501,13 @@ export class SaliencyExplainer extends LitElement {
         </div>
       </div>
       <p class="explanation" part="explanation" aria-live="polite">${sentence}</p>
+      ${this.phase === 'ready' && map ? alignmentView(this.aligner) : nothing}
       ${this.error ? errorBox(this.error, () => this.refresh()) : nothing}`;
   }
 
   protected override updated(): void {
-    this.draw();
+    if (this.annotate) this.annotation.draw(this.canvas);
+    else this.draw();
   }
 
   /** Paint the picture with the selected map blended over it (only when something it shows changed). */
@@ -444,7 +523,9 @@ export class SaliencyExplainer extends LitElement {
     } catch {
       return;
     }
-    const key = `${this.pictureVersion}|${map ? mapKey(map.method, map.classIndex) : ''}|${colormap}|${opacity}`;
+    const view = this.result && this.result.view.resize !== 'stretch' ? this.result.view : null;
+    const human = map ? this.aligner.overlay(picture.width, picture.height, view) : null;
+    const key = `${this.pictureVersion}|${human ? 'human' : map ? mapKey(map.method, map.classIndex) : ''}|${colormap}|${opacity}`;
     if (key === this.drawn) return;
     this.drawn = key;
     if (canvas.width !== picture.width || canvas.height !== picture.height) {
@@ -455,6 +536,10 @@ export class SaliencyExplainer extends LitElement {
     if (!ctx) return;
     if (!map) {
       ctx.putImageData(picture, 0, 0);
+      return;
+    }
+    if (human) {
+      ctx.putImageData(blend(picture, human, colormap, opacity), 0, 0);
       return;
     }
     const dkey = mapKey(map.method, map.classIndex);
@@ -474,5 +559,7 @@ declare global {
   interface HTMLElementEventMap {
     'saliency-ready': CustomEvent<SaliencyReadyDetail>;
     'saliency-error': CustomEvent<SaliencyErrorDetail>;
+    'annotation-submitted': CustomEvent<AnnotationSubmittedDetail>;
+    'saliency-alignment': CustomEvent<AlignmentDetail>;
   }
 }

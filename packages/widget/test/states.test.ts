@@ -107,13 +107,12 @@ describe('states', () => {
               --saliency-border: #3d444d; --saliency-accent: rgb(255, 122, 0); }
       .dark::part(badge) { background: rgb(255, 122, 0); color: #000; }`;
     document.head.append(style);
-    const { el, selector } = mount({ src: '/images/both.png', mode: 'wasm', class: 'dark', annotate: '' });
+    const { el, selector } = mount({ src: '/images/both.png', mode: 'wasm', class: 'dark' });
     await nextReady(el);
     await settled(el);
     equal(getComputedStyle(el).backgroundColor, 'rgb(13, 17, 23)', 'background from --saliency-bg');
     equal(getComputedStyle(part(el, '.bar > span')).backgroundColor, 'rgb(255, 122, 0)', 'bars from --saliency-accent');
     equal(getComputedStyle(part(el, '[part=badge]')).backgroundColor, 'rgb(255, 122, 0)', '::part(badge)');
-    equal(el.annotate, true, 'annotate is accepted (reserved)');
     await screenshot('state-themed-dark', selector);
     el.remove();
     style.remove();

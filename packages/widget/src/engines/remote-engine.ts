@@ -1,7 +1,7 @@
 // The remote engine: the saliency-explainer GraphQL API computes the raw maps; the widget renders
 // them exactly as it renders local ones (core's postprocess and overlay).
-import { WidgetError } from '../errors.js';
 import { toDataUrl, type LoadedImage } from '../image/load-image.js';
+import { postGraphQL } from '../net/graphql.js';
 import type { Engine, EngineResult, ExplainQuery, ModelView } from './types.js';
 
 const EXPLAIN = `mutation Explain($input: ExplainInput!) {
@@ -22,11 +22,6 @@ interface ExplainResponse {
   heatmaps: { method: string; classIndex: number; label: string; score: number; width: number; height: number; raw: number[] }[];
 }
 
-interface GraphQLResponse<T> {
-  data?: T | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
-
 export class RemoteEngine implements Engine {
   readonly backend = 'server' as const;
   /** Images already stored by this API: later requests send the id, not the bytes. */
@@ -39,29 +34,6 @@ export class RemoteEngine implements Engine {
    */
   constructor(readonly api: string, readonly model: string | undefined, private readonly view?: ModelView) {}
 
-  private async post<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetch(this.api, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query, variables }),
-      });
-    } catch (e) {
-      throw new WidgetError('API_UNAVAILABLE', `cannot reach the API at ${this.api} (${(e as Error).message})`, { cause: e });
-    }
-    let body: GraphQLResponse<T> | undefined;
-    try {
-      body = (await res.json()) as GraphQLResponse<T>;
-    } catch {
-      body = undefined;
-    }
-    const error = body?.errors?.[0];
-    if (error) throw new WidgetError(error.extensions?.code ?? 'API_ERROR', `the API answered: ${error.message}`);
-    if (!res.ok || !body?.data) throw new WidgetError('API_UNAVAILABLE', `the API at ${this.api} answered HTTP ${res.status} without a GraphQL result`);
-    return body.data;
-  }
-
   async explain(image: LoadedImage, query: ExplainQuery): Promise<EngineResult> {
     const known = this.imageIds.get(image);
     const input: Record<string, unknown> = {
@@ -71,7 +43,7 @@ export class RemoteEngine implements Engine {
     };
     if (this.model) input.model = this.model;
     if (query.layer) input.layer = query.layer;
-    const { explain: r } = await this.post<{ explain: ExplainResponse }>(EXPLAIN, { input });
+    const { explain: r } = await postGraphQL<{ explain: ExplainResponse }>(this.api, EXPLAIN, { input });
     this.imageIds.set(image, r.image.id);
     return {
       backend: 'server',

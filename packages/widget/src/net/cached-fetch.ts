@@ -28,7 +28,8 @@ export interface FetchedBytes {
   source: 'cache' | 'network';
 }
 
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
+/** sha256 of the bytes, lower-case hex (Web Crypto: secure contexts only). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -114,10 +114,11 @@ const ERROR_TITLES: Record<string, string> = {
   BAD_ATTRIBUTE: 'The widget is misconfigured.',
 };
 
-export function errorBox(error: WidgetError, onRetry: () => void): TemplateResult {
+/** The error box: a title in words (`options.title`, else by code), the message and code, and a retry button. */
+export function errorBox(error: WidgetError, onRetry: () => void, options: { title?: string; retry?: string } = {}): TemplateResult {
   return html`<div class="error" part="error" role="alert">
-    <strong>${ERROR_TITLES[error.code] ?? 'The explanation failed.'}</strong>
+    <strong>${options.title ?? ERROR_TITLES[error.code] ?? 'The explanation failed.'}</strong>
     <p>${error.message} <code>(${error.code})</code></p>
-    <button part="retry" type="button" @click=${onRetry}>Try again</button>
+    <button part="retry" type="button" @click=${onRetry}>${options.retry ?? 'Try again'}</button>
   </div>`;
 }

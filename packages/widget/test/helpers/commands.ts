@@ -27,3 +27,7 @@ export const sharpPixels = (name: string) =>
 /** Save a PNG of the element matching `selector` as test/screenshots/<name>.png. */
 export const screenshot = (name: string, selector: string) =>
   executeServerCommand<string, { name: string; selector: string }>('screenshot', { name, selector });
+
+/** The first `observers` observers' fixations of an OSIE stimulus (0-based, pixel centres at integers, as core's parseOsie). */
+export const osieObservers = (image: string, observers: number) =>
+  executeServerCommand<{ width: number; height: number; observers: { x: number; y: number }[][] }, { image: string; observers: number }>('osie-observers', { image, observers });

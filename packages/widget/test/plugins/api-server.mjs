@@ -18,8 +18,10 @@ async function closedPortUrl() {
 }
 
 /**
- * The plugin, and a test-server middleware `/slow-api/graphql` that forwards to the API after 3 s
- * (to see a remote request in flight).
+ * The plugin, and test-server middleware that forwards to the API: `/slow-api/graphql` after 3 s (to
+ * see a remote request in flight); `/faulty-api/<CODE>/graphql` at once, except that the first
+ * submitAnnotation of each ticket is answered with a GraphQL error of that code (the annotation
+ * error states; sending the same ticket again reaches the API).
  * @param {{ repo: string, models: string[] }} options
  */
 export function apiServer({ repo, models }) {
@@ -27,16 +29,32 @@ export function apiServer({ repo, models }) {
   let api = null;
   const dir = mkdtempSync(join(tmpdir(), 'widget-api-'));
 
+  /** tickets whose first submission the faulty API refused */
+  const refused = new Set();
+
   /** @type {import('koa').Middleware} */
   async function middleware(ctx, next) {
-    if (ctx.path !== '/slow-api/graphql') return next();
+    const faulty = /^\/faulty-api\/([A-Z_]+)\/graphql$/.exec(ctx.path);
+    if (ctx.path !== '/slow-api/graphql' && !faulty) return next();
     if (ctx.method === 'OPTIONS') {
       ctx.status = 204;
       return undefined;
     }
     const chunks = [];
     for await (const c of ctx.req) chunks.push(c);
-    await new Promise((r) => setTimeout(r, 3000));
+    if (faulty) {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const ticket = body.variables?.input?.ticket;
+      if (String(body.query).includes('submitAnnotation') && ticket && !refused.has(ticket)) {
+        refused.add(ticket);
+        ctx.status = 200;
+        ctx.type = 'application/json';
+        ctx.body = JSON.stringify({ data: null, errors: [{ message: `refused by the test proxy (${faulty[1]})`, extensions: { code: faulty[1] } }] });
+        return undefined;
+      }
+    } else {
+      await new Promise((r) => setTimeout(r, 3000));
+    }
     if (!api) throw new Error('the API server did not start');
     const res = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) });
     ctx.status = res.status;
@@ -57,6 +75,7 @@ export function apiServer({ repo, models }) {
         DATABASE_URL: `file:${join(dir, 'api.sqlite')}`,
         SALIENCY_MODELS: models.join(','),
         SALIENCY_RATE_LIMIT: '0',
+        SALIENCY_ANNOTATION_RATE: '0',
       });
       settings.port = 0;
       api = await startServer(settings);

@@ -1,18 +1,21 @@
 // @ts-check
 // Test-server routes that mirror the API's static routes (/models/manifest.json, /models/files/…,
 // /ort/…, /images/…), with per-path download counters and `no-store` (so that only Cache Storage
-// can spare a download), plus broken variants for the error tests.
+// can spare a download), plus broken variants for the error tests, and the OSIE stimuli (/osie/…)
+// with a command that hands the tests some observers' fixations (the simulated annotators).
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
 
 const TYPES = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json',
   '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.jfif': 'image/jpeg', '.txt': 'text/plain', '.onnx': 'application/octet-stream' };
 
 /**
- * @param {{ repo: string, photos: string, models: string[] }} options repo root, photo folder, model ids served
+ * @param {{ repo: string, photos: string, osie: string, models: string[] }} options repo root, photo folder,
+ *   OSIE folder (stimuli/ and fixations.json), model ids served
  */
-export function routes({ repo, photos, models }) {
+export function routes({ repo, photos, osie, models }) {
   const manifest = JSON.parse(readFileSync(join(repo, 'models', 'manifest.json'), 'utf8'));
   const served = manifest.models.filter((/** @type {{id: string}} */ m) => models.includes(m.id));
   const manifestJson = JSON.stringify({ default: models[0], models: served });
@@ -21,7 +24,10 @@ export function routes({ repo, photos, models }) {
     '/models/files/': join(repo, 'models', 'cache'),
     '/ort/': join(repo, 'node_modules', 'onnxruntime-web', 'dist'),
     '/images/': photos,
+    '/osie/': join(osie, 'stimuli'),
   };
+  /** @type {Promise<any[]> | null} OSIE's images, parsed by core (0-based fixations, pixel centres at integers) */
+  let osieImages = null;
   /** @type {Map<string, number>} */
   const counts = new Map();
 
@@ -94,6 +100,14 @@ export function routes({ repo, photos, models }) {
     name: 'widget-routes',
     async executeCommand({ command, payload }) {
       if (command === 'route-count') return counts.get(/** @type {{path: string}} */ (payload).path) ?? 0;
+      if (command === 'osie-observers') {
+        const { image, observers } = /** @type {{ image: string, observers: number }} */ (payload);
+        osieImages ??= import(pathToFileURL(join(repo, 'packages', 'core', 'dist', 'index.js')).href)
+          .then(({ parseOsie }) => parseOsie(JSON.parse(readFileSync(join(osie, 'fixations.json'), 'utf8'))));
+        const found = (await osieImages).find((i) => i.file === image);
+        if (!found) throw new Error(`no OSIE image ${image}`);
+        return { width: found.width, height: found.height, observers: found.observers.slice(0, observers).map((/** @type {any[]} */ o) => o.map((f) => ({ x: f.x, y: f.y }))) };
+      }
       return undefined;
     },
   };

@@ -1,0 +1,73 @@
+// The human attention the API holds for an image (Image.humanAttention): each person's points in
+// core's convention, the density sigma, and the agreement between people. Looked up by the image's
+// id, the sha256 of its bytes, so nothing is uploaded to find out.
+import type { Fixation } from '@saliency-explainer/core';
+import { sha256Hex } from '../net/cached-fetch.js';
+import { postGraphQL } from '../net/graphql.js';
+
+export type HumanSource = 'CROWD' | 'EYE_TRACKING';
+
+export interface AgreementScore {
+  metric: string;
+  name: string;
+  value: number | null;
+}
+
+export interface HumanAttention {
+  source: HumanSource;
+  imageWidth: number;
+  imageHeight: number;
+  /** People with at least one point on the image. */
+  annotators: number;
+  /** Density sigma in image pixels. */
+  sigma: number;
+  /** One list per person: 0-based pixels, pixel centres at integers (core's Fixation). */
+  people: Fixation[][];
+  /** Split-half agreement between the people (null with fewer than 2). */
+  agreement: AgreementScore[] | null;
+}
+
+interface ApiHuman {
+  annotators: number;
+  sigma: number;
+  points: { x: number; y: number; annotator: number }[];
+  agreement: { splitHalf: AgreementScore[] } | null;
+}
+
+const FIELDS = 'annotators sigma points { x y annotator } agreement { splitHalf { metric name value } }';
+const QUERY = `query Human($id: ID!) {
+  image(id: $id) {
+    width height
+    crowd: humanAttention(source: CROWD) { ${FIELDS} }
+    eye: humanAttention(source: EYE_TRACKING) { ${FIELDS} }
+  }
+}`;
+
+/** The image's id on the API: the sha256 of its bytes (null where Web Crypto is missing: not a secure context). */
+export async function imageId(blob: Blob): Promise<string | null> {
+  if (!globalThis.crypto?.subtle) return null;
+  return sha256Hex(new Uint8Array(await blob.arrayBuffer()));
+}
+
+function people(h: ApiHuman, source: HumanSource): Fixation[][] {
+  // crowd clicks are continuous positions (pixel i spans [i, i + 1)); fixations are pixel centres
+  const shift = source === 'CROWD' ? 0.5 : 0;
+  const out: Fixation[][] = Array.from({ length: h.annotators }, () => []);
+  for (const p of h.points) (out[p.annotator] ??= []).push({ x: p.x - shift, y: p.y - shift });
+  return out.filter((points) => points.length > 0);
+}
+
+/** The best human attention of the image (crowd clicks, else eye tracking); null when the API has the image without any, or not at all. */
+export async function fetchHumanAttention(api: string, id: string): Promise<HumanAttention | null> {
+  const r = await postGraphQL<{ image: { width: number; height: number; crowd: ApiHuman | null; eye: ApiHuman | null } | null }>(api, QUERY, { id });
+  const image = r.image;
+  if (!image) return null;
+  for (const [source, h] of [['CROWD', image.crowd], ['EYE_TRACKING', image.eye]] as const) {
+    if (!h || h.annotators === 0) continue;
+    return {
+      source, imageWidth: image.width, imageHeight: image.height, annotators: h.annotators, sigma: h.sigma,
+      people: people(h, source), agreement: h.agreement?.splitHalf ?? null,
+    };
+  }
+  return null;
+}

@@ -1,0 +1,86 @@
+// The annotation attributes checked before a session starts (BAD_ATTRIBUTE rather than a guess), and
+// the friendly words for the API's annotation error codes.
+import { parseClasses } from '../attributes.js';
+import { WidgetError } from '../errors.js';
+import type { AnnotationTask } from './annotation-api.js';
+
+/** The element's attributes as the annotation mode reads them. */
+export interface AnnotationAttributes {
+  src?: string;
+  api?: string;
+  task?: string;
+  classIndex?: string;
+  model?: string;
+  maxClicks?: number;
+  timeLimit?: number;
+}
+
+export interface AnnotationRequest {
+  src: string;
+  api: string;
+  task: AnnotationTask;
+  classIndex?: number;
+  model?: string;
+  maxClicks?: number;
+  timeLimitSeconds?: number;
+}
+
+const TASKS: readonly AnnotationTask[] = ['describe', 'find'];
+
+/** The request of a session, or null without src (nothing to annotate); throws BAD_ATTRIBUTE / NO_API. */
+export function annotationRequest(a: AnnotationAttributes): AnnotationRequest | null {
+  const task = (a.task || 'describe').toLowerCase() as AnnotationTask;
+  if (!TASKS.includes(task)) throw new WidgetError('BAD_ATTRIBUTE', `annotate-task="${a.task}": expected ${TASKS.join(' or ')}`);
+  const classIndex = parseClasses(a.classIndex)?.[0];
+  if (task === 'find' && classIndex === undefined) throw new WidgetError('BAD_ATTRIBUTE', 'annotate-task="find" needs class-index: the class to look for');
+  if (a.maxClicks != null && !(Number.isInteger(a.maxClicks) && a.maxClicks >= 1)) {
+    throw new WidgetError('BAD_ATTRIBUTE', `max-clicks="${a.maxClicks}": expected a positive integer`);
+  }
+  if (a.timeLimit != null && !(Number.isFinite(a.timeLimit) && a.timeLimit > 0)) {
+    throw new WidgetError('BAD_ATTRIBUTE', `time-limit="${a.timeLimit}": expected a positive number of seconds`);
+  }
+  if (!a.api) throw new WidgetError('NO_API', 'the annotation mode stores clicks on a saliency-explainer server: set the api attribute');
+  let api: string;
+  try {
+    api = new URL(a.api, document.baseURI).href;
+  } catch {
+    throw new WidgetError('BAD_ATTRIBUTE', `api="${a.api}" is not a URL`);
+  }
+  if (!a.src) return null;
+  return {
+    src: a.src,
+    api,
+    task,
+    classIndex: task === 'find' ? classIndex : undefined,
+    model: a.model || undefined,
+    maxClicks: a.maxClicks ?? undefined,
+    timeLimitSeconds: a.timeLimit ?? undefined,
+  };
+}
+
+/** What the annotator reads in the error box, by code (the technical message follows it). */
+export const ANNOTATION_ERROR_TITLES: Record<string, string> = {
+  BAD_TICKET: 'This annotation session is not valid.',
+  TICKET_EXPIRED: 'This annotation session expired before it was submitted.',
+  NO_CLICKS: 'Click the image at least once before submitting.',
+  TOO_MANY_CLICKS: 'More clicks were sent than this task allows.',
+  CLICK_OUT_OF_BOUNDS: 'A click fell outside the image.',
+  BAD_CLICK_TIMES: 'The click times were not in order.',
+  REPLAYED_SUBMISSION: 'These clicks were already submitted.',
+  DUPLICATE_SUBMISSION: 'You have already annotated this image.',
+  RATE_LIMITED: 'Too many requests: wait a moment, then try again.',
+  NOT_FOUND: 'The server does not have this image.',
+  BAD_IMAGE: 'The server cannot read this image.',
+  IMAGE_TOO_LARGE: 'The image is too large for the server.',
+  REQUEST_TOO_LARGE: 'The image is too large for the server.',
+  BAD_CLASS: 'The class to look for is not one of the model’s.',
+  UNKNOWN_MODEL: 'The server does not have this model.',
+  BAD_REQUEST: 'The server refused the annotation request.',
+  NO_API: 'No annotation server is configured.',
+  API_UNAVAILABLE: 'The annotation server cannot be reached.',
+  IMAGE_LOAD_FAILED: 'The image could not be loaded.',
+  BAD_ATTRIBUTE: 'The widget is misconfigured.',
+};
+
+/** Failed submissions that can be sent again as they are (same ticket, same clicks); others start a new session. */
+export const RESUBMITTABLE = new Set(['RATE_LIMITED', 'API_UNAVAILABLE', 'API_ERROR', 'INTERNAL_SERVER_ERROR']);
