@@ -246,9 +246,11 @@ describe('the service (SQLite, fake clock, fake labels)', () => {
     expect(await code(svc.start({ imageId, task: 'FIND' }))).toBe('BAD_REQUEST');
     expect(await code(svc.start({ imageId, task: 'FIND', classIndex: 0, model: 'nope' }))).toBe('UNKNOWN_MODEL');
     expect(await code(svc.start({ imageId, classIndex: 0 }))).toBe('BAD_REQUEST');
-    expect(await code(svc.start({ imageId, maxClicks: 6 }))).toBe('BAD_REQUEST');
+    // more than the server allows is capped to its limits; nonsense is refused
+    expect(await svc.start({ imageId, maxClicks: 6, timeLimitSeconds: 31 })).toMatchObject({ maxClicks: 5, timeLimitSeconds: 30 });
     expect(await code(svc.start({ imageId, maxClicks: 0 }))).toBe('BAD_REQUEST');
-    expect(await code(svc.start({ imageId, timeLimitSeconds: 31 }))).toBe('BAD_REQUEST');
+    expect(await code(svc.start({ imageId, maxClicks: 2.5 }))).toBe('BAD_REQUEST');
+    expect(await code(svc.start({ imageId, timeLimitSeconds: 0 }))).toBe('BAD_REQUEST');
     expect(await code(svc.start({ imageId, annotatorToken: 'short' }))).toBe('BAD_REQUEST');
     expect(await code(svc.start({ imageId: 'c'.repeat(64) }))).toBe('NOT_FOUND');
   });

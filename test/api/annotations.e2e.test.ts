@@ -188,7 +188,8 @@ for (const db of testDatabases()) {
       expect(await s.errorCode(START, { input: { imageId, task: 'FIND', classIndex: 1000 } })).toBe('BAD_CLASS');
       expect(await s.errorCode(START, { input: { imageId, task: 'FIND', classIndex: 1, model: 'nope' } })).toBe('UNKNOWN_MODEL');
       expect(await s.errorCode(START, { input: { imageId, task: 'FIND' } })).toBe('BAD_REQUEST');
-      expect(await s.errorCode(START, { input: { imageId, maxClicks: 51 } })).toBe('BAD_REQUEST');
+      expect(await s.errorCode(START, { input: { imageId, maxClicks: 0 } })).toBe('BAD_REQUEST');
+      expect((await s.gql(START, { input: { imageId, maxClicks: 51, timeLimitSeconds: 600 } })).data!.startAnnotation).toMatchObject({ maxClicks: 50, timeLimitSeconds: 120 });
       expect(await s.errorCode(START, { input: { imageId: '0'.repeat(64) } })).toBe('NOT_FOUND');
       // a value outside the enum is the client's mistake, not a server error
       const enumError = await s.gql(START, { input: { imageId, task: 'FREE_VIEWING' } });

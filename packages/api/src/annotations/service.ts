@@ -132,17 +132,19 @@ export class AnnotationService {
 
   /** The session's click budget and time limit: the settings, or less when the client asks for less. */
   private budget(input: StartInput): { maxClicks: number; timeLimit: number } {
+    // a client may ask for less than the server allows; more is capped to the server's limit
     const { maxClicks, timeLimitSeconds } = this.settings;
     const clicks = input.maxClicks ?? maxClicks;
-    if (!Number.isInteger(clicks) || clicks < 1 || clicks > maxClicks) {
-      throw new AnnotationError('BAD_REQUEST', `maxClicks must be an integer in 1..${maxClicks} (SALIENCY_ANNOTATION_MAX_CLICKS)`);
+    if (!Number.isInteger(clicks) || clicks < 1) {
+      throw new AnnotationError('BAD_REQUEST', `maxClicks must be a positive integer (at most ${maxClicks}, SALIENCY_ANNOTATION_MAX_CLICKS), not ${clicks}`);
     }
     const seconds = input.timeLimitSeconds ?? timeLimitSeconds;
-    if (!(Number.isFinite(seconds) && seconds > 0 && seconds <= timeLimitSeconds)) {
-      throw new AnnotationError('BAD_REQUEST', `timeLimitSeconds must be in (0, ${timeLimitSeconds}] (SALIENCY_ANNOTATION_TIME_LIMIT)`);
+    if (!(Number.isFinite(seconds) && seconds > 0)) {
+      throw new AnnotationError('BAD_REQUEST', `timeLimitSeconds must be positive (at most ${timeLimitSeconds}, SALIENCY_ANNOTATION_TIME_LIMIT), not ${seconds}`);
     }
-    return { maxClicks: clicks, timeLimit: seconds };
+    return { maxClicks: Math.min(clicks, maxClicks), timeLimit: Math.min(seconds, timeLimitSeconds) };
   }
+
 
   private async labels(model: string): Promise<string[]> {
     try {

@@ -19,7 +19,7 @@
 // shift a 224-pixel map by up to half a model pixel (1.8 image pixels) towards the corners.
 import type { FloatMap } from '../cam/types.js';
 import { resizeBilinear } from '../cam/resize.js';
-import type { InputSpec } from '../model/spec.js';
+import type { InputGeometry } from '../model/spec.js';
 
 /** Python's round(): halves to even (torchvision's centre-crop offset). */
 function roundHalfEven(x: number): number {
@@ -28,7 +28,7 @@ function roundHalfEven(x: number): number {
 }
 
 /** The geometry resizeForModel applies (core image/preprocess.ts), as scale and offset per axis. */
-export function inputGeometry(spec: InputSpec, width: number, height: number): { resizedWidth: number; resizedHeight: number; left: number; top: number } {
+export function inputGeometry(spec: InputGeometry, width: number, height: number): { resizedWidth: number; resizedHeight: number; left: number; top: number } {
   if (spec.resize === 'stretch') return { resizedWidth: spec.width, resizedHeight: spec.height, left: 0, top: 0 };
   const shorter = spec.resizeShorter ?? Math.min(spec.width, spec.height);
   const [w, h] = width <= height ? [shorter, Math.trunc((shorter * height) / width)] : [Math.trunc((shorter * width) / height), shorter];
@@ -37,7 +37,7 @@ export function inputGeometry(spec: InputSpec, width: number, height: number): {
 }
 
 /** `map` (spec.width × spec.height) at the image's size width × height, as described above. */
-export function mapToImage(map: FloatMap, spec: InputSpec, width: number, height: number): FloatMap {
+export function mapToImage(map: FloatMap, spec: InputGeometry, width: number, height: number): FloatMap {
   if (map.width !== spec.width || map.height !== spec.height || map.values.length !== map.width * map.height) {
     throw new RangeError(`the map is ${map.width}×${map.height} (${map.values.length} values); the model's input is ${spec.width}×${spec.height}`);
   }

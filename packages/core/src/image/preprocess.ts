@@ -1,7 +1,7 @@
 // Image → model input tensor, as the reference Python pipeline makes it: Pillow's bilinear resize
 // (to the model size, or torchvision's Resize(shorter side) + CenterCrop), then
 // (pixel·scale − mean[c]) / std[c] in the model's channel order, laid out NCHW as float32.
-import type { InputSpec } from '../model/spec.js';
+import type { InputGeometry, InputSpec } from '../model/spec.js';
 import { pilResizeBilinear } from './pil-resize.js';
 import { checkImage, type RgbImage } from './types.js';
 
@@ -52,7 +52,7 @@ function crop(img: RgbImage, left: number, top: number, width: number, height: n
  * Resize(resizeShorter) (the longer side becomes int(resizeShorter·long/short)) then
  * CenterCrop(height, width); resizeShorter defaults to the smaller model side.
  */
-export function resizeForModel(img: RgbImage, spec: InputSpec): RgbImage {
+export function resizeForModel(img: RgbImage, spec: InputGeometry): RgbImage {
   checkImage(img);
   const rgb = toRgb(img);
   if (spec.resize === 'stretch') return pilResizeBilinear(rgb, spec.width, spec.height);

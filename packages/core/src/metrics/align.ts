@@ -10,7 +10,7 @@ import { spectralResidual } from '../bottom-up/spectral-residual.js';
 import type { FloatMap } from '../cam/types.js';
 import { mapToImage } from '../image/map-to-image.js';
 import type { RgbImage } from '../image/types.js';
-import type { InputSpec } from '../model/spec.js';
+import type { InputGeometry } from '../model/spec.js';
 import { scoreAll, type AlignmentScore, type ScoreOptions } from './registry.js';
 
 /** Metrics scored against a human reference by default. */
@@ -19,7 +19,7 @@ export const HUMAN_ALIGNMENT_METRICS = Object.freeze(['auc-judd', 'auc-borji', '
 export const PREDICTED_ALIGNMENT_METRICS = Object.freeze(['cc', 'sim', 'kl', 'mae', 'iou']);
 
 /** Scores of `map` (the final map on the model's input grid) against people's attention on the image. */
-export function alignToHuman(map: FloatMap, input: InputSpec, human: HumanMap, options: ScoreOptions = {}): AlignmentScore[] {
+export function alignToHuman(map: FloatMap, input: InputGeometry, human: HumanMap, options: ScoreOptions = {}): AlignmentScore[] {
   const onImage = mapToImage(map, input, human.width, human.height);
   return scoreAll(onImage, { fixationMap: human.fixationMap, density: human.density }, { ...options, metrics: options.metrics ?? HUMAN_ALIGNMENT_METRICS });
 }

@@ -26,6 +26,9 @@ export interface InputSpec {
   resizeShorter?: number;
 }
 
+/** The part of an input spec that says how an image is fitted to the model's grid (size and resize mode). */
+export type InputGeometry = Pick<InputSpec, 'width' | 'height' | 'resize' | 'resizeShorter'>;
+
 export interface OutputSpec {
   /** Graph output name. */
   name: string;

@@ -21,6 +21,8 @@ export interface HumanAttention {
   annotators: number;
   /** Density sigma in image pixels. */
   sigma: number;
+  /** Longer side of the server's scoring frame (SALIENCY_ALIGNMENT_MAX_SIDE). */
+  maxSide: number;
   /** One list per person: 0-based pixels, pixel centres at integers (core's Fixation). */
   people: Fixation[][];
   /** Split-half agreement between the people (null with fewer than 2). */
@@ -30,11 +32,12 @@ export interface HumanAttention {
 interface ApiHuman {
   annotators: number;
   sigma: number;
+  maxSide: number;
   points: { x: number; y: number; annotator: number }[];
   agreement: { splitHalf: AgreementScore[] } | null;
 }
 
-const FIELDS = 'annotators sigma points { x y annotator } agreement { splitHalf { metric name value } }';
+const FIELDS = 'annotators sigma maxSide points { x y annotator } agreement { splitHalf { metric name value } }';
 const QUERY = `query Human($id: ID!) {
   image(id: $id) {
     width height
@@ -65,7 +68,7 @@ export async function fetchHumanAttention(api: string, id: string): Promise<Huma
   for (const [source, h] of [['CROWD', image.crowd], ['EYE_TRACKING', image.eye]] as const) {
     if (!h || h.annotators === 0) continue;
     return {
-      source, imageWidth: image.width, imageHeight: image.height, annotators: h.annotators, sigma: h.sigma,
+      source, imageWidth: image.width, imageHeight: image.height, annotators: h.annotators, sigma: h.sigma, maxSide: h.maxSide,
       people: people(h, source), agreement: h.agreement?.splitHalf ?? null,
     };
   }

@@ -4,7 +4,7 @@
 // image as the model saw it. Also the human map as a display overlay.
 import {
   alignToHuman, alignToPredicted, humanMap, predictedDensity, resizeForModel,
-  type AlignmentScore, type FloatMap, type HumanMap, type InputSpec,
+  type AlignmentScore, type FloatMap, type HumanMap,
 } from '@saliency-explainer/core';
 import type { ModelView } from '../engines/types.js';
 import { viewRect } from '../render/heatmap.js';
@@ -12,25 +12,19 @@ import type { HumanAttention } from './human-api.js';
 
 export type ReferenceKind = 'CROWD' | 'EYE_TRACKING' | 'PREDICTED';
 
-/**
- * core's geometry (resizeForModel, mapToImage) reads only the view's fields of an input spec (size,
- * resize mode, resizeShorter); the normalisation fields are never used on this path.
- */
-const geometry = (view: ModelView): InputSpec => view as InputSpec;
-
-/** The human map of the API's points, pooled as the API pools them (sigma from the API, core's default frame). */
+/** The human map of the API's points, pooled as the API pools them (its sigma and scoring frame). */
 export function humanReference(h: HumanAttention): HumanMap {
-  return humanMap(h.people, h.imageWidth, h.imageHeight, { sigmaFraction: h.sigma / Math.max(h.imageWidth, h.imageHeight) });
+  return humanMap(h.people, h.imageWidth, h.imageHeight, { sigmaFraction: h.sigma / Math.max(h.imageWidth, h.imageHeight), maxSide: h.maxSide });
 }
 
 /** The predicted fixation density of the image as the model saw it (spectral residual on the model's view). */
 export function predictedReference(pixels: ImageData, view: ModelView): FloatMap {
-  return predictedDensity(resizeForModel({ data: pixels.data, width: pixels.width, height: pixels.height, channels: 4 }, geometry(view)));
+  return predictedDensity(resizeForModel({ data: pixels.data, width: pixels.width, height: pixels.height, channels: 4 }, view));
 }
 
 /** Scores of a final map (model input grid) against people, the map brought back onto the image. */
 export function alignHuman(map: FloatMap, view: ModelView, human: HumanMap): AlignmentScore[] {
-  return alignToHuman(map, geometry(view), human);
+  return alignToHuman(map, view, human);
 }
 
 /** Scores of a final map against the predicted density of the same view (density metrics only). */
