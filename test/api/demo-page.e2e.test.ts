@@ -1,0 +1,101 @@
+// The demo page as `npm start` serves it, in Debian's Chromium: its annotation widget end to end —
+// the blurred photo, three real mouse clicks, Submit, the thank-you, and the clicks stored by the API
+// as one crowd annotation at the clicked image positions; a reload (same annotator token in
+// localStorage) is refused as a duplicate with the widget's message.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { startTestServer, type TestServer } from '../support/api-server.js';
+import { testDatabases } from '../support/databases.js';
+
+const root = resolve(__dirname, '../..');
+const chromium = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+const horses = readFileSync(resolve(root, '../shared/data/images/horses.jpg'));
+const HORSES_ID = createHash('sha256').update(horses).digest('hex');
+const shots = resolve(root, 'packages/widget/test/screenshots');
+// CI installs Chromium; elsewhere the test says why it did not run
+const skip = !existsSync(chromium) && !process.env.CI ? `no Chromium at ${chromium} (CHROME_PATH)` : null;
+
+const SELECTOR = '#annotate-section saliency-explainer';
+
+/** The annotation widget's status, the shadow-DOM part's text, or the canvas rectangle. */
+const status = (page: Page) => page.$eval(SELECTOR, (w) => (w as unknown as { status: string }).status);
+const partText = (page: Page, part: string) => page.$eval(SELECTOR, (w, p) => w.shadowRoot?.querySelector(`[part~="${p}"]`)?.textContent?.trim() ?? null, part);
+
+async function openDemo(page: Page, url: string) {
+  await page.goto(`${url}/`, { waitUntil: 'load' });
+  await page.$eval(SELECTOR, (w) => w.scrollIntoView());
+  await page.waitForFunction((sel) => {
+    const w = document.querySelector(sel) as unknown as { status: string; shadowRoot: ShadowRoot } | null;
+    return w?.status === 'ready' && !!w.shadowRoot.querySelector('[part~="submit"]');
+  }, { timeout: 120_000, polling: 100 }, SELECTOR);
+}
+
+async function clickAt(page: Page, fractions: [number, number][]) {
+  const box = await page.$eval(SELECTOR, (w) => {
+    const r = w.shadowRoot!.querySelector('canvas')!.getBoundingClientRect();
+    return { x: r.left, y: r.top, width: r.width, height: r.height };
+  });
+  for (const [fx, fy] of fractions) await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
+  return box;
+}
+
+const submit = (page: Page) => page.$eval(SELECTOR, (w) => (w.shadowRoot!.querySelector('[part~="submit"]') as HTMLButtonElement).click());
+
+describe.skipIf(!!skip)(`the demo page's annotation widget in Chromium${skip ? ` (${skip})` : ''}`, () => {
+  let s: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    const db = testDatabases().find((d) => d.provider === 'sqlite')!;
+    s = await startTestServer(await db.url(), { SALIENCY_MODELS: 'squeezenet1.0', SALIENCY_RATE_LIMIT: '0' });
+    browser = await puppeteer.launch({
+      executablePath: chromium,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  it('stores three clicks on horses.jpg as one crowd annotation, then refuses the same annotator again', async () => {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1200, height: 900 });
+    await openDemo(page, s.url);
+    expect(await partText(page, 'prompt')).toBe('Click where you look to tell what this image shows.');
+    expect(await partText(page, 'clicks-left')).toMatch(/Clicks left 10 of 10/);
+    const clicks: [number, number][] = [[0.3, 0.35], [0.52, 0.42], [0.7, 0.55]];
+    const box = await clickAt(page, clicks);
+    expect(await partText(page, 'clicks-left')).toMatch(/Clicks left 7 of 10/);
+    mkdirSync(shots, { recursive: true });
+    await (await page.$('#annotate-section'))!.screenshot({ path: resolve(shots, 'demo-annotate-e2e.png') });
+    await submit(page);
+    await page.waitForFunction((sel) => !!document.querySelector(sel)?.shadowRoot?.querySelector('[part~="thanks"]'), { timeout: 30_000 }, SELECTOR);
+    expect(await partText(page, 'thanks')).toMatch(/Your 3 clicks were saved/);
+
+    const r = await s.gql('query($id: ID!) { image(id: $id) { width height humanAttention(source: CROWD) { annotators pointCount points { x y annotator } } } }', { id: HORSES_ID });
+    const image = r.data!.image;
+    expect(image.humanAttention).toMatchObject({ annotators: 1, pointCount: 3 });
+    // each stored click is where the mouse was, in image pixels (one display pixel = width / box.width image pixels)
+    const tolerance = image.width / box.width;
+    image.humanAttention.points.forEach((p: { x: number; y: number }, i: number) => {
+      expect(Math.abs(p.x - clicks[i][0] * image.width)).toBeLessThanOrEqual(tolerance);
+      expect(Math.abs(p.y - clicks[i][1] * image.height)).toBeLessThanOrEqual(tolerance);
+    });
+
+    // a reload keeps the annotator token (localStorage): the second submission is a duplicate
+    await openDemo(page, s.url);
+    await clickAt(page, [[0.5, 0.5]]);
+    await submit(page);
+    await page.waitForFunction((sel) => !!document.querySelector(sel)?.shadowRoot?.querySelector('[part~="error"]'), { timeout: 30_000 }, SELECTOR);
+    expect(await page.$eval(SELECTOR, (w) => (w as unknown as { lastError: { code: string } }).lastError.code)).toBe('DUPLICATE_SUBMISSION');
+    expect(await partText(page, 'error')).toMatch(/already annotated this image/);
+    expect(await status(page)).toBe('error');
+    const again = await s.gql('query($id: ID!) { image(id: $id) { annotations(source: CROWD) { id } } }', { id: HORSES_ID });
+    expect(again.data!.image.annotations).toHaveLength(1);
+    await page.close();
+  }, 240_000);
+});
