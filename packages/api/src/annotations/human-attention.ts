@@ -1,12 +1,13 @@
 // The pooled human attention of one image and source: every stored annotation is one person's points,
 // pooled by core's humanMap into a density in the scoring frame, with the agreement between people
-// (core's humanAgreement: split-half and leave-one-out) computed on first request. Results are kept in
-// a small LRU keyed by (image, source, number of annotations): annotations are never changed or
-// deleted, so a new one changes the key and the next request pools afresh, with no invalidation.
+// (core's humanAgreement: split-half and leave-one-out) computed on first request, in the scoring
+// worker when the server has one (scoring.ts). Results are kept in a small LRU keyed by (image,
+// source, number of annotations): annotations are never changed or deleted, so a new one changes the key and the next request pools afresh, with no invalidation.
 // Crowd clicks are continuous positions (pixel i spans [i, i + 1)); core's points have pixel centres at
 // integers, so clicks move by −0.5 on the way in. Imported fixations are stored in core's convention.
 import { LRUCache } from 'lru-cache';
-import { AGREEMENT_METRICS, getAlignmentMetric, humanAgreement, humanMap, type Fixation, type HumanMap } from '@saliency-explainer/core';
+import { AGREEMENT_METRICS, getAlignmentMetric, humanMap, type Fixation, type HumanMap } from '@saliency-explainer/core';
+import { Scoring } from './scoring.js';
 import type { AnnotationRecord, AnnotationSource, ImageRecord, Storage } from '../storage/types.js';
 
 /** A score as the API's AlignmentScore type has it. */
@@ -75,7 +76,7 @@ export class HumanAttentionPool {
   /** Pooled maps computed (not taken from the cache), for tests and stats. */
   computed = 0;
 
-  constructor(private readonly storage: Storage, readonly options: HumanAttentionOptions) {
+  constructor(private readonly storage: Storage, readonly options: HumanAttentionOptions, private readonly scoring: Scoring = new Scoring({ inline: true })) {
     this.cache = new LRUCache({ maxSize: options.cacheBytes ?? 64 * 1024 * 1024 });
   }
 
@@ -116,10 +117,8 @@ export class HumanAttentionPool {
     return {
       image, source, annotations: annotations.length, map, annotators: people.length, pointCount: points.length, points,
       agreement: () => {
-        agreement ??= Promise.resolve().then(() => {
-          const ceiling = humanAgreement(map, { metrics: AGREEMENT_METRICS, repetitions: this.options.repetitions ?? 10, seed: this.options.seed ?? 0 });
-          return ceiling && { splitHalf: scores(ceiling.splitHalf), leaveOneOut: scores(ceiling.leaveOneOut) };
-        });
+        agreement ??= this.scoring.agreement(map, { metrics: AGREEMENT_METRICS, repetitions: this.options.repetitions ?? 10, seed: this.options.seed ?? 0 })
+          .then((ceiling) => ceiling && { splitHalf: scores(ceiling.splitHalf), leaveOneOut: scores(ceiling.leaveOneOut) });
         return agreement;
       },
     };

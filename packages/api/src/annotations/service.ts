@@ -9,6 +9,7 @@ import { bubbleGeometry, UnknownModelError } from '@saliency-explainer/core';
 import type { AnnotationSettings } from '../server/settings.js';
 import { StorageError, type AnnotationRecord, type ImageRecord, type Storage } from '../storage/types.js';
 import { HumanAttentionPool } from './human-attention.js';
+import { Scoring } from './scoring.js';
 import { annotatorHash, isToken, randomToken, signTicket, ticketSecret, TicketError, verifyTicket, type TicketPayload } from './tickets.js';
 import { AnnotationError, checkClicks, type Click } from './validate.js';
 
@@ -58,10 +59,12 @@ export class AnnotationService {
     private readonly storage: Storage,
     private readonly models: LabelSource,
     readonly settings: AnnotationSettings,
+    /** Where agreement is computed (default: on this thread). */
+    scoring: Scoring = new Scoring({ inline: true }),
   ) {
     this.secret = ticketSecret(settings.secret);
     this.limiter = settings.submissionsPerMinute > 0 ? new RateLimiterMemory({ points: settings.submissionsPerMinute, duration: 60 }) : null;
-    this.human = new HumanAttentionPool(storage, { sigmaFraction: settings.humanMapSigma, maxSide: settings.alignmentMaxSide });
+    this.human = new HumanAttentionPool(storage, { sigmaFraction: settings.humanMapSigma, maxSide: settings.alignmentMaxSide }, scoring);
   }
 
   async start(input: StartInput): Promise<StartedSession> {

@@ -28,6 +28,8 @@ export interface AlignmentInputs {
   view: () => Promise<RgbImage>;
   /** The image's pooled human map of one source, null when it has none. */
   human: (source: HumanSource) => Promise<HumanMap | null>;
+  /** core's alignToHuman, wherever it runs (the server: its scoring worker). */
+  alignToHuman?: (map: FloatMap, input: InputSpec, human: HumanMap, metrics?: readonly string[]) => Promise<AlignmentScore[]>;
 }
 
 /** Thrown when the requested reference does not exist for the image. */
@@ -58,7 +60,8 @@ export async function alignmentOf(h: HeatmapRecord, inputs: AlignmentInputs, met
     const human = await inputs.human(source);
     if (!human || human.observers.length === 0) continue;
     const n = human.observers.length;
-    return { reference: source, source: SOURCE_TEXT[source](n), annotators: n, scores: alignToHuman(map, inputs.input, human, { metrics }) };
+    const scores = inputs.alignToHuman ? await inputs.alignToHuman(map, inputs.input, human, metrics) : alignToHuman(map, inputs.input, human, { metrics });
+    return { reference: source, source: SOURCE_TEXT[source](n), annotators: n, scores };
   }
   if (want && want !== 'PREDICTED') throw new NoReferenceError(want);
   const view = await inputs.view();

@@ -1,5 +1,6 @@
 // What every resolver gets: the long-lived services of the server and the request's client.
 import type { AnnotationService } from '../annotations/service.js';
+import type { Scoring } from '../annotations/scoring.js';
 import type { ExplainService } from '../compute/explain-service.js';
 import type { ModelPool } from '../compute/model-pool.js';
 import type { Storage } from '../storage/types.js';
@@ -11,6 +12,8 @@ export interface ApiServices {
   explain: ExplainService;
   /** Crowd annotation sessions and pooled human attention. */
   annotations: AnnotationService;
+  /** Human-attention scoring off the main thread (agreement, alignment against people). */
+  scoring: Scoring;
   limits: Limits;
   version: string;
   startedAt: number;

@@ -236,6 +236,7 @@ export const resolvers: Resolvers = {
           input: model.spec.input,
           view: () => ctx.explain.view(image, model),
           human: (source) => humanReference(ctx, image, source),
+          alignToHuman: (map, input, human, m) => ctx.scoring.align(map, input, human, m),
         }, ids, reference ?? undefined);
         return { ...a, scores: a.scores.map((sc) => ({ metric: sc.id, name: sc.name, higherIsBetter: sc.higherIsBetter, value: sc.value, reason: sc.reason ?? null })) };
       } catch (err) {

@@ -11,6 +11,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { resolvers } from './resolvers.js';
 import { annotationResolvers } from '../annotations/resolvers.js';
 import { AnnotationService } from '../annotations/service.js';
+import { Scoring } from '../annotations/scoring.js';
 import { ExplainService } from '../compute/explain-service.js';
 import { ModelPool } from '../compute/model-pool.js';
 import { openStorage } from '../storage/open.js';
@@ -55,8 +56,9 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
   const { limits, compute } = settings;
   const explain = new ExplainService(pool, storage, limits,
     { size: compute.microBatchSize, windowMs: compute.microBatchWindowMs }, compute.cacheMegabytes * 1024 * 1024);
-  const annotations = new AnnotationService(storage, pool, settings.annotation);
-  const services: ApiServices = { pool, storage, explain, annotations, limits, version, startedAt: Date.now() };
+  const scoring = new Scoring();
+  const annotations = new AnnotationService(storage, pool, settings.annotation, scoring);
+  const services: ApiServices = { pool, storage, explain, annotations, scoring, limits, version, startedAt: Date.now() };
 
   const http: Server = createServer();
   const apollo = new ApolloServer<ApiContext>({
@@ -96,6 +98,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     async close() {
       await apollo.stop(); // drains the HTTP server
       await pool.close();
+      await scoring.close();
       await storage.close();
     },
   };
