@@ -7,15 +7,13 @@
 //   API ×1                one client: explain(imageId) over HTTP on loopback, awaited one by one
 //   API ×16               16 concurrent clients
 // Requests per second, p50 / p99 latency per request, and the ratios to both engine rows.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
 import { Explainer, findModel, parseLabels, parseManifest, resizeForModel, toTensor } from '@saliency-explainer/core';
-import { startServer } from '../../packages/api/dist/server/start.js';
-import { settingsFromEnv } from '../../packages/api/dist/server/settings.js';
+import { benchServer } from './server.mjs';
 import { decodeImage } from '../../packages/api/dist/images/decode.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -79,16 +77,7 @@ async function benchModel(MODEL, N) {
   await engine.release();
 
   // the API
-  const dir = mkdtempSync(join(tmpdir(), 'saliency-bench-'));
-  const settings = settingsFromEnv({ ...process.env, DATABASE_URL: `file:${join(dir, 'bench.sqlite')}`, SALIENCY_MODELS: MODEL, SALIENCY_RATE_LIMIT: '0' });
-  settings.port = 0;
-  const server = await startServer(settings);
-  const gql = async (query, variables) => {
-    const r = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-    const body = await r.json();
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
+  const { server, settings, gql, close } = await benchServer(MODEL);
   const ids = [];
   for (const png of pngs) ids.push((await gql('mutation($d: String!) { uploadImage(data: $d) { id } }', { d: png.toString('base64') })).uploadImage.id);
   const EXPLAIN = 'mutation($id: ID!) { explain(input: { imageId: $id, methods: ["gradcam"] }) { id predictions { label score } heatmaps { raw } } }';
@@ -110,8 +99,7 @@ async function benchModel(MODEL, N) {
   const many = summary('API, 16 clients', ...(await load(16, ids.slice(N, 2 * N))));
   rows.push(one, many);
   const stats = server.services.explain.batcherStats();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  await close();
   for (const r of rows) {
     r['× engine (tensor in)'] = (Number(r['req/s']) / Number(engineRow['req/s'])).toFixed(2);
     r['× engine (image in)'] = (Number(r['req/s']) / Number(imageRow['req/s'])).toFixed(2);

@@ -8,8 +8,7 @@
 //   API alignment          Heatmap.alignment over HTTP (eye tracking imported; pooled map cached)
 //   API submitAnnotation   startAnnotation + submitAnnotation of 8 clicks, 1 client and 8 clients
 // Medians in ms, and each row's ratio to the engine row.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
@@ -17,8 +16,7 @@ import {
   alignToHuman, alignToPredicted, Explainer, findModel, humanAgreement, humanMap, parseLabels, parseManifest, parseOsie,
   postprocess, predictedDensity, resizeForModel, toTensor,
 } from '@saliency-explainer/core';
-import { startServer } from '../../packages/api/dist/server/start.js';
-import { settingsFromEnv } from '../../packages/api/dist/server/settings.js';
+import { benchServer } from './server.mjs';
 import { decodeImage } from '../../packages/api/dist/images/decode.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -64,17 +62,8 @@ rows.push({ case: 'alignToHuman (8 metrics)', ms: await timed(humans, (h, i) => 
 rows.push({ case: 'alignToPredicted (spectral residual + 5 metrics)', ms: await timed(views, (v, i) => alignToPredicted(maps[i], predictedDensity(v))) });
 
 // the API: eye tracking imported through the storage, then Heatmap.alignment and annotation submissions over HTTP
-const dir = mkdtempSync(join(tmpdir(), 'saliency-bench-human-'));
-const settings = settingsFromEnv({ ...process.env, DATABASE_URL: `file:${join(dir, 'bench.sqlite')}`, SALIENCY_MODELS: MODEL, SALIENCY_RATE_LIMIT: '0', SALIENCY_ANNOTATION_RATE: '0' });
-settings.port = 0;
-const server = await startServer(settings);
+const { server, gql, close } = await benchServer(MODEL, { SALIENCY_ANNOTATION_RATE: '0' });
 try {
-  const gql = async (query, variables) => {
-    const r = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-    const body = await r.json();
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
   const ids = [];
   const explanations = [];
   for (const [i, png] of photos.entries()) {
@@ -105,8 +94,7 @@ try {
   const rate = N / ((performance.now() - t0) / 1000);
   rows.push({ case: `API start + submitAnnotation, 8 clients: ${rate.toFixed(0)} annotations/s`, ms: (1000 / rate) });
 } finally {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  await close();
 }
 console.log(`\nHuman attention next to an explanation: ${MODEL}, ${IMAGES} OSIE photos (800×600, 15 observers), medians`);
 console.table(rows.map((r) => ({ case: r.case, ms: r.ms.toFixed(2), '× engine': (r.ms / engineMs).toFixed(2) })));
