@@ -1,8 +1,9 @@
 // Crowdsourced annotation end to end over HTTP, on SQLite and on PostgreSQL: startAnnotation →
 // submitAnnotation → Image.annotations / Image.humanAttention; every abuse case with its code and
 // nothing stored; what a row holds (a hash, never the token or an address); the rate limit; and
-// simulated annotators: the 15 OSIE observers of 3 images each clicking their own fixations (capped
-// by a click budget), whose pooled crowd density must match the eye-tracking density of all the
+// simulated annotators: the 15 OSIE observers of 3 images each clicking a random sample of their own
+// fixations (at most the click budget, in viewing order, each click off the fixation by a Gaussian
+// hand error of 8 px), whose pooled crowd density must match the eye-tracking density of all the
 // observers far better than the centre bias does. Time is moved with the service's clock, not sleeps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
@@ -17,6 +18,7 @@ import { signTicket, type TicketPayload } from '../../packages/api/src/annotatio
 import { createPrismaClient } from '../../packages/api/src/storage/open.js';
 import { startTestServer, type TestServer } from '../support/api-server.js';
 import { testDatabases } from '../support/databases.js';
+import { rng } from '../helpers/random.js';
 
 const root = resolve(__dirname, '../..');
 const osieDir = resolve(root, '../shared/data/osie');
@@ -52,11 +54,34 @@ async function count(url: string): Promise<number> {
   }
 }
 
-/** An observer's fixations as BubbleView clicks: continuous positions (+0.5), times from the durations. */
-function clicksOf(fixations: readonly Fixation[], budget: number): Click[] {
+/** Standard deviation of a simulated click's distance from the fixation it stands for, in image px. */
+const HAND_ERROR = 8;
+
+/**
+ * An observer's fixations as BubbleView clicks: continuous positions (+0.5), times from the fixation
+ * durations. The first `budget` fixations as they are, or, with `sample`, a seeded random sample of at
+ * most `budget` of them in viewing order, each moved by a Gaussian hand error (Box-Muller) and kept on
+ * the image.
+ */
+function clicksOf(fixations: readonly Fixation[], budget: number, sample?: { random: () => number; width: number; height: number }): Click[] {
+  let chosen = fixations.slice(0, budget);
+  let jitter = () => 0;
+  const clamp = (v: number, n: number) => Math.min(Math.max(v, 0), n - 1e-3);
+  let [w, h] = [Infinity, Infinity];
+  if (sample) {
+    const { random } = sample;
+    const order = fixations.map((_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    chosen = order.slice(0, budget).sort((a, b) => a - b).map((i) => fixations[i]);
+    jitter = () => HAND_ERROR * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    [w, h] = [sample.width, sample.height];
+  }
   let t = 150; // the first click comes after a reaction time
-  return fixations.slice(0, budget).map((f) => {
-    const c = { x: f.x + 0.5, y: f.y + 0.5, t };
+  return chosen.map((f) => {
+    const c = { x: clamp(f.x + 0.5 + jitter(), w), y: clamp(f.y + 0.5 + jitter(), h), t };
     t += (f.duration ?? 200) + 30; // the fixation, then a short saccade
     return c;
   });
@@ -199,17 +224,18 @@ for (const db of testDatabases()) {
       expect(await count(url)).toBe(before + 2);
     });
 
-    it('simulated annotators: 15 OSIE observers per image clicking their fixations through the API', async () => {
+    it('simulated annotators: 15 OSIE observers per image clicking a sample of their fixations through the API', async () => {
       const rows: string[] = [];
       for (const file of SIMULATED) {
         const im = OSIE.find((o) => o.file === file) as OsieImage;
         expect(im.observers.every((o) => o.length > 0)).toBe(true);
         const id = await upload(s, file);
         const submitted: Click[][] = [];
+        const random = rng(SIMULATED.indexOf(file) + 1);
         for (const fixations of im.observers) {
           const r = await start({ imageId: id, maxClicks: BUDGET });
           expect(r.errors).toBeUndefined();
-          const clicks = clicksOf(fixations, BUDGET);
+          const clicks = clicksOf(fixations, BUDGET, { random, width: im.width, height: im.height });
           now += clicks[clicks.length - 1].t + 800; // the annotator takes as long as the clicks say
           const sub = await submit(r.data!.startAnnotation.ticket, clicks);
           expect(sub.errors).toBeUndefined();
