@@ -9,6 +9,7 @@ import { runServe, SERVE_HELP } from './serve-command.js';
 import { runScore, SCORE_HELP } from './score-command.js';
 import { EVAL_HELP, runEvalCommand } from './eval-command.js';
 import { IMPORT_HELP, runImport } from './import-command.js';
+import { EXPORT_HELP, runExport } from './export-command.js';
 import { readManifest } from './model-loader.js';
 import { existsSync } from 'node:fs';
 import { DEFAULTS, PROJECT_ROOT } from './settings.js';
@@ -23,6 +24,7 @@ Usage:
   saliency-explainer score <map> --fixations FILE  alignment of a saliency map with human fixations
   saliency-explainer eval --dataset osie [options] leaderboard: models × layers × methods vs human fixations
   saliency-explainer import-fixations --osie DIR | --image FILE --points FILE   eye tracking into the API's database
+  saliency-explainer export-annotations [--format jsonl|csv] [-o FILE]          stored crowd clicks and eye tracking out
   saliency-explainer --version | --help
 
 explain options:
@@ -54,6 +56,8 @@ ${SCORE_HELP}
 ${EVAL_HELP}
 
 ${IMPORT_HELP}
+
+${EXPORT_HELP}
 
 Exit codes: 0 ok · 1 internal error · 2 usage error · 3 input error (unreadable or undecodable
 image, too large, wrong tensor size, class or layer not in the model; other inputs still run;
@@ -105,6 +109,8 @@ export async function main(argv: string[], io: Output = {
         return await runEvalCommand(rest, io);
       case 'import-fixations':
         return await runImport(rest, io);
+      case 'export-annotations':
+        return await runExport(rest, io);
       case 'methods':
         for (const m of camMethods) io.out(`${m.id}\t${m.name}\t${m.needsGradients ? 'gradients' : 'no gradients'}\t${m.cost}`);
         return EXIT.OK;

@@ -481,6 +481,19 @@ export class PrismaStorage implements Storage {
     return this.guard(`counting the annotations of image ${imageId}`, () => this.client.annotation.count({ where: { imageId, source } }));
   }
 
+  annotationsPage(filter: { source?: AnnotationSource; imageId?: string }, first: number, after?: string): Promise<AnnotationRecord[]> {
+    if (!Number.isInteger(first) || first < 1) throw new RangeError(`first must be a positive integer, got ${first}`);
+    return this.guard('reading annotations', async () => {
+      const rows = await this.client.annotation.findMany({
+        where: { ...(filter.source ? { source: filter.source } : {}), ...(filter.imageId ? { imageId: filter.imageId } : {}) },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: first,
+        ...(after ? { cursor: { id: after }, skip: 1 } : {}),
+      });
+      return rows.map(toAnnotation);
+    });
+  }
+
   ping(): Promise<void> {
     return this.guard('ping', async () => {
       await this.client.$queryRawUnsafe('SELECT 1');

@@ -229,6 +229,11 @@ export interface Storage {
   listAnnotations(imageId: string, options?: { source?: AnnotationSource; limit?: number }): Promise<AnnotationRecord[]>;
   /** How many annotations of a source an image has. */
   countAnnotations(imageId: string, source: AnnotationSource): Promise<number>;
+  /**
+   * Annotations of every image (or one), oldest first (createdAt, then id), `first` at a time after the
+   * annotation `after` (an id from the previous page), for exports.
+   */
+  annotationsPage(filter: { source?: AnnotationSource; imageId?: string }, first: number, after?: string): Promise<AnnotationRecord[]>;
   /** Health check: a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,156 @@
+// `saliency-explainer export-annotations`: the stored human attention out of the API's database, for
+// analysis elsewhere or another server: JSON Lines (one annotation per line) or CSV (one point per
+// row), optionally with the images' bytes. Points are written in one convention for both sources,
+// 0-based pixels with pixel centres at integers (core's Fixation, what import-fixations reads): crowd
+// clicks, stored as pointer positions (pixel i spans [i, i + 1)), move by −0.5 as when they are pooled.
+import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEFAULT_DATABASE_URL } from '../server/settings.js';
+import { openStorage } from '../storage/open.js';
+import { ANNOTATION_SOURCES, StorageError, type AnnotationRecord, type AnnotationSource, type Storage } from '../storage/types.js';
+import { CliError, EXIT, usageError, type ExitCode } from './errors.js';
+import type { Output } from './explain-command.js';
+import { parseFlags } from './flags.js';
+
+export const EXPORT_HELP = `export-annotations: saliency-explainer export-annotations [options]
+    Writes the stored annotations (crowd clicks and imported eye tracking): points in 0-based pixels of
+    the image, pixel centres at integers (import-fixations' convention).
+      --source S            crowd or eye-tracking (default: both)
+      --image ID            one image (its sha256)
+      --format F            jsonl (default: one annotation per line) or csv (one point per row:
+                            image,source,annotator,task,class_index,x,y,t,duration)
+      -o, --out FILE        write there (default: standard output)
+      --images-dir DIR      also write each annotated image's bytes as DIR/<sha256>.<format>
+      --database-url URL    default var/saliency.sqlite (env DATABASE_URL)`;
+
+const options = {
+  source: { type: 'string' },
+  image: { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  'images-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface ExportArgs {
+  source?: AnnotationSource;
+  imageId?: string;
+  format: 'jsonl' | 'csv';
+  out?: string;
+  imagesDir?: string;
+  databaseUrl: string;
+}
+
+/** Annotations read per database round trip. */
+const PAGE = 500;
+
+export function parseExportArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ExportArgs | 'help' {
+  const { values: v, positionals } = parseFlags(argv, options);
+  if (v.help) return 'help';
+  if (positionals.length) throw usageError(`export-annotations takes no arguments, only flags (got '${positionals[0]}')`);
+  let source: AnnotationSource | undefined;
+  if (v.source !== undefined) {
+    source = v.source.toUpperCase().replace('-', '_') as AnnotationSource;
+    if (!ANNOTATION_SOURCES.includes(source)) throw usageError(`--source must be crowd or eye-tracking, not '${v.source}'`);
+  }
+  if (v.image !== undefined && !/^[0-9a-f]{64}$/.test(v.image)) throw usageError(`--image must be an image id (64 lower-case hex digits), not '${v.image}'`);
+  const format = v.format ?? 'jsonl';
+  if (format !== 'jsonl' && format !== 'csv') throw usageError(`--format must be jsonl or csv, not '${format}'`);
+  return {
+    source, imageId: v.image, format,
+    out: v.out === undefined ? undefined : resolve(v.out),
+    imagesDir: v['images-dir'] === undefined ? undefined : resolve(v['images-dir']),
+    databaseUrl: v['database-url'] ?? (env.DATABASE_URL || DEFAULT_DATABASE_URL),
+  };
+}
+
+/** A stored point in core's convention (crowd clicks −0.5). */
+function centred(a: AnnotationRecord) {
+  const shift = a.source === 'CROWD' ? 0.5 : 0;
+  return a.points.map((p) => ({ x: p.x - shift, y: p.y - shift, ...(p.t !== undefined ? { t: p.t } : {}), ...(p.duration !== undefined ? { duration: p.duration } : {}) }));
+}
+
+function jsonLine(a: AnnotationRecord, size: { width: number; height: number }): string {
+  return JSON.stringify({
+    id: a.id, image: a.imageId, width: size.width, height: size.height, source: a.source, annotator: a.annotator, task: a.task,
+    classIndex: a.classIndex, model: a.model, prompt: a.prompt, durationMs: a.durationMs, createdAt: a.createdAt.toISOString(), points: centred(a),
+  });
+}
+
+export const CSV_HEADER = 'image,source,annotator,task,class_index,x,y,t,duration';
+
+function csvRows(a: AnnotationRecord): string[] {
+  // every field is an id, a keyword, an integer or a number: nothing to quote
+  return centred(a).map((p) => [a.imageId, a.source, a.annotator, a.task, a.classIndex ?? '', p.x, p.y, p.t ?? '', p.duration ?? ''].join(','));
+}
+
+export interface ExportCounts {
+  annotations: number;
+  points: number;
+  images: number;
+}
+
+/** Write every selected annotation through `line`, page by page; images' bytes to `imagesDir`. */
+export async function exportAnnotations(storage: Storage, args: Omit<ExportArgs, 'out' | 'databaseUrl'>, line: (text: string) => void): Promise<ExportCounts> {
+  const sizes = new Map<string, { width: number; height: number; format: string }>();
+  const counts: ExportCounts = { annotations: 0, points: 0, images: 0 };
+  if (args.imagesDir) mkdirSync(args.imagesDir, { recursive: true });
+  if (args.format === 'csv') line(CSV_HEADER);
+  let after: string | undefined;
+  for (;;) {
+    const page = await storage.annotationsPage({ source: args.source, imageId: args.imageId }, PAGE, after);
+    for (const a of page) {
+      let size = sizes.get(a.imageId);
+      if (!size) {
+        const image = await storage.getImage(a.imageId);
+        if (!image) throw new StorageError('NOT_FOUND', `annotation ${a.id} refers to image ${a.imageId}, which is not stored`);
+        size = { width: image.width, height: image.height, format: image.format };
+        sizes.set(a.imageId, size);
+        if (args.imagesDir) {
+          const bytes = await storage.getImageBytes(a.imageId);
+          if (bytes) writeFileSync(join(args.imagesDir, `${a.imageId}.${size.format}`), bytes);
+        }
+        counts.images++;
+      }
+      if (args.format === 'jsonl') line(jsonLine(a, size));
+      else for (const row of csvRows(a)) line(row);
+      counts.annotations++;
+      counts.points += a.points.length;
+    }
+    if (page.length < PAGE) break;
+    after = page[page.length - 1].id;
+  }
+  return counts;
+}
+
+async function closeStream(stream: WriteStream): Promise<void> {
+  await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+}
+
+export async function runExport(argv: string[], io: Output): Promise<ExitCode> {
+  const args = parseExportArgs(argv);
+  if (args === 'help') {
+    io.out(EXPORT_HELP);
+    return EXIT.OK;
+  }
+  let storage: Storage;
+  try {
+    storage = await openStorage(args.databaseUrl);
+  } catch (e) {
+    throw new CliError(EXIT.INTERNAL, 'DATABASE', (e as Error).message);
+  }
+  const stream = args.out ? createWriteStream(args.out) : null;
+  try {
+    const counts = await exportAnnotations(storage, args, stream ? (text) => stream.write(`${text}\n`) : io.out);
+    if (stream) await closeStream(stream);
+    io.err(`export-annotations: ${counts.annotations} annotations, ${counts.points} points, ${counts.images} images${args.out ? ` → ${args.out}` : ''}`);
+    return EXIT.OK;
+  } catch (e) {
+    stream?.destroy();
+    if (e instanceof StorageError) throw new CliError(EXIT.INTERNAL, 'DATABASE', e.message);
+    throw e;
+  } finally {
+    await storage.close();
+  }
+}
