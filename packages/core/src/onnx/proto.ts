@@ -133,6 +133,20 @@ export function halfToFloat(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
+let halfTable: Float32Array | null = null;
+
+/**
+ * halfToFloat of every 16-bit pattern, built once (256 KiB): every half is exact in float32, and a
+ * lookup is ~10× faster than the formula, which made fp16 models' weights the slowest part of loading.
+ */
+export function halfToFloatTable(): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halfTable[h] = halfToFloat(h);
+  }
+  return halfTable;
+}
+
 /** Numeric values of a tensor as float64 numbers (float, float16, double, int32/64, uint8, int8, bool). */
 export function tensorValues(t: TensorProto): Float64Array {
   const n = tensorDims(t).reduce((a, b) => a * b, 1);
@@ -151,10 +165,12 @@ export function tensorValues(t: TensorProto): Float64Array {
       if (dv) for (let i = 0; i < n; i++) out[i] = dv.getFloat64(i * 8, true);
       else out.set(t.doubleData ?? []);
       break;
-    case DataType.FLOAT16:
-      if (dv) for (let i = 0; i < n; i++) out[i] = halfToFloat(dv.getUint16(i * 2, true));
-      else (t.int32Data ?? []).forEach((v, i) => (out[i] = halfToFloat(v)));
+    case DataType.FLOAT16: {
+      const half = halfToFloatTable();
+      if (dv) for (let i = 0; i < n; i++) out[i] = half[dv.getUint16(i * 2, true)];
+      else (t.int32Data ?? []).forEach((v, i) => (out[i] = half[v & 0xffff]));
       break;
+    }
     case DataType.INT64:
       if (dv) for (let i = 0; i < n; i++) out[i] = Number(dv.getBigInt64(i * 8, true));
       else (t.int64Data ?? []).forEach((v, i) => (out[i] = toNum(v as never)));
