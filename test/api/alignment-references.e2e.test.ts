@@ -17,7 +17,7 @@ const item = osie.find((o) => o.file === '1009.jpg') ?? osie[0];
 const stimulus = readFileSync(resolve(osieDir, 'stimuli', item.file));
 
 const ALIGN = `query($id: ID!, $ref: AlignmentReference) { explanation(id: $id) { heatmaps {
-  width height raw alignment(reference: $ref, metrics: ["cc", "nss", "auc-judd", "kl"]) { reference source annotators scores { metric value reason } }
+  classIndex label width height raw alignment(reference: $ref, metrics: ["cc", "nss", "auc-judd", "kl"]) { reference source annotators task scores { metric value reason } }
 } } }`;
 
 /** Frame 400×300 (SALIENCY_ALIGNMENT_MAX_SIDE 400): what the server scores at, built independently. */
@@ -152,9 +152,43 @@ for (const db of testDatabases()) {
       expect(h.alignment.source).toMatch(/BubbleView clicks of 3 annotators/);
       const { map } = postprocess(Float32Array.from(h.raw), h.height, h.width, 224, 224);
       expect(value(h.alignment, 'cc')).toBeCloseTo(expectedScores(map.values, 224, crowd).cc, 4);
+      expect(h.alignment.task).toBe('DESCRIBE');
       const eye = (await s.gql(ALIGN, { id: explanationId, ref: 'EYE_TRACKING' })).data!.explanation.heatmaps[0].alignment;
       expect(eye.reference).toBe('EYE_TRACKING');
       expect(eye.annotators).toBe(item.observers.filter((o) => o.length > 0).length);
+    });
+
+    it('scores a class against the crowd that looked for that class, never against one that looked for another', async () => {
+      const storage = s.server.services.storage;
+      const h0 = (await s.gql(ALIGN, { id: explanationId })).data!.explanation.heatmaps[0];
+      const others = item.observers.filter((o) => o.length > 0).slice(3, 7);
+      const find = (i: number, classIndex: number, points: Fixation[]) => storage.addAnnotation({
+        imageId, source: 'CROWD', annotator: `${'1'.repeat(63)}${i}`, task: 'FIND', classIndex, model: 'squeezenet1.0',
+        prompt: `Click where you look to find the class ${classIndex}.`, nonce: `find-${db.provider}-${i}-${classIndex}`,
+        points: points.map((p, j) => ({ x: p.x + 0.5, y: p.y + 0.5, t: 500 * (j + 1) })), durationMs: null,
+      });
+      // people looking for another class: not this heatmap's reference (still the 3 describing the image)
+      await find(0, (h0.classIndex + 1) % 1000, others[0]);
+      let a = (await s.gql(ALIGN, { id: explanationId })).data!.explanation.heatmaps[0].alignment;
+      expect([a.reference, a.task, a.annotators]).toEqual(['CROWD', 'DESCRIBE', 3]);
+      // people looking for this class: they are
+      for (const [i, points] of others.slice(1).entries()) await find(i + 1, h0.classIndex, points);
+      a = (await s.gql(ALIGN, { id: explanationId })).data!.explanation.heatmaps[0].alignment;
+      expect([a.reference, a.task, a.annotators]).toEqual(['CROWD', 'FIND', 3]);
+      expect(a.source).toBe(`BubbleView clicks of 3 annotators looking for the ${h0.label} in this image`);
+      const { map } = postprocess(Float32Array.from(h0.raw), h0.height, h0.width, 224, 224);
+      expect(value(a, 'cc')).toBeCloseTo(expectedScores(map.values, 224, others.slice(1)).cc, 4);
+
+      // the same pools through Image.humanAttention's task filter
+      const HUMAN = 'query($id: ID!, $task: AnnotationTask, $c: Int) { image(id: $id) { humanAttention(source: CROWD, task: $task, classIndex: $c) { annotators pointCount } } }';
+      const count = async (task?: string, c?: number) => (await s.gql(HUMAN, { id: imageId, task, c })).data!.image.humanAttention;
+      expect((await count()).annotators).toBe(7);
+      expect((await count('DESCRIBE')).annotators).toBe(3);
+      expect((await count('FIND', h0.classIndex)).annotators).toBe(3);
+      expect((await count('FIND', (h0.classIndex + 1) % 1000)).annotators).toBe(1);
+      expect(await count('FIND', (h0.classIndex + 2) % 1000)).toBeNull();
+      expect(await s.errorCode(HUMAN, { id: imageId, task: 'FIND' })).toBe('BAD_REQUEST');
+      expect(await s.errorCode('query($id: ID!) { image(id: $id) { humanAttention(source: EYE_TRACKING, task: DESCRIBE) { annotators } } }', { id: imageId })).toBe('BAD_REQUEST');
     });
   });
 }

@@ -24,10 +24,26 @@ export interface Agreement {
   leaveOneOut: ApiScore[];
 }
 
+/**
+ * Which crowd annotations to pool (attention depends on the task, Yarbus 1967): those describing the
+ * image, or those looking for one class of one model. Without a filter, all of the source's.
+ */
+export type TaskFilter = { task: 'DESCRIBE' } | { task: 'FIND'; classIndex: number; model: string };
+
+const filterKey = (f?: TaskFilter) => (!f ? 'all' : f.task === 'DESCRIBE' ? 'describe' : `find:${f.model}:${f.classIndex}`);
+
+function matches(a: AnnotationRecord, f?: TaskFilter): boolean {
+  if (!f) return true;
+  if (a.task !== f.task) return false;
+  return f.task === 'DESCRIBE' || (a.classIndex === f.classIndex && a.model === f.model);
+}
+
 /** What the API's HumanAttention type is resolved from. */
 export interface PooledAttention {
   image: ImageRecord;
   source: AnnotationSource;
+  /** The crowd task pooled (undefined: every annotation of the source). */
+  filter?: TaskFilter;
   /** Annotations behind it (also those without a point on the image). */
   annotations: number;
   map: HumanMap;
@@ -86,22 +102,25 @@ export class HumanAttentionPool {
     return Math.max(1, Math.round(image.width * scale) * Math.round(image.height * scale) * 8);
   }
 
-  /** The image's pooled attention of one source, null when it has no annotation with a point on it. */
-  async get(image: ImageRecord, source: AnnotationSource): Promise<PooledAttention | null> {
+  /**
+   * The image's pooled attention of one source (and crowd task), null when it has no matching
+   * annotation with a point on it. Any new annotation of the source changes the key.
+   */
+  async get(image: ImageRecord, source: AnnotationSource, filter?: TaskFilter): Promise<PooledAttention | null> {
     const count = await this.storage.countAnnotations(image.id, source);
     if (count === 0) return null;
-    const key = `${image.id}|${source}|${count}`;
+    const key = `${image.id}|${source}|${count}|${filterKey(filter)}`;
     let entry = this.cache.get(key);
     if (!entry) {
-      entry = this.pool(image, source);
+      entry = this.pool(image, source, filter);
       this.cache.set(key, entry, { size: this.frameBytes(image) + count * 1024 });
       entry.catch(() => this.cache.delete(key));
     }
     return entry;
   }
 
-  private async pool(image: ImageRecord, source: AnnotationSource): Promise<PooledAttention | null> {
-    const annotations = await this.storage.listAnnotations(image.id, { source });
+  private async pool(image: ImageRecord, source: AnnotationSource, filter?: TaskFilter): Promise<PooledAttention | null> {
+    const annotations = (await this.storage.listAnnotations(image.id, { source })).filter((a) => matches(a, filter));
     this.computed++;
     const { width, height } = image;
     // people in core's convention, keeping only their points on the image (as humanMap does), so
@@ -115,7 +134,7 @@ export class HumanAttentionPool {
     const points = people.flatMap((p, annotator) => p.stored.map((q) => ({ x: q.x, y: q.y, annotator })));
     let agreement: Promise<Agreement | null> | undefined;
     return {
-      image, source, annotations: annotations.length, map, annotators: people.length, pointCount: points.length, points,
+      image, source, filter, annotations: annotations.length, map, annotators: people.length, pointCount: points.length, points,
       agreement: () => {
         agreement ??= this.scoring.agreement(map, { metrics: AGREEMENT_METRICS, repetitions: this.options.repetitions ?? 10, seed: this.options.seed ?? 0 })
           .then((ceiling) => ceiling && { splitHalf: scores(ceiling.splitHalf), leaveOneOut: scores(ceiling.leaveOneOut) });

@@ -41,7 +41,19 @@ export const annotationResolvers: Resolvers = {
       }
       return ctx.storage.listAnnotations(img.id, { source: source ?? undefined, limit: n });
     },
-    humanAttention: (img, { source }, ctx) => ctx.annotations.human.get(img, source),
+    humanAttention: (img, { source, task, classIndex, model }, ctx) => {
+      if (task == null) {
+        if (classIndex != null || model != null) throw apiError('BAD_REQUEST', 'classIndex and model go with task: FIND');
+        return ctx.annotations.human.get(img, source);
+      }
+      if (source !== 'CROWD') throw apiError('BAD_REQUEST', `task filters crowd annotations; ${source} has none`);
+      if (task === 'DESCRIBE') {
+        if (classIndex != null || model != null) throw apiError('BAD_REQUEST', 'classIndex and model go with task: FIND');
+        return ctx.annotations.human.get(img, source, { task });
+      }
+      if (classIndex == null || !Number.isInteger(classIndex) || classIndex < 0) throw apiError('BAD_REQUEST', 'task: FIND needs a classIndex ≥ 0');
+      return ctx.annotations.human.get(img, source, { task, classIndex, model: model ?? ctx.pool.defaultId });
+    },
   },
   Annotation: {
     image: (a, _args, ctx) => imageOf(ctx, a.imageId),

@@ -1,11 +1,13 @@
 // How well a heatmap agrees with human attention on its image, for the API's Heatmap.alignment. The
-// reference is the best one the image has: its crowd annotations (BubbleView clicks), else imported
+// reference is the best one the image has: its crowd annotations (BubbleView clicks of people looking
+// for the heatmap's class, else of people describing the image), else imported
 // eye tracking, else a predicted fixation density (the spectral-residual model, the best bottom-up
 // predictor on OSIE by shuffled AUC; see the leaderboard). The scoring itself is core's
 // (metrics/align.ts), the same code the widget's badges run.
 import {
   alignToHuman, alignToPredicted, postprocess, predictedDensity, type AlignmentScore, type FloatMap, type HumanMap, type InputSpec, type RgbImage,
 } from '@saliency-explainer/core';
+import type { TaskFilter } from '../annotations/human-attention.js';
 import type { HeatmapRecord } from '../storage/types.js';
 
 export type ReferenceKind = 'CROWD' | 'EYE_TRACKING' | 'PREDICTED';
@@ -17,6 +19,8 @@ export interface Alignment {
   source: string;
   /** People behind a human reference; 0 for PREDICTED. */
   annotators: number;
+  /** The crowd task of a CROWD reference; null otherwise. */
+  task: 'DESCRIBE' | 'FIND' | null;
   scores: AlignmentScore[];
 }
 
@@ -26,8 +30,10 @@ export interface AlignmentInputs {
   input: InputSpec;
   /** The image as the model saw it (for the predicted density). */
   view: () => Promise<RgbImage>;
-  /** The image's pooled human map of one source, null when it has none. */
-  human: (source: HumanSource) => Promise<HumanMap | null>;
+  /** The model of the heatmap's explanation (the FIND annotations of its class are for its labels). */
+  model: string;
+  /** The image's pooled human map of one source (and crowd task), null when it has none. */
+  human: (source: HumanSource, filter?: TaskFilter) => Promise<HumanMap | null>;
   /** core's alignToHuman, wherever it runs (the server: its scoring worker). */
   alignToHuman?: (map: FloatMap, input: InputSpec, human: HumanMap, metrics?: readonly string[]) => Promise<AlignmentScore[]>;
 }
@@ -43,25 +49,36 @@ export class NoReferenceError extends Error {
 /** Predicted densities by view: the service caches one view object per (image, model), so every heatmap of an image shares one. */
 const predicted = new WeakMap<RgbImage, FloatMap>();
 
-const SOURCE_TEXT: Record<HumanSource, (n: number) => string> = {
-  CROWD: (n) => `BubbleView clicks of ${n} annotator${n === 1 ? '' : 's'} on this image`,
-  EYE_TRACKING: (n) => `eye-tracking fixations of ${n} observer${n === 1 ? '' : 's'} on this image`,
-};
+const people = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** The references to try, best first, for a heatmap of class `c` (label `label`) of `model`. */
+function candidates(want: ReferenceKind | undefined, h: HeatmapRecord, model: string): { source: HumanSource; filter?: TaskFilter; text: (n: number) => string }[] {
+  const crowd = [
+    { source: 'CROWD' as const, filter: { task: 'FIND' as const, classIndex: h.classIndex, model }, text: (n: number) => `BubbleView clicks of ${people(n, 'annotator', 'annotators')} looking for the ${h.label} in this image` },
+    { source: 'CROWD' as const, filter: { task: 'DESCRIBE' as const }, text: (n: number) => `BubbleView clicks of ${people(n, 'annotator', 'annotators')} telling what this image shows` },
+  ];
+  const eye = [{ source: 'EYE_TRACKING' as const, text: (n: number) => `eye-tracking fixations of ${people(n, 'observer', 'observers')} on this image` }];
+  if (want === 'PREDICTED') return [];
+  if (want === 'CROWD') return crowd;
+  if (want === 'EYE_TRACKING') return eye;
+  return [...crowd, ...eye];
+}
 
 /**
- * Scores of the heatmap's final map against `want`, or the best reference available: CROWD, then
+ * Scores of the heatmap's final map against `want`, or the best reference available: the crowd's
+ * clicks looking for the heatmap's class, then the crowd's clicks describing the image (attention
+ * depends on the task; clicks looking for another class are no reference for this one), then
  * EYE_TRACKING, then PREDICTED. Against people the map is brought back onto the image (core's
  * alignToHuman); against the prediction both live on the model's input grid.
  */
 export async function alignmentOf(h: HeatmapRecord, inputs: AlignmentInputs, metrics?: readonly string[], want?: ReferenceKind): Promise<Alignment> {
   const { map } = postprocess(h.raw, h.height, h.width, inputs.input.height, inputs.input.width);
-  const order: HumanSource[] = want === 'PREDICTED' ? [] : want ? [want] : ['CROWD', 'EYE_TRACKING'];
-  for (const source of order) {
-    const human = await inputs.human(source);
+  for (const c of candidates(want, h, inputs.model)) {
+    const human = await inputs.human(c.source, c.filter);
     if (!human || human.observers.length === 0) continue;
     const n = human.observers.length;
     const scores = inputs.alignToHuman ? await inputs.alignToHuman(map, inputs.input, human, metrics) : alignToHuman(map, inputs.input, human, { metrics });
-    return { reference: source, source: SOURCE_TEXT[source](n), annotators: n, scores };
+    return { reference: c.source, source: c.text(n), annotators: n, task: c.filter?.task ?? null, scores };
   }
   if (want && want !== 'PREDICTED') throw new NoReferenceError(want);
   const view = await inputs.view();
@@ -74,6 +91,7 @@ export async function alignmentOf(h: HeatmapRecord, inputs: AlignmentInputs, met
     reference: 'PREDICTED',
     source: 'spectral residual (Hou & Zhang 2007) of the image as the model saw it',
     annotators: 0,
+    task: null,
     scores: alignToPredicted(map, density, { metrics }),
   };
 }

@@ -235,7 +235,8 @@ export const resolvers: Resolvers = {
         const a = await alignmentOf(h.heatmap, {
           input: model.spec.input,
           view: () => ctx.explain.view(image, model),
-          human: (source) => humanReference(ctx, image, source),
+          model: e.modelId,
+          human: (source, filter) => humanReference(ctx, image, source, filter),
           alignToHuman: (map, input, human, m) => ctx.scoring.align(map, input, human, m),
         }, ids, reference ?? undefined);
         return { ...a, scores: a.scores.map((sc) => ({ metric: sc.id, name: sc.name, higherIsBetter: sc.higherIsBetter, value: sc.value, reason: sc.reason ?? null })) };
