@@ -238,7 +238,7 @@ export class SaliencyExplainer extends LitElement {
     } catch {
       api = undefined; // a bad api attribute is the run's error (engineConfig)
     }
-    this.aligner.sync({ image: this.annotate ? null : this.image, api, view: this.result?.view ?? null, map });
+    this.aligner.sync({ image: this.annotate ? null : this.image, api, view: this.result?.view ?? null, map, model: this.result?.model ?? null });
   }
 
   /** Start what the changed properties ask for: an annotation session, a whole run, another method. */

@@ -13,6 +13,7 @@ import { canvasPixels, mount, nextReady, part, settled } from './helpers/element
 interface ServerAlignment {
   reference: string;
   annotators: number;
+  task: string | null;
   scores: { metric: string; value: number | null }[];
 }
 
@@ -24,12 +25,12 @@ async function graphql<T>(api: string, query: string, variables: Record<string, 
 }
 
 /** Store `people`'s clicks (continuous image positions) on the image at `src`, one session each, as the widget would. */
-async function annotate(api: string, src: string, people: { x: number; y: number }[][]): Promise<string> {
+async function annotate(api: string, src: string, people: { x: number; y: number }[][], find?: { classIndex: number }): Promise<string> {
   const data = await toDataUrl(await (await fetch(src)).blob());
   const { uploadImage } = await graphql<{ uploadImage: { id: string } }>(api, 'mutation($d: String!) { uploadImage(data: $d) { id } }', { d: data });
   for (const clicks of people) {
     const { startAnnotation: s } = await graphql<{ startAnnotation: { ticket: string } }>(api,
-      'mutation($i: StartAnnotationInput!) { startAnnotation(input: $i) { ticket } }', { i: { imageId: uploadImage.id, maxClicks: clicks.length } });
+      'mutation($i: StartAnnotationInput!) { startAnnotation(input: $i) { ticket } }', { i: { imageId: uploadImage.id, maxClicks: clicks.length, ...(find ? { task: 'FIND', classIndex: find.classIndex } : {}) } });
     await graphql(api, 'mutation($i: SubmitAnnotationInput!) { submitAnnotation(input: $i) { id } }',
       { i: { ticket: s.ticket, clicks: clicks.map((c, k) => ({ x: c.x, y: c.y, t: 50 * k })) } });
   }
@@ -40,7 +41,7 @@ async function annotate(api: string, src: string, people: { x: number; y: number
 async function serverAlignment(api: string, src: string, method: string, classIndex: number, reference?: string): Promise<ServerAlignment> {
   const data = await toDataUrl(await (await fetch(src)).blob());
   const r = await graphql<{ explain: { heatmaps: { alignment: ServerAlignment }[] } }>(api,
-    `mutation($i: ExplainInput!) { explain(input: $i) { heatmaps { alignment${reference ? `(reference: ${reference})` : ''} { reference annotators scores { metric value } } } } }`,
+    `mutation($i: ExplainInput!) { explain(input: $i) { heatmaps { alignment${reference ? `(reference: ${reference})` : ''} { reference annotators task scores { metric value } } } } }`,
     { i: { image: data, methods: [method], classes: [classIndex] } });
   return r.explain.heatmaps[0].alignment;
 }
@@ -59,6 +60,7 @@ function nextAlignment(el: SaliencyExplainer, ms = 120_000): Promise<AlignmentDe
 function sameScores(el: SaliencyExplainer, local: AlignmentDetail, server: ServerAlignment, tol: number): void {
   equal(local.reference, server.reference, 'reference');
   equal(local.annotators, server.annotators, 'annotators');
+  equal(local.task, server.task, 'crowd task');
   const worst: string[] = [];
   for (const s of server.scores) {
     const mine = local.scores.find((m) => m.id === s.metric);
@@ -119,6 +121,34 @@ describe('alignment badges', () => {
     el.remove();
   });
 
+  it('scores a class against the crowd that looked for it (FIND), other classes against the describing crowd', async () => {
+    const src = '/osie/1010.jpg';
+    // what the model sees first, then three people looking for exactly that
+    const first = mount({ src, api, mode: 'remote', 'top-k': '2' });
+    const shownReady = await nextReady(first.el);
+    const target = shownReady.maps.find((m) => m.classIndex === first.el.selectedClass)!;
+    first.el.remove();
+    const osie = await osieObservers('1010.jpg', 8);
+    await annotate(api, src, osie.observers.slice(5, 8).map((o) => o.slice(0, 6).map((f) => ({ x: f.x + 0.5, y: f.y + 0.5 }))), { classIndex: target.classIndex });
+    const { el, selector } = mount({ src, api, mode: 'remote', 'top-k': '2' });
+    const aligned = nextAlignment(el);
+    const ready = await nextReady(el);
+    const local = await aligned;
+    await settled(el);
+    equal(local.classIndex, target.classIndex, 'the same class shown');
+    equal([local.reference, local.task, local.annotators].join(), 'CROWD,FIND,3', 'the three who looked for it');
+    sameScores(el, local, await serverAlignment(api, src, 'gradcam', local.classIndex), 1e-4);
+    ok(lineText(el).endsWith(`vs crowd clicks looking for the ${target.label} (3 people)`), lineText(el));
+    await screenshot('alignment-find', selector);
+    // the other class: nobody looked for it; the five describing the image
+    const next = nextAlignment(el);
+    el.selectClass(ready.maps.find((m) => m.classIndex !== target.classIndex)!.classIndex);
+    const other = await next;
+    equal([other.reference, other.task, other.annotators].join(), 'CROWD,DESCRIBE,5', 'the describing crowd');
+    sameScores(el, other, await serverAlignment(api, src, 'gradcam', other.classIndex), 1e-4);
+    el.remove();
+  });
+
   it('draws the human map with the “Human attention” toggle', async () => {
     const src = '/osie/1010.jpg';
     const { el, selector } = mount({ src, api, mode: 'remote' });
@@ -136,9 +166,11 @@ describe('alignment badges', () => {
     // expected: core's human map of the API's points (clicks are continuous: −0.5 to pixel centres), over the picture
     const image = await loadImage(src);
     equal(el.alignment?.reference, 'CROWD', 'crowd data');
+    // the crowd behind the shown scores: those who looked for the shown class, if any, else those describing the image
+    const a = el.alignment!;
     const h = await graphql<{ image: { width: number; height: number; humanAttention: { sigma: number; points: { x: number; y: number; annotator: number }[] } } }>(api,
-      'query($id: ID!) { image(id: $id) { width height humanAttention(source: CROWD) { sigma points { x y annotator } } } }',
-      { id: await sha256(await (await fetch(src)).arrayBuffer()) });
+      'query($id: ID!, $task: AnnotationTask!, $c: Int) { image(id: $id) { width height humanAttention(source: CROWD, task: $task, classIndex: $c) { sigma points { x y annotator } } } }',
+      { id: await sha256(await (await fetch(src)).arrayBuffer()), task: a.task, c: a.task === 'FIND' ? a.classIndex : null });
     const people: { x: number; y: number }[][] = [];
     for (const p of h.image.humanAttention.points) (people[p.annotator] ??= []).push({ x: p.x - 0.5, y: p.y - 0.5 });
     const hm = humanMap(people, h.image.width, h.image.height, { sigmaFraction: h.image.humanAttention.sigma / Math.max(h.image.width, h.image.height) });
@@ -155,8 +187,10 @@ describe('alignment badges', () => {
     ok(changed > shown.data.length / 4 / 4, `the overlay replaced the model's (${changed} pixels changed)`);
     // hot (red) where the clicks pile up, cold (blue) far from every click
     const [mx, my] = argmax(overlay);
+    // jet's top colour (128, 0, 0) at half weight over the picture: red added, no blue added
     const hot = pixel(shown, mx, my);
-    ok(hot[0] > hot[2] + 60, `red at the densest point: ${hot}`);
+    const under = pixel(picture, mx, my);
+    ok(hot[0] - under[0] / 2 > 50 && hot[2] - under[2] / 2 < 10, `jet's red at the densest point: ${hot} over ${under}`);
     ok(part(el, 'canvas').getAttribute('aria-label')!.includes('human attention map'), 'the label says what is shown');
     await screenshot('alignment-human-overlay', selector);
     toggle.click();

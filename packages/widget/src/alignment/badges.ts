@@ -15,7 +15,8 @@ const shortName = (id: string, name: string) => SHORT[id] ?? name;
 
 function reference(a: AlignmentDetail): string {
   const n = a.annotators;
-  if (a.reference === 'CROWD') return `crowd clicks (${n} ${n === 1 ? 'person' : 'people'})`;
+  const who = `${n} ${n === 1 ? 'person' : 'people'}`;
+  if (a.reference === 'CROWD') return a.task === 'FIND' ? `crowd clicks looking for the ${a.label} (${who})` : `crowd clicks (${who})`;
   if (a.reference === 'EYE_TRACKING') return `eye tracking (${n} ${n === 1 ? 'observer' : 'observers'})`;
   return 'predicted fixations (spectral residual; no human data)';
 }
@@ -52,7 +53,7 @@ export function alignmentView(c: AlignmentController): TemplateResult | typeof n
       <span class="versus">vs ${reference(a)}</span></p>
     ${a.agreement ? agreementLine(a.agreement) : nothing}
     <div class="alignment-more">
-      ${c.human
+      ${c.hasHuman
         ? html`<label class="toggle"><input part="human-toggle" type="checkbox" .checked=${c.showHuman}
             @change=${(e: Event) => c.toggleHuman((e.target as HTMLInputElement).checked)} /> Human attention</label>`
         : nothing}

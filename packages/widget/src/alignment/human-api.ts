@@ -15,6 +15,8 @@ export interface AgreementScore {
 
 export interface HumanAttention {
   source: HumanSource;
+  /** CROWD: the task of the pooled clicks (FIND: looking for one class); null for eye tracking. */
+  task: 'DESCRIBE' | 'FIND' | null;
   imageWidth: number;
   imageHeight: number;
   /** People with at least one point on the image. */
@@ -41,9 +43,12 @@ const FIELDS = 'annotators sigma maxSide points { x y annotator } agreement { sp
 const QUERY = `query Human($id: ID!) {
   image(id: $id) {
     width height
-    crowd: humanAttention(source: CROWD) { ${FIELDS} }
+    crowd: humanAttention(source: CROWD, task: DESCRIBE) { ${FIELDS} }
     eye: humanAttention(source: EYE_TRACKING) { ${FIELDS} }
   }
+}`;
+const FIND_QUERY = `query Find($id: ID!, $c: Int!, $model: ID!) {
+  image(id: $id) { width height crowd: humanAttention(source: CROWD, task: FIND, classIndex: $c, model: $model) { ${FIELDS} } }
 }`;
 
 /** The image's id on the API: the sha256 of its bytes (null where Web Crypto is missing: not a secure context). */
@@ -60,17 +65,29 @@ function people(h: ApiHuman, source: HumanSource): Fixation[][] {
   return out.filter((points) => points.length > 0);
 }
 
-/** The best human attention of the image (crowd clicks, else eye tracking); null when the API has the image without any, or not at all. */
+function attention(source: HumanSource, task: HumanAttention['task'], image: { width: number; height: number }, h: ApiHuman): HumanAttention {
+  return {
+    source, task, imageWidth: image.width, imageHeight: image.height, annotators: h.annotators, sigma: h.sigma, maxSide: h.maxSide,
+    people: people(h, source), agreement: h.agreement?.splitHalf ?? null,
+  };
+}
+
+/**
+ * The image's human attention that is not about one class: the crowd's clicks describing it, else eye
+ * tracking; null when the API has the image without either, or not at all.
+ */
 export async function fetchHumanAttention(api: string, id: string): Promise<HumanAttention | null> {
   const r = await postGraphQL<{ image: { width: number; height: number; crowd: ApiHuman | null; eye: ApiHuman | null } | null }>(api, QUERY, { id });
   const image = r.image;
   if (!image) return null;
-  for (const [source, h] of [['CROWD', image.crowd], ['EYE_TRACKING', image.eye]] as const) {
-    if (!h || h.annotators === 0) continue;
-    return {
-      source, imageWidth: image.width, imageHeight: image.height, annotators: h.annotators, sigma: h.sigma, maxSide: h.maxSide,
-      people: people(h, source), agreement: h.agreement?.splitHalf ?? null,
-    };
-  }
+  if (image.crowd && image.crowd.annotators > 0) return attention('CROWD', 'DESCRIBE', image, image.crowd);
+  if (image.eye && image.eye.annotators > 0) return attention('EYE_TRACKING', null, image, image.eye);
   return null;
+}
+
+/** The crowd's clicks looking for class `classIndex` of `model` in the image; null when there are none. */
+export async function fetchFindAttention(api: string, id: string, classIndex: number, model: string): Promise<HumanAttention | null> {
+  const r = await postGraphQL<{ image: { width: number; height: number; crowd: ApiHuman | null } | null }>(api, FIND_QUERY, { id, c: classIndex, model });
+  const image = r.image;
+  return image?.crowd && image.crowd.annotators > 0 ? attention('CROWD', 'FIND', image, image.crowd) : null;
 }
