@@ -1,6 +1,7 @@
 // The demo page as `npm start` serves it, in Debian's Chromium: its annotation widget end to end —
 // the blurred photo, three real mouse clicks, Submit, the thank-you, and the clicks stored by the API
-// as one crowd annotation at the clicked image positions; a reload (same annotator token in
+// as one crowd annotation at the clicked image positions, the explained copy of the photo re-scored
+// against them; a reload (same annotator token in
 // localStorage) is refused as a duplicate with the widget's message.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -18,7 +19,14 @@ const shots = resolve(root, 'packages/widget/test/screenshots');
 // CI installs Chromium; elsewhere the test says why it did not run
 const skip = !existsSync(chromium) && !process.env.CI ? `no Chromium at ${chromium} (CHROME_PATH)` : null;
 
-const SELECTOR = '#annotate-section saliency-explainer';
+const SELECTOR = '#annotate-widget';
+const EXPLAINED = '#annotated-explained';
+
+/** The explained copy's alignment reference and annotators, once it has scores. */
+const alignmentOf = (page: Page) => page.$eval(EXPLAINED, (w) => {
+  const a = (w as unknown as { alignment: { reference: string; annotators: number } | null }).alignment;
+  return a ? `${a.reference} ${a.annotators}` : null;
+});
 
 /** The annotation widget's status, the shadow-DOM part's text, or the canvas rectangle. */
 const status = (page: Page) => page.$eval(SELECTOR, (w) => (w as unknown as { status: string }).status);
@@ -75,6 +83,14 @@ describe.skipIf(!!skip)(`the demo page's annotation widget in Chromium${skip ? `
     await submit(page);
     await page.waitForFunction((sel) => !!document.querySelector(sel)?.shadowRoot?.querySelector('[part~="thanks"]'), { timeout: 30_000 }, SELECTOR);
     expect(await partText(page, 'thanks')).toMatch(/Your 3 clicks were saved/);
+    // the explained copy of the photo below re-scores against the stored clicks
+    await page.waitForFunction((sel) => {
+      const a = (document.querySelector(sel) as unknown as { alignment: { reference: string } | null } | null)?.alignment;
+      return a?.reference === 'CROWD';
+    }, { timeout: 120_000, polling: 200 }, EXPLAINED);
+    expect(await alignmentOf(page)).toBe('CROWD 1');
+    expect(await page.$eval(EXPLAINED, (w) => w.shadowRoot!.querySelector('.alignment-line')!.textContent!.replace(/\s+/g, ' ').trim())).toMatch(/vs crowd clicks \(1 person\)$/);
+    await (await page.$('#annotate-section'))!.screenshot({ path: resolve(shots, 'demo-annotate-scored.png') });
 
     const r = await s.gql('query($id: ID!) { image(id: $id) { width height humanAttention(source: CROWD) { annotators pointCount points { x y annotator } } } }', { id: HORSES_ID });
     const image = r.data!.image;

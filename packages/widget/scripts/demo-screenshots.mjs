@@ -27,7 +27,7 @@ try {
         // a few bubbles revealed by real clicks on the annotation widget's canvas
         const annotate = await page.$('#annotate-section');
         await annotate.scrollIntoView();
-        const box = await page.$eval('#annotate-section saliency-explainer', (w) => {
+        const box = await page.$eval('#annotate-widget', (w) => {
           const r = w.shadowRoot.querySelector('canvas').getBoundingClientRect();
           return { x: r.left, y: r.top, width: r.width, height: r.height };
         });
