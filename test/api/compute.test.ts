@@ -77,6 +77,10 @@ describe('WorkerPool', () => {
       // same sessions, same batch of one: the same floats
       r.value.maps.forEach((m, k) => expect(Array.from(m.raw)).toEqual(Array.from(ref.maps[k].raw.values)));
       expect(Array.from(r.value.probabilities)).toEqual(Array.from(ref.probabilities));
+      // an image the server already decoded (a fresh upload) goes over as pixels: the same floats
+      const [p] = await pool.explain('squeezenet1.0', [{ pixels: (await decodeImage(both, 1e8)).image, options: { methods: ['gradcam', 'scorecam'], topK: 2 } }]);
+      if (!p.ok) throw new Error(p.error.message);
+      p.value.maps.forEach((m, k) => expect(Array.from(m.raw)).toEqual(Array.from(r.value.maps[k].raw)));
 
       // a bad request and an undecodable image fail alone, with their codes
       const mixed = await pool.explain('squeezenet1.0', [

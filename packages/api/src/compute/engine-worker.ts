@@ -44,7 +44,7 @@ async function explain(model: string, items: Extract<Request, { kind: 'explain' 
   const index: number[] = [];
   await Promise.all(items.map(async (item, i) => {
     try {
-      const { image } = await decodeImage(item.bytes, config.maxImagePixels);
+      const image = item.pixels ?? (await decodeImage(item.bytes!, config.maxImagePixels)).image;
       requests[i] = { input: toTensor(resizeForModel(image, spec), spec), options: item.options };
     } catch (e) {
       results[i] = { ok: false, error: wire(e) };

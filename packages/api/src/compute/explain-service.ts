@@ -18,6 +18,8 @@ export interface ExplainArgs {
   image: ImageRecord;
   /** The image's bytes when the caller has them (a fresh upload); otherwise read from storage. */
   bytes?: Uint8Array;
+  /** The image already decoded (a fresh upload, decoded to validate it): the worker then decodes nothing. */
+  decoded?: RgbImage;
   /** Stores an uploaded image; called just before the explanation is saved, so failures store nothing. */
   storeImage?: () => Promise<void>;
   model: string;
@@ -207,10 +209,16 @@ export class ExplainService {
     // without cached probabilities the classes of a top-k request are unknown: compute every method
     const missing = probs ? r.methods.filter((m) => classesOf(probs!).some((c) => !this.heatmaps.has(mapKey(m, c)))) : r.methods;
     if (!probs || missing.length) {
-      const bytes = args.bytes ?? (await this.storage.getImageBytes(args.image.id));
-      if (!bytes) throw new ExplainRequestError('NOT_FOUND', `image ${args.image.id} is not stored`);
+      let source: Pick<WorkItem, 'bytes' | 'pixels'>;
+      if (args.decoded) {
+        source = { pixels: args.decoded };
+      } else {
+        const bytes = args.bytes ?? (await this.storage.getImageBytes(args.image.id));
+        if (!bytes) throw new ExplainRequestError('NOT_FOUND', `image ${args.image.id} is not stored`);
+        source = { bytes };
+      }
       const result = await this.batcher(served).submit({
-        bytes,
+        ...source,
         options: {
           methods: missing,
           ...(r.classes ? { classes: r.classes } : { topK: r.topK }),

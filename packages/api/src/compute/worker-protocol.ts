@@ -1,6 +1,6 @@
 // Messages between the API's main thread and its engine workers (structured clone; float buffers
 // are transferred, not copied).
-import type { ExplainOptions } from '@saliency-explainer/core';
+import type { ExplainOptions, RgbImage } from '@saliency-explainer/core';
 
 export interface WorkerConfig {
   modelsDir: string;
@@ -11,9 +11,10 @@ export interface WorkerConfig {
   maxImagePixels: number;
 }
 
-/** One image to explain: its stored (encoded) bytes and what to compute. */
+/** One image to explain: its stored (encoded) bytes, or its pixels when already decoded, and what to compute. */
 export interface WorkItem {
-  bytes: Uint8Array;
+  bytes?: Uint8Array;
+  pixels?: RgbImage;
   options: ExplainOptions;
 }
 

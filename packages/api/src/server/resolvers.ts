@@ -138,6 +138,7 @@ export const resolvers: Resolvers = {
         const out = await ctx.explain.explain({
           image, model,
           bytes: upload?.bytes,
+          decoded: upload?.decoded,
           storeImage: upload ? () => ctx.storage.putImage(upload.record, upload.bytes).then(() => undefined) : undefined,
           methods: input.methods ?? [],
           topK: input.topK ?? undefined,
