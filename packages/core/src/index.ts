@@ -40,7 +40,7 @@ export {
 } from './metrics/index.js';
 export { bubbleGeometry, BUBBLEVIEW, type BubbleGeometry } from './annotation/bubbles.js';
 export {
-  humanMap, humanAgreement, HUMAN_MAP_SIGMA, HUMAN_MAP_MAX_SIDE, AGREEMENT_METRICS,
+  humanMap, humanAgreement, HUMAN_MAP_SIGMA, HUMAN_MAP_MAX_SIDE, AGREEMENT_METRICS, AGREEMENT_LEAVE_ONE_OUT,
   type HumanMap, type HumanMapOptions, type AgreementOptions,
 } from './annotation/human-map.js';
 export {

@@ -87,3 +87,33 @@ describe.skipIf(!existsSync(file))('humanCeiling on OSIE', () => {
     });
   }
 });
+
+describe('humanCeiling leaveOneOutLimit (large crowds)', () => {
+  const random = testRandom(17);
+  const people = Array.from({ length: 9 }, () => Array.from({ length: 6 }, () => ({ x: 5 + random() * 40, y: 5 + random() * 25 })));
+
+  it('is the full leave-one-out when the limit is at least the number of observers', () => {
+    const all = humanCeiling(people, 50, 36, { sigma: 3, repetitions: 2, metrics: ['cc', 'nss'] });
+    const same = humanCeiling(people, 50, 36, { sigma: 3, repetitions: 2, metrics: ['cc', 'nss'], leaveOneOutLimit: 9 });
+    expect(same).toEqual(all);
+    expect(all.leaveOneOut.cc.n).toBe(9);
+  });
+
+  it('leaves out a seeded sample of `limit` observers, each against all the others', () => {
+    const a = humanCeiling(people, 50, 36, { sigma: 3, repetitions: 2, metrics: ['cc'], leaveOneOutLimit: 4, seed: 3 });
+    const b = humanCeiling(people, 50, 36, { sigma: 3, repetitions: 2, metrics: ['cc'], leaveOneOutLimit: 4, seed: 3 });
+    expect(a.leaveOneOut.cc.n).toBe(4);
+    expect(a).toEqual(b);
+    // the split halves do not change with the limit
+    expect(a.splitHalf).toEqual(humanCeiling(people, 50, 36, { sigma: 3, repetitions: 2, metrics: ['cc'], seed: 3 }).splitHalf);
+    // the sampled mean lies within the spread of the full leave-one-out
+    const full = humanCeiling(people, 50, 36, { sigma: 3, repetitions: 2, metrics: ['cc'], seed: 3 }).leaveOneOut.cc;
+    expect(Math.abs(a.leaveOneOut.cc.mean - full.mean)).toBeLessThan(2 * full.std);
+    // identical observers: every left-out one scores CC 1 against the rest
+    const same = Array.from({ length: 40 }, () => people[0].map((p) => ({ ...p })));
+    const c = humanCeiling(same, 50, 36, { sigma: 3, repetitions: 1, metrics: ['cc'], leaveOneOutLimit: 5 });
+    expect(c.leaveOneOut.cc.n).toBe(5);
+    expect(c.leaveOneOut.cc.mean).toBeCloseTo(1, 6);
+    expect(() => humanCeiling(people, 50, 36, { sigma: 3, leaveOneOutLimit: 0 })).toThrow(RangeError);
+  });
+});

@@ -16,6 +16,8 @@ export const HUMAN_MAP_SIGMA = 0.03;
 export const HUMAN_MAP_MAX_SIDE = 400;
 /** The agreement metrics reported by default (cheap and the most read; sAUC needs other images). */
 export const AGREEMENT_METRICS = Object.freeze(['cc', 'nss', 'auc-judd', 'sim']);
+/** People left out in turn at most (a sample of a larger crowd), so agreement costs at most this many scorings plus the splits. */
+export const AGREEMENT_LEAVE_ONE_OUT = 30;
 
 export interface HumanMapOptions {
   /** Density sigma as a fraction of the image's longer side (default HUMAN_MAP_SIGMA). */
@@ -81,6 +83,8 @@ export interface AgreementOptions {
   metrics?: readonly string[];
   /** Split-half repetitions (default 10). */
   repetitions?: number;
+  /** People left out in turn at most (default AGREEMENT_LEAVE_ONE_OUT). */
+  leaveOneOutLimit?: number;
   seed?: number;
 }
 
@@ -91,6 +95,7 @@ export function humanAgreement(human: HumanMap, options: AgreementOptions = {}):
     sigma: human.frameSigma,
     metrics: options.metrics ?? AGREEMENT_METRICS,
     repetitions: options.repetitions,
+    leaveOneOutLimit: options.leaveOneOutLimit ?? AGREEMENT_LEAVE_ONE_OUT,
     seed: options.seed,
     outOfBounds: 'clamp',
   });

@@ -8,7 +8,10 @@
 //   metric draws use seed + repetition.
 // * Leave-one-observer-out: each observer in turn is the reference (their fixation and density maps),
 //   the density map of all the others the prediction (the usual inter-observer agreement of
-//   eye-tracking studies); observer i's metric draws use seed + i.
+//   eye-tracking studies); observer i's metric draws use seed + i. With more than
+//   `leaveOneOutLimit` observers (a crowd can be thousands), a seeded random sample of that many
+//   observers is left out in turn (each still predicted by all the others): an unbiased estimate of
+//   the same mean at a bounded cost.
 // Per metric: mean, sample standard deviation (N − 1) and count n of the defined values (scores
 // that scoreAll returns as null are left out). Metrics: `metrics`, by default all of them, sAUC
 // only when other images' fixations are given.
@@ -25,6 +28,8 @@ export interface HumanCeilingOptions extends ScoreOptions, BlurOptions {
   sigma: number;
   /** Random split-half repetitions (default 10). */
   repetitions?: number;
+  /** Most observers left out in turn (default: all); more are sampled down to this many. */
+  leaveOneOutLimit?: number;
   /** Fixations of other images in this image's frame, for shuffled AUC (skipped without). */
   otherFixations?: readonly Fixation[];
   outOfBounds?: OutOfBounds;
@@ -98,7 +103,10 @@ export function humanCeiling(observers: readonly (readonly Fixation[])[], width:
   }
 
   const loo = new Map<string, number[]>();
-  for (let i = 0; i < n; i++) {
+  const limit = options.leaveOneOutLimit ?? n;
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`leaveOneOutLimit must be a positive integer, not ${limit}`);
+  const leftOut = n <= limit ? all : Int32Array.from(randomSubset(seededRandom(baseSeed + 0x5eed), all, limit)).sort();
+  for (const i of leftOut) {
     const rest = all.filter((j) => j !== i);
     collect(loo, map(sum(densities, rest, size)), { fixationMap: map(Float32Array.from(counts[i])), density: map(Float32Array.from(densities[i])), otherFixationMap: other }, baseSeed + i);
   }
