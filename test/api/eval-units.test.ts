@@ -216,7 +216,9 @@ describe('eval arguments', () => {
 
   it('rejects what it cannot run before anything loads', () => {
     expect(usage([])).toMatch(/--dataset is required/);
-    expect(usage(['--dataset', 'mit1003'])).toMatch(/unknown --dataset/);
+    expect(usage(['--dataset', 'mit1003'])).toMatch(/--dataset mit1003 needs --data-dir/);
+    expect(usage(['--dataset', 'My Crowd', '--data-dir', '.'])).toMatch(/--dataset must be 1-32 lower-case/);
+    expect(parseEvalArgs(['--dataset', 'mit1003', '--data-dir', '/data/mit1003'])).toMatchObject({ dataset: 'mit1003', dataDir: '/data/mit1003' });
     expect(usage(['--dataset', 'osie', '--images', '3', '--subset', '0:3'])).toMatch(/cannot be used together/);
     expect(usage(['--dataset', 'osie', '--subset', '5:5'])).toMatch(/selects no image/);
     expect(usage(['--dataset', 'osie', '--subset', 'x'])).toMatch(/--subset must be A:B/);

@@ -95,9 +95,59 @@ for (const db of testDatabases()) {
   });
 }
 
+describe('export-annotations --format dataset, then eval on it', () => {
+  it('writes OSIE’s layout that parses back to the stored points, and eval ranks maps on it under its own name', async () => {
+    const db = testDatabases().find((d) => d.provider === 'sqlite')!;
+    const url = await db.url();
+    expect((await cli('import-fixations', '--osie', osieDir, '--images', FILES.join(','), '--database-url', url)).code).toBe(0);
+    const storage = await openTestStorage(url);
+    // two crowd annotators looking for class 3 on 1002.jpg, one describing it
+    const click = (points: { x: number; y: number }[]) => points.map((p, k) => ({ x: p.x + 0.5, y: p.y + 0.5, t: 300 * (k + 1) }));
+    const im2 = OSIE.find((o) => o.file === '1002.jpg')!;
+    for (const [i, task] of (['FIND', 'FIND', 'DESCRIBE'] as const).entries()) {
+      await storage.addAnnotation({
+        imageId: sha('1002.jpg'), source: 'CROWD', annotator: `${i}`.repeat(64), task, classIndex: task === 'FIND' ? 3 : null, model: task === 'FIND' ? 'squeezenet1.0' : null,
+        prompt: null, nonce: `ds-${i}`, points: click(im2.observers[i]), durationMs: null,
+      });
+    }
+
+    // eye tracking: the OSIE data back, byte for byte and fixation for fixation
+    const eyeDir = join(work, 'eye-dataset');
+    const eye = await cli('export-annotations', '--format', 'dataset', '--source', 'eye-tracking', '-o', eyeDir, '--database-url', url);
+    expect(eye.code).toBe(0);
+    const back = parseOsie(JSON.parse(readFileSync(join(eyeDir, 'fixations.json'), 'utf8')));
+    expect(back.map((b) => b.file)).toEqual(FILES.map((f) => `${sha(f)}.jpeg`));
+    back.forEach((b, i) => {
+      const orig = OSIE.find((o) => o.file === FILES[i])!;
+      expect([b.width, b.height]).toEqual([orig.width, orig.height]);
+      const strip = (obs: { x: number; y: number; duration?: number }[][]) => obs.filter((o) => o.length).map((o) => o.map((f) => [f.x, f.y, f.duration]));
+      expect(strip(b.observers)).toEqual(strip(orig.observers));
+      expect(readFileSync(join(eyeDir, 'stimuli', b.file)).equals(readFileSync(join(osieDir, 'stimuli', FILES[i])))).toBe(true);
+    });
+
+    // the crowd that looked for class 3: clicks −0.5 into pixel centres, +1 in the file
+    const crowdDir = join(work, 'crowd-dataset');
+    expect((await cli('export-annotations', '--format', 'dataset', '--task', 'find', '--class', '3', '-o', crowdDir, '--database-url', url)).code).toBe(0);
+    const crowd = parseOsie(JSON.parse(readFileSync(join(crowdDir, 'fixations.json'), 'utf8')));
+    expect(crowd).toHaveLength(1);
+    expect(crowd[0].observers.map((o) => o.map((f) => [f.x, f.y]))).toEqual([0, 1].map((i) => im2.observers[i].map((f) => [f.x, f.y])));
+
+    // the leaderboard of that data set, under its own name
+    const out = join(work, 'crowd-report');
+    const ev = await cli('eval', '--dataset', 'my-crowd', '--data-dir', crowdDir, '--methods', 'gradcam', '--baselines', 'center-bias',
+      '--workers', '0', '--no-progress', '-o', out, '--database-url', url);
+    expect(ev.code, ev.err).toBe(0);
+    const report = readFileSync(join(out, 'leaderboard.md'), 'utf8');
+    expect(report.split('\n')[0]).toBe('# MY-CROWD leaderboard');
+    expect(report).toMatch(/human ceiling \(split-half\)/);
+    expect(report).toMatch(/squeezenet1\.0 · fire9\/concat_2 · Grad-CAM/);
+    expect((await cli('eval', '--dataset', 'my-crowd', '--methods', 'gradcam')).code).toBe(2); // a name of yours needs --data-dir
+  }, 240_000);
+});
+
 describe('export-annotations flags', () => {
   it('refuses bad flags with exit code 2', async () => {
-    for (const argv of [['--source', 'nope'], ['--format', 'xml'], ['--image', 'abc'], ['stray']]) {
+    for (const argv of [['--source', 'nope'], ['--format', 'xml'], ['--image', 'abc'], ['stray'], ['--format', 'dataset'], ['--task', 'find'], ['--class', '3'], ['--task', 'describe', '--class', '1'], ['--task', 'find', '--class', '2', '--source', 'eye-tracking']]) {
       const r = await cli('export-annotations', ...argv);
       expect([r.code, argv]).toEqual([2, argv]);
     }

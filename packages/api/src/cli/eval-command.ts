@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { alignmentMetrics, camMethods, getCamMethod, type TargetKind } from '@saliency-explainer/core';
-import { DATASETS, type DatasetId } from '../eval/dataset.js';
+import { DATASET_NAME, DATASETS, type DatasetId } from '../eval/dataset.js';
 import { duration } from '../eval/report.js';
 import { BASELINES, runEval, type EvalOptions } from '../eval/runner.js';
 import type { BaselineId } from '../eval/scoring.js';
@@ -28,8 +28,9 @@ export const EVAL_HELP = `eval: saliency-explainer eval --dataset osie [options]
     taken back to the image's size, scored against all observers' fixations; plus the human ceiling
     (split-half, leave-one-out) and bottom-up baselines. Scores are stored (resumable); the report
     (leaderboard.md, .html, .json) is written to --out.
-      --dataset D           ${DATASETS.join(', ')}
-      --data-dir DIR        the data set (default ../shared/data/osie beside the project)
+      --dataset NAME        osie, or a name of yours for another folder in OSIE's layout (with --data-dir;
+                            e.g. crowd clicks written by export-annotations --format dataset)
+      --data-dir DIR        the data set: stimuli/ and fixations.json (default for osie: ../shared/data/osie)
       --models M[,M...]     manifest model ids (default: the manifest's default)
       --methods M[,M...]    ${camMethods.map((m) => m.id).join(', ')}, or all (default all)
       --layers L[,L...]     per model: default, +N (the N-th layer after the default in the manifest's
@@ -112,8 +113,11 @@ export function parseEvalArgs(argv: string[]): EvalOptions & { progress: boolean
   }
   const v = parsed.values;
   if (v.help) return 'help';
-  if (v.dataset === undefined) throw usageError(`--dataset is required (${DATASETS.join(', ')})`);
-  if (!DATASETS.includes(v.dataset as DatasetId)) throw usageError(`unknown --dataset '${v.dataset}' (known: ${DATASETS.join(', ')})`);
+  if (v.dataset === undefined) throw usageError(`--dataset is required (${DATASETS.join(', ')}, or a name of yours with --data-dir)`);
+  if (!DATASET_NAME.test(v.dataset)) throw usageError(`--dataset must be 1-32 lower-case letters, digits, '-' or '_', not '${v.dataset}'`);
+  if (!(DATASETS as readonly string[]).includes(v.dataset) && v['data-dir'] === undefined) {
+    throw usageError(`--dataset ${v.dataset} needs --data-dir (a folder in OSIE's layout: stimuli/ and fixations.json)`);
+  }
   if (v.images !== undefined && v.subset !== undefined) throw usageError('--images and --subset cannot be used together');
 
   let methods = list(v.methods);

@@ -1,6 +1,7 @@
 // `saliency-explainer export-annotations`: the stored human attention out of the API's database, for
 // analysis elsewhere or another server: JSON Lines (one annotation per line) or CSV (one point per
-// row), optionally with the images' bytes. Points are written in one convention for both sources,
+// row), optionally with the images' bytes; or a data set folder in OSIE's layout, which `eval` ranks
+// models and CAM methods on (the leaderboard of a site's own crowd). Points are written in one convention for both sources,
 // 0-based pixels with pixel centres at integers (core's Fixation, what import-fixations reads): crowd
 // clicks, stored as pointer positions (pixel i spans [i, i + 1)), move by −0.5 as when they are pooled.
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
@@ -17,9 +18,13 @@ export const EXPORT_HELP = `export-annotations: saliency-explainer export-annota
     the image, pixel centres at integers (import-fixations' convention).
       --source S            crowd or eye-tracking (default: both)
       --image ID            one image (its sha256)
-      --format F            jsonl (default: one annotation per line) or csv (one point per row:
-                            image,source,annotator,task,class_index,x,y,t,duration)
-      -o, --out FILE        write there (default: standard output)
+      --format F            jsonl (default: one annotation per line), csv (one point per row:
+                            image,source,annotator,task,class_index,x,y,t,duration), or dataset: a folder
+                            in OSIE's layout (-o DIR: stimuli/ and fixations.json, one subject per
+                            annotation, 1-based) for \`eval --dataset NAME --data-dir DIR\`
+      --task T              describe or find (crowd annotations of one task; with find, --class)
+      --class N             with --task find: the class looked for
+      -o, --out FILE|DIR    write there (default: standard output; a folder for --format dataset)
       --images-dir DIR      also write each annotated image's bytes as DIR/<sha256>.<format>
       --database-url URL    default var/saliency.sqlite (env DATABASE_URL)`;
 
@@ -27,6 +32,8 @@ const options = {
   source: { type: 'string' },
   image: { type: 'string' },
   format: { type: 'string' },
+  task: { type: 'string' },
+  class: { type: 'string' },
   out: { type: 'string', short: 'o' },
   'images-dir': { type: 'string' },
   'database-url': { type: 'string' },
@@ -36,7 +43,9 @@ const options = {
 export interface ExportArgs {
   source?: AnnotationSource;
   imageId?: string;
-  format: 'jsonl' | 'csv';
+  /** Crowd annotations of one task (FIND: of one class). */
+  task?: { task: 'DESCRIBE' } | { task: 'FIND'; classIndex: number };
+  format: 'jsonl' | 'csv' | 'dataset';
   out?: string;
   imagesDir?: string;
   databaseUrl: string;
@@ -56,9 +65,28 @@ export function parseExportArgs(argv: string[], env: NodeJS.ProcessEnv = process
   }
   if (v.image !== undefined && !/^[0-9a-f]{64}$/.test(v.image)) throw usageError(`--image must be an image id (64 lower-case hex digits), not '${v.image}'`);
   const format = v.format ?? 'jsonl';
-  if (format !== 'jsonl' && format !== 'csv') throw usageError(`--format must be jsonl or csv, not '${format}'`);
+  if (format !== 'jsonl' && format !== 'csv' && format !== 'dataset') throw usageError(`--format must be jsonl, csv or dataset, not '${format}'`);
+  if (format === 'dataset' && v.out === undefined) throw usageError('--format dataset writes a folder: give -o DIR');
+  let task: ExportArgs['task'];
+  if (v.task !== undefined) {
+    const t = v.task.toUpperCase();
+    if (t === 'DESCRIBE') {
+      if (v.class !== undefined) throw usageError('--class goes with --task find');
+      task = { task: 'DESCRIBE' };
+    } else if (t === 'FIND') {
+      const c = Number(v.class);
+      if (v.class === undefined || !Number.isSafeInteger(c) || c < 0) throw usageError('--task find needs --class N (a class index ≥ 0)');
+      task = { task: 'FIND', classIndex: c };
+    } else {
+      throw usageError(`--task must be describe or find, not '${v.task}'`);
+    }
+    if (source === 'EYE_TRACKING') throw usageError('--task selects crowd annotations; eye tracking has none');
+    source = 'CROWD';
+  } else if (v.class !== undefined) {
+    throw usageError('--class goes with --task find');
+  }
   return {
-    source, imageId: v.image, format,
+    source, imageId: v.image, format, task,
     out: v.out === undefined ? undefined : resolve(v.out),
     imagesDir: v['images-dir'] === undefined ? undefined : resolve(v['images-dir']),
     databaseUrl: v['database-url'] ?? (env.DATABASE_URL || DEFAULT_DATABASE_URL),
@@ -91,6 +119,59 @@ export interface ExportCounts {
   images: number;
 }
 
+const taskMatches = (a: AnnotationRecord, t: ExportArgs['task']) =>
+  !t || (a.task === t.task && (t.task === 'DESCRIBE' || a.classIndex === t.classIndex));
+
+/** One data set image in OSIE's JSON: its file, size and one subject per annotation (1-based x, y). */
+interface DatasetImage {
+  image: string;
+  width: number;
+  height: number;
+  subjects: { x: number[]; y: number[]; duration_ms?: number[] }[];
+}
+
+/** A subject of OSIE's JSON: the points 1-based; durations when every point has one. */
+function subject(a: AnnotationRecord): DatasetImage['subjects'][number] {
+  const points = centred(a);
+  const s: DatasetImage['subjects'][number] = { x: points.map((p) => p.x + 1), y: points.map((p) => p.y + 1) };
+  if (points.every((p) => p.duration !== undefined)) s.duration_ms = points.map((p) => p.duration as number);
+  return s;
+}
+
+/**
+ * The selected annotations as a data set in OSIE's layout under `dir`: stimuli/<sha256>.<format> and
+ * fixations.json, images in order of their first annotation, one subject per annotation.
+ */
+export async function exportDataset(storage: Storage, args: Omit<ExportArgs, 'out' | 'databaseUrl' | 'format'>, dir: string): Promise<ExportCounts> {
+  const images = new Map<string, DatasetImage>();
+  const counts: ExportCounts = { annotations: 0, points: 0, images: 0 };
+  mkdirSync(join(dir, 'stimuli'), { recursive: true });
+  let after: string | undefined;
+  for (;;) {
+    const page = await storage.annotationsPage({ source: args.source, imageId: args.imageId }, PAGE, after);
+    for (const a of page.filter((x) => taskMatches(x, args.task) && x.points.length > 0)) {
+      let entry = images.get(a.imageId);
+      if (!entry) {
+        const image = await storage.getImage(a.imageId);
+        const bytes = await storage.getImageBytes(a.imageId);
+        if (!image || !bytes) throw new StorageError('NOT_FOUND', `annotation ${a.id} refers to image ${a.imageId}, which is not stored`);
+        const file = `${a.imageId}.${image.format}`;
+        writeFileSync(join(dir, 'stimuli', file), bytes);
+        entry = { image: file, width: image.width, height: image.height, subjects: [] };
+        images.set(a.imageId, entry);
+        counts.images++;
+      }
+      entry.subjects.push(subject(a));
+      counts.annotations++;
+      counts.points += a.points.length;
+    }
+    if (page.length < PAGE) break;
+    after = page[page.length - 1].id;
+  }
+  writeFileSync(join(dir, 'fixations.json'), `${JSON.stringify({ images: [...images.values()] })}\n`);
+  return counts;
+}
+
 /** Write every selected annotation through `line`, page by page; images' bytes to `imagesDir`. */
 export async function exportAnnotations(storage: Storage, args: Omit<ExportArgs, 'out' | 'databaseUrl'>, line: (text: string) => void): Promise<ExportCounts> {
   const sizes = new Map<string, { width: number; height: number; format: string }>();
@@ -100,7 +181,7 @@ export async function exportAnnotations(storage: Storage, args: Omit<ExportArgs,
   let after: string | undefined;
   for (;;) {
     const page = await storage.annotationsPage({ source: args.source, imageId: args.imageId }, PAGE, after);
-    for (const a of page) {
+    for (const a of page.filter((x) => taskMatches(x, args.task))) {
       let size = sizes.get(a.imageId);
       if (!size) {
         const image = await storage.getImage(a.imageId);
@@ -139,6 +220,18 @@ export async function runExport(argv: string[], io: Output): Promise<ExitCode> {
     storage = await openStorage(args.databaseUrl);
   } catch (e) {
     throw new CliError(EXIT.INTERNAL, 'DATABASE', (e as Error).message);
+  }
+  if (args.format === 'dataset') {
+    try {
+      const counts = await exportDataset(storage, args, args.out!);
+      io.err(`export-annotations: ${counts.annotations} annotations, ${counts.points} points, ${counts.images} images → ${args.out} (stimuli/, fixations.json)`);
+      return EXIT.OK;
+    } catch (e) {
+      if (e instanceof StorageError) throw new CliError(EXIT.INTERNAL, 'DATABASE', e.message);
+      throw e;
+    } finally {
+      await storage.close();
+    }
   }
   const stream = args.out ? createWriteStream(args.out) : null;
   try {

@@ -1,11 +1,18 @@
-// The data sets a leaderboard runs on. One for now: OSIE (Xu et al., J. Vision 2014), 700 stimuli of
-// 800×600 with the fixations of 15 observers each (../shared/data/osie: stimuli/*.jpg, fixations.json).
+// The data sets a leaderboard runs on: folders in OSIE's layout (stimuli/ and fixations.json, 1-based
+// coordinates; core's parseOsie). OSIE itself (Xu et al., J. Vision 2014): 700 stimuli of 800×600
+// with the fixations of 15 observers each, in ../shared/data/osie. Any other folder in that layout
+// (e.g. a site's own crowd clicks written by `export-annotations --format dataset`) runs under its own
+// name, so its runs and scores never mix with OSIE's.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOsie, seededRandom, type Fixation, type OsieImage } from '@saliency-explainer/core';
 
+/** The data set with a default folder (../shared/data/osie); any other name needs --data-dir. */
 export const DATASETS = ['osie'] as const;
-export type DatasetId = (typeof DATASETS)[number];
+/** A data set's name: 'osie', or a name of the user's for another folder in OSIE's layout. */
+export type DatasetId = string;
+/** What a data set may be called: stored with its runs and scores, and shown as the report's title. */
+export const DATASET_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 export interface EvalDataset {
   id: DatasetId;
