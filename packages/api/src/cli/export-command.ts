@@ -122,6 +122,17 @@ export interface ExportCounts {
 const taskMatches = (a: AnnotationRecord, t: ExportArgs['task']) =>
   !t || (a.task === t.task && (t.task === 'DESCRIBE' || a.classIndex === t.classIndex));
 
+/** Every selected annotation, oldest first, read `PAGE` at a time (the one paging loop of both formats). */
+async function* selected(storage: Storage, args: Pick<ExportArgs, 'source' | 'imageId' | 'task'>): AsyncGenerator<AnnotationRecord> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await storage.annotationsPage({ source: args.source, imageId: args.imageId }, PAGE, after);
+    for (const a of page) if (taskMatches(a, args.task)) yield a;
+    if (page.length < PAGE) return;
+    after = page[page.length - 1].id;
+  }
+}
+
 /** One data set image in OSIE's JSON: its file, size and one subject per annotation (1-based x, y). */
 interface DatasetImage {
   image: string;
@@ -146,27 +157,22 @@ export async function exportDataset(storage: Storage, args: Omit<ExportArgs, 'ou
   const images = new Map<string, DatasetImage>();
   const counts: ExportCounts = { annotations: 0, points: 0, images: 0 };
   mkdirSync(join(dir, 'stimuli'), { recursive: true });
-  let after: string | undefined;
-  for (;;) {
-    const page = await storage.annotationsPage({ source: args.source, imageId: args.imageId }, PAGE, after);
-    for (const a of page.filter((x) => taskMatches(x, args.task) && x.points.length > 0)) {
-      let entry = images.get(a.imageId);
-      if (!entry) {
-        const image = await storage.getImage(a.imageId);
-        const bytes = await storage.getImageBytes(a.imageId);
-        if (!image || !bytes) throw new StorageError('NOT_FOUND', `annotation ${a.id} refers to image ${a.imageId}, which is not stored`);
-        const file = `${a.imageId}.${image.format}`;
-        writeFileSync(join(dir, 'stimuli', file), bytes);
-        entry = { image: file, width: image.width, height: image.height, subjects: [] };
-        images.set(a.imageId, entry);
-        counts.images++;
-      }
-      entry.subjects.push(subject(a));
-      counts.annotations++;
-      counts.points += a.points.length;
+  for await (const a of selected(storage, args)) {
+    if (a.points.length === 0) continue;
+    let entry = images.get(a.imageId);
+    if (!entry) {
+      const image = await storage.getImage(a.imageId);
+      const bytes = await storage.getImageBytes(a.imageId);
+      if (!image || !bytes) throw new StorageError('NOT_FOUND', `annotation ${a.id} refers to image ${a.imageId}, which is not stored`);
+      const file = `${a.imageId}.${image.format}`;
+      writeFileSync(join(dir, 'stimuli', file), bytes);
+      entry = { image: file, width: image.width, height: image.height, subjects: [] };
+      images.set(a.imageId, entry);
+      counts.images++;
     }
-    if (page.length < PAGE) break;
-    after = page[page.length - 1].id;
+    entry.subjects.push(subject(a));
+    counts.annotations++;
+    counts.points += a.points.length;
   }
   writeFileSync(join(dir, 'fixations.json'), `${JSON.stringify({ images: [...images.values()] })}\n`);
   return counts;
@@ -178,29 +184,23 @@ export async function exportAnnotations(storage: Storage, args: Omit<ExportArgs,
   const counts: ExportCounts = { annotations: 0, points: 0, images: 0 };
   if (args.imagesDir) mkdirSync(args.imagesDir, { recursive: true });
   if (args.format === 'csv') line(CSV_HEADER);
-  let after: string | undefined;
-  for (;;) {
-    const page = await storage.annotationsPage({ source: args.source, imageId: args.imageId }, PAGE, after);
-    for (const a of page.filter((x) => taskMatches(x, args.task))) {
-      let size = sizes.get(a.imageId);
-      if (!size) {
-        const image = await storage.getImage(a.imageId);
-        if (!image) throw new StorageError('NOT_FOUND', `annotation ${a.id} refers to image ${a.imageId}, which is not stored`);
-        size = { width: image.width, height: image.height, format: image.format };
-        sizes.set(a.imageId, size);
-        if (args.imagesDir) {
-          const bytes = await storage.getImageBytes(a.imageId);
-          if (bytes) writeFileSync(join(args.imagesDir, `${a.imageId}.${size.format}`), bytes);
-        }
-        counts.images++;
+  for await (const a of selected(storage, args)) {
+    let size = sizes.get(a.imageId);
+    if (!size) {
+      const image = await storage.getImage(a.imageId);
+      if (!image) throw new StorageError('NOT_FOUND', `annotation ${a.id} refers to image ${a.imageId}, which is not stored`);
+      size = { width: image.width, height: image.height, format: image.format };
+      sizes.set(a.imageId, size);
+      if (args.imagesDir) {
+        const bytes = await storage.getImageBytes(a.imageId);
+        if (bytes) writeFileSync(join(args.imagesDir, `${a.imageId}.${size.format}`), bytes);
       }
-      if (args.format === 'jsonl') line(jsonLine(a, size));
-      else for (const row of csvRows(a)) line(row);
-      counts.annotations++;
-      counts.points += a.points.length;
+      counts.images++;
     }
-    if (page.length < PAGE) break;
-    after = page[page.length - 1].id;
+    if (args.format === 'jsonl') line(jsonLine(a, size));
+    else for (const row of csvRows(a)) line(row);
+    counts.annotations++;
+    counts.points += a.points.length;
   }
   return counts;
 }
