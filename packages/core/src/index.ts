@@ -46,3 +46,7 @@ export {
 export {
   alignToHuman, alignToPredicted, predictedDensity, HUMAN_ALIGNMENT_METRICS, PREDICTED_ALIGNMENT_METRICS,
 } from './metrics/align.js';
+export {
+  saliencyOrder, topFractionMask, invertMask, replacePixels, blurChw, blurKernel, reflect101, chwShape, fractionCount,
+  BLUR_TAPS, BLUR_SIGMA, type ChwShape,
+} from './faithfulness/perturb.js';
