@@ -1,5 +1,4 @@
-// The three bottom-up models against real eye movements (OSIE, 15 observers per image) and their
-// run time at OSIE's 800×600. NSS here is a local minimal version (mean of the z-scored map at the
+// The three bottom-up models against real eye movements (OSIE, 15 observers per image). NSS here is a local minimal version (mean of the z-scored map at the
 // fixated pixels); the metrics module holds the reference implementation.
 import { describe, it, expect } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,7 +9,6 @@ import { spectralResidual } from '../../../packages/core/src/bottom-up/spectral-
 import { centerBias } from '../../../packages/core/src/bottom-up/center-bias.js';
 import type { FloatMap } from '../../../packages/core/src/cam/types.js';
 import type { RgbImage } from '../../../packages/core/src/image/types.js';
-import { addNoise, uniform } from './stimuli.js';
 
 const osie = resolve(__dirname, '../../../../shared/data/osie');
 
@@ -46,21 +44,5 @@ describe.skipIf(!existsSync(resolve(osie, 'fixations.json')))('bottom-up models 
   });
 });
 
-describe('run time at 800×600', () => {
-  it('each model takes well under a second (median of 3)', () => {
-    const img = addNoise(uniform(800, 600, [120, 110, 100]), 60, 3);
-    const median = (fn: () => void) => {
-      const t: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const s = performance.now();
-        fn();
-        t.push(performance.now() - s);
-      }
-      return t.sort((a, b) => a - b)[1];
-    };
-    // measured ≈ 110, 12 and 1 ms on the 2-core CI machine; 1 s leaves room for a loaded runner
-    expect(median(() => ittiKoch(img))).toBeLessThan(1000);
-    expect(median(() => spectralResidual(img))).toBeLessThan(1000);
-    expect(median(() => centerBias(img))).toBeLessThan(1000);
-  });
-});
+// Run time is measured by `test/bench/bottom-up-osie.ts` (part of `npm run bench`), not asserted here:
+// a time budget in a test fails on a busy machine and says nothing about correctness.
