@@ -129,6 +129,37 @@ for (const db of testDatabases()) {
       }
     });
 
+    it('stores a heatmap\'s caption or faithfulness once per options, keeps the first under a race, and refuses unknown heatmaps', async () => {
+      const url = await db.url();
+      const storage = await open(url);
+      const image = await storedImage(storage);
+      const saved = await storage.saveExplanation(explanation(image.id));
+      const key = { explanationId: saved.id, position: 1, kind: 'caption' as const, optionsKey: 'a1b2c3d4e5f60718' };
+      expect(await storage.getHeatmapResult(key)).toBeNull();
+      const value = { text: 'The model sees a tabby cat (44 %).', facts: [{ kind: 'prediction', classIndex: 281, probability: 0.4375123456789, rank: 1 }] };
+      const [a, b, c] = await Promise.all([
+        storage.saveHeatmapResult({ ...key, value, computeMs: 12.5 }),
+        storage.saveHeatmapResult({ ...key, value: { other: true }, computeMs: 99 }),
+        storage.saveHeatmapResult({ ...key, value: { other: 2 }, computeMs: 98 }),
+      ]);
+      // one row; every writer gets that row back
+      expect(new Set([a, b, c].map((r) => JSON.stringify(r.value))).size).toBe(1);
+      const got = await storage.getHeatmapResult(key);
+      expect(got).toMatchObject({ ...key, value: a.value, computeMs: a.computeMs });
+      expect(got!.createdAt).toBeInstanceOf(Date);
+      // other kinds, options and heatmaps are other rows
+      await storage.saveHeatmapResult({ ...key, kind: 'faithfulness', value: { deletion: { auc: 0.125 } }, computeMs: 1 });
+      await storage.saveHeatmapResult({ ...key, optionsKey: 'ffffffffffffffff', value: { seed: 1 }, computeMs: 1 });
+      expect((await storage.getHeatmapResult({ ...key, kind: 'faithfulness' }))!.value).toEqual({ deletion: { auc: 0.125 } });
+      expect(await storage.getHeatmapResult({ ...key, position: 0 })).toBeNull();
+      const rows = await withRaw(url, (cl) => cl.heatmapResult.count());
+      expect(rows).toBe(3);
+      // exact JSON numbers survive
+      expect((got!.value as typeof value).facts[0].probability).toBe(0.4375123456789);
+      await expect(storage.saveHeatmapResult({ ...key, position: 7, value, computeMs: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await storage.close();
+    });
+
     it('upserts models', async () => {
       const url = await db.url();
       const storage = await open(url);

@@ -9,7 +9,7 @@ import {
   type AnnotationRecord, type AnnotationSource, type ImportCounts, type NewAnnotation,
   type EvalEntry, type EvalKind, type EvalRunRecord, type EvalScoreRecord, type ExplanationRecord, type HeatmapRecord,
   type ImageRecord, type NewEvalRun, type NewEvalScore, type NewExplanation, type Page, type PredictionRecord,
-  type Storage, type StoredModel,
+  type Storage, type StoredModel, type HeatmapResultKey, type HeatmapResultKind, type HeatmapResultRecord,
 } from './types.js';
 
 /** The client shape this class relies on; the PostgreSQL client is used through the same type. */
@@ -147,6 +147,10 @@ function modelData(model: StoredModel) {
   return { task: model.task, inputWidth: model.inputWidth, inputHeight: model.inputHeight, numClasses: model.numClasses };
 }
 
+function toHeatmapResult(row: { explanationId: string; position: number; kind: string; optionsKey: string; value: unknown; computeMs: number; createdAt: Date }): HeatmapResultRecord {
+  return { ...row, kind: row.kind as HeatmapResultKind };
+}
+
 export class PrismaStorage implements Storage {
   /** Models whose row this process has written (the row must exist before its explanations). */
   private readonly knownModels = new Set<string>();
@@ -201,6 +205,36 @@ export class PrismaStorage implements Storage {
     return this.guard(`reading image ${id}`, async () => {
       const row = await this.client.image.findUnique({ where: { id }, select: { bytes: true } });
       return row ? exactBytes(row.bytes) : null;
+    });
+  }
+
+  getHeatmapResult(key: HeatmapResultKey): Promise<HeatmapResultRecord | null> {
+    return this.guard(`reading the ${key.kind} of heatmap ${key.explanationId}/${key.position}`, async () => {
+      const row = await this.client.heatmapResult.findUnique({ where: { explanationId_position_kind_optionsKey: key } });
+      return row && toHeatmapResult(row);
+    });
+  }
+
+  async saveHeatmapResult(r: Omit<HeatmapResultRecord, 'createdAt'>): Promise<HeatmapResultRecord> {
+    checkInt32(r.position, 'position', 0);
+    checkFinite(r.computeMs, 'computeMs');
+    const { explanationId, position, kind, optionsKey } = r;
+    return this.guard(`storing the ${kind} of heatmap ${explanationId}/${position}`, async () => {
+      try {
+        const row = await this.client.heatmapResult.create({
+          data: { explanationId, position, kind, optionsKey, value: r.value as Prisma.InputJsonValue, computeMs: r.computeMs },
+        });
+        return toHeatmapResult(row);
+      } catch (e) {
+        const code = prismaCode(e);
+        if (code === 'P2002') {
+          // computed concurrently by another request: the first one stored is the answer
+          const raced = await this.getHeatmapResult({ explanationId, position, kind, optionsKey });
+          if (raced) return raced;
+        }
+        if (code === 'P2003') throw new StorageError('NOT_FOUND', `heatmap ${explanationId}/${position} is not stored`);
+        throw e;
+      }
     });
   }
 

@@ -177,6 +177,25 @@ export interface ImportCounts {
   skipped: number;
 }
 
+/** What is computed about one heatmap on request and stored once per (heatmap, kind, options). */
+export type HeatmapResultKind = 'caption' | 'faithfulness';
+
+export interface HeatmapResultKey {
+  explanationId: string;
+  /** The heatmap's position in its explanation, from 0. */
+  position: number;
+  kind: HeatmapResultKind;
+  /** Hash of the canonical options the result was computed with (see storage/result-key.ts). */
+  optionsKey: string;
+}
+
+export interface HeatmapResultRecord extends HeatmapResultKey {
+  /** The JSON object the API returns. */
+  value: unknown;
+  computeMs: number;
+  createdAt: Date;
+}
+
 export interface Storage {
   /** 'sqlite' | 'postgresql' */
   readonly provider: string;
@@ -200,6 +219,14 @@ export interface Storage {
   listExplanations(filter: { imageId?: string; modelId?: string }, first: number, after?: string | null): Promise<Page<ExplanationRecord>>;
   /** The cursor of one explanation, as `listExplanations` takes it in `after`. */
   cursorOf(e: ExplanationRecord): string;
+  /** A stored caption or faithfulness report of one heatmap; null when none is stored. */
+  getHeatmapResult(key: HeatmapResultKey): Promise<HeatmapResultRecord | null>;
+  /**
+   * Store a heatmap's computed result. When one with the same key is stored (a concurrent request
+   * computed it too), nothing is written and the stored one is returned. StorageError NOT_FOUND when
+   * the heatmap is not stored.
+   */
+  saveHeatmapResult(result: Omit<HeatmapResultRecord, 'createdAt'>): Promise<HeatmapResultRecord>;
   /** Record the start of a leaderboard run. */
   createEvalRun(run: NewEvalRun): Promise<EvalRunRecord>;
   /** Record its end: wall time and counters. StorageError NOT_FOUND for an unknown id. */
