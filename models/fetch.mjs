@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Put every file of models/manifest.json under models/cache and verify its sha256.
+// Put every file of models/manifest.json (classifiers in "models", detectors in "detectors") under
+// models/cache and verify its sha256.
 // Source order: an existing verified copy, ../shared/models (next to the project), the public URL.
 // Usage: node models/fetch.mjs [model-id ...]   (env SALIENCY_SHARED_MODELS overrides ../shared/models)
 import { createHash } from 'node:crypto';
@@ -44,14 +45,15 @@ async function ensure(rel, entry) {
 
 const wanted = process.argv.slice(2);
 const jobs = [];
-for (const m of manifest.models) {
+const all = [...manifest.models, ...(manifest.detectors ?? [])];
+for (const m of all) {
   if (wanted.length && !wanted.includes(m.id)) continue;
   jobs.push([m.file, m, m.id]);
   if (typeof m.labels === 'string') jobs.push([m.labels, manifest.files[m.labels], m.id]);
 }
 for (const id of wanted) {
-  if (!manifest.models.some((m) => m.id === id)) {
-    console.error(`models: unknown model '${id}' (known: ${manifest.models.map((m) => m.id).join(', ')})`);
+  if (!all.some((m) => m.id === id)) {
+    console.error(`models: unknown model '${id}' (known: ${all.map((m) => m.id).join(', ')})`);
     process.exit(2);
   }
 }

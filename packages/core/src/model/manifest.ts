@@ -1,9 +1,12 @@
 // The model manifest (models/manifest.json): parse and validate it, look models up.
-import type { ModelSpec } from './spec.js';
+import type { DetectorSpec, ModelSpec } from './spec.js';
+import { validateDetectorSpec } from '../detect/validate.js';
 
 export interface Manifest {
   default: string;
   models: ModelSpec[];
+  /** Object detectors (captions' object facts); optional, kept apart so `models` stays classifiers. */
+  detectors?: DetectorSpec[];
   files?: Record<string, { sha256: string; shared?: string; url?: string | null; license?: string }>;
 }
 
@@ -47,11 +50,25 @@ export function parseManifest(json: string | unknown): Manifest {
   const ids = m.models.map((s) => s.id);
   if (new Set(ids).size !== ids.length) throw new Error('manifest: model ids must be unique');
   if (!ids.includes(m.default)) throw new Error(`manifest: default model '${m.default}' is not listed`);
+  if (m.detectors !== undefined) {
+    if (!Array.isArray(m.detectors)) throw new Error('manifest: "detectors" must be an array');
+    m.detectors.forEach((d, i) => validateDetectorSpec(d, `detectors[${i}]`));
+    const all = [...ids, ...m.detectors.map((d) => d.id)];
+    if (new Set(all).size !== all.length) throw new Error('manifest: model and detector ids must be unique');
+  }
   return m;
 }
 
 export function findModel(m: Manifest, id?: string): ModelSpec {
   const spec = m.models.find((s) => s.id === (id ?? m.default));
   if (!spec) throw new UnknownModelError(id ?? m.default, m.models.map((s) => s.id));
+  return spec;
+}
+
+/** A detector of the manifest's `detectors` list (the first one when `id` is omitted). */
+export function findDetector(m: Manifest, id?: string): DetectorSpec {
+  const list = m.detectors ?? [];
+  const spec = id === undefined ? list[0] : list.find((d) => d.id === id);
+  if (!spec) throw new UnknownModelError(id ?? '(any detector)', list.map((d) => d.id));
   return spec;
 }

@@ -59,3 +59,46 @@ export interface ModelSpec {
   fixture?: boolean;
   description?: string;
 }
+
+/**
+ * How an image becomes an object detector's input: 'letterbox' scales it to fit width×height with
+ * its aspect ratio kept (YOLOX: r = min(W/w, H/h), sizes truncated), places it at the top left and
+ * fills the rest with `padValue`; then value = (pixel * scale - mean[c]) / std[c] as for classifiers.
+ */
+export interface DetectorInputSpec extends Omit<InputSpec, 'resize' | 'resizeShorter'> {
+  resize: 'letterbox';
+  /** Value (0..255) of the padding pixels. */
+  padValue: number;
+}
+
+export interface DetectorOutputSpec {
+  /** Graph output name. */
+  name: string;
+  /**
+   * 'yolox': one raw row per anchor point, (x, y, w, h, objectness, class scores…), on grids of the
+   * given strides in order; x = (x + gx)·s, y = (y + gy)·s, w = exp(w)·s, h = exp(h)·s.
+   */
+  decode: 'yolox';
+  strides: number[];
+}
+
+/** An object detector in the manifest's `detectors` list. */
+export interface DetectorSpec {
+  id: string;
+  task: 'detection';
+  file: string;
+  sha256?: string;
+  url?: string | null;
+  license?: string;
+  labels: string | string[];
+  input: DetectorInputSpec;
+  output: DetectorOutputSpec;
+  /** Detections below this score (objectness × class probability) are dropped (default 0.3). */
+  scoreThreshold?: number;
+  /** Class-wise non-maximum suppression drops a box whose IoU with a better one of its class exceeds this (default 0.45). */
+  nmsThreshold?: number;
+  description?: string;
+}
+
+/** Any model the manifest lists: classifiers (`models`) and detectors (`detectors`). */
+export type AnyModelSpec = ModelSpec | DetectorSpec;
