@@ -46,10 +46,7 @@ export {
 export {
   alignToHuman, alignToPredicted, predictedDensity, HUMAN_ALIGNMENT_METRICS, PREDICTED_ALIGNMENT_METRICS,
 } from './metrics/align.js';
-export {
-  saliencyOrder, topFractionMask, invertMask, replacePixels, blurChw, blurKernel, reflect101, chwShape, fractionCount,
-  BLUR_TAPS, BLUR_SIGMA, type ChwShape,
-} from './faithfulness/perturb.js';
+export * from './faithfulness/index.js';
 export { Detector, DEFAULT_SCORE_THRESHOLD, DEFAULT_NMS_THRESHOLD } from './detect/detector.js';
 export { DetectError, type Detection, type DetectOptions, type Box } from './detect/types.js';
 export { letterbox, type Letterboxed } from './detect/letterbox.js';
