@@ -32,13 +32,21 @@ const alignmentOf = (page: Page) => page.$eval(EXPLAINED, (w) => {
 const status = (page: Page) => page.$eval(SELECTOR, (w) => (w as unknown as { status: string }).status);
 const partText = (page: Page, part: string) => page.$eval(SELECTOR, (w, p) => w.shadowRoot?.querySelector(`[part~="${p}"]`)?.textContent?.trim() ?? null, part);
 
+/** Open the page, then press the annotation widget's Start (a real click) once its session is open. */
 async function openDemo(page: Page, url: string) {
   await page.goto(`${url}/`, { waitUntil: 'load' });
   await page.$eval(SELECTOR, (w) => w.scrollIntoView());
-  await page.waitForFunction((sel) => {
+  const hasPart = (p: string) => page.waitForFunction((sel, part) => {
     const w = document.querySelector(sel) as unknown as { status: string; shadowRoot: ShadowRoot } | null;
-    return w?.status === 'ready' && !!w.shadowRoot.querySelector('[part~="submit"]');
-  }, { timeout: 120_000, polling: 100 }, SELECTOR);
+    return w?.status === 'ready' && !!w.shadowRoot.querySelector(`[part~="${part}"]`);
+  }, { timeout: 120_000, polling: 100 }, SELECTOR, p);
+  await hasPart('start');
+  const start = await page.$eval(SELECTOR, (w) => {
+    const r = w.shadowRoot!.querySelector('[part~="start"]')!.getBoundingClientRect();
+    return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+  });
+  await page.mouse.click(start.x, start.y);
+  await hasPart('submit');
 }
 
 async function clickAt(page: Page, fractions: [number, number][]) {

@@ -45,7 +45,7 @@ export type Phase = 'idle' | 'loading' | 'computing' | 'ready' | 'error';
 const ANNOTATE_PROPERTIES = ['annotate', 'src', 'api', 'annotateTask', 'classIndex', 'model', 'maxClicks', 'timeLimit'] as const;
 
 const ANNOTATION_STATUS: Record<AnnotationPhase, Phase> = {
-  idle: 'idle', loading: 'loading', annotating: 'ready', submitting: 'computing', done: 'ready', error: 'error',
+  idle: 'idle', loading: 'loading', ready: 'ready', annotating: 'ready', submitting: 'computing', done: 'ready', error: 'error',
 };
 
 /** Changing one of these starts over (image, engine, predictions). */
@@ -88,7 +88,9 @@ const mapKey = (method: string, classIndex: number) => `${method}|${classIndex}`
  * @csspart undo - annotation mode: Undo last click
  * @csspart submit - annotation mode: Submit
  * @csspart thanks - annotation mode: the thank-you note
- * @csspart again - annotation mode: Annotate again / Start again
+ * @csspart again - annotation mode: Start again (the time ran out before any click)
+ * @csspart start-card - annotation mode: the task's terms and the Start button, before the image is shown
+ * @csspart start - annotation mode: the Start button (the blurred image and the clock start with it)
  * @cssprop --saliency-accent - selection, bars and sliders (#2563eb)
  * @cssprop --saliency-fg - text colour
  * @cssprop --saliency-muted - secondary text colour

@@ -25,13 +25,27 @@ async function until(what: string, check: () => boolean, ms = 30_000): Promise<v
 const text = (el: SaliencyExplainer, selector: string) => part(el, selector).textContent!.replace(/\s+/g, ' ').trim();
 const canvasOfWidget = (el: SaliencyExplainer) => part<HTMLCanvasElement>(el, 'canvas');
 
-/** A widget in annotation mode, once its blurred image is shown and the countdown runs. */
-async function annotating(attributes: Record<string, string>): Promise<Mounted> {
+/** A widget in annotation mode with its session open, showing the Start card. */
+async function readyToStart(attributes: Record<string, string>): Promise<Mounted> {
   const m = mount({ annotate: '', ...attributes });
   await until('the annotation session', () => m.el.status !== 'loading' && m.el.status !== 'idle');
   if (m.el.status === 'error') throw new AssertionError(`annotation failed: ${JSON.stringify(m.el.lastError)}`);
-  await until('the countdown', () => /\d:\d\d/.test(part(m.el, '[part=timer]', true)?.textContent ?? ''));
+  await until('the Start button', () => !!part(m.el, '[part=start]', true));
   await settled(m.el);
+  return m;
+}
+
+/** Press Start (a real click) and wait until the blurred image is shown and the countdown runs. */
+async function pressStart(el: SaliencyExplainer): Promise<void> {
+  await clickPart(el, '[part=start]');
+  await until('the countdown', () => /\d:\d\d/.test(part(el, '[part=timer]', true)?.textContent ?? ''));
+  await settled(el);
+}
+
+/** A widget in annotation mode, once Start was pressed, its blurred image is shown and the countdown runs. */
+async function annotating(attributes: Record<string, string>): Promise<Mounted> {
+  const m = await readyToStart(attributes);
+  await pressStart(m.el);
   return m;
 }
 
@@ -364,32 +378,62 @@ describe('annotation mode', () => {
     el.remove();
   });
 
-  it('says when the same annotator annotates an image twice (DUPLICATE_SUBMISSION)', async () => {
+  it('says when the same annotator annotates an image twice (DUPLICATE_SUBMISSION), and offers no retry', async () => {
     const src = '/osie/1005.jpg';
-    const { el, selector } = await annotating({ src, api, 'max-clicks': '3' });
+    const { el } = await annotating({ src, api, 'max-clicks': '3' });
     await clickImage(el, 300, 300, 800, 600);
     const submitted = nextSubmitted(el);
     await clickPart(el, '[part=submit]');
     await submitted;
     await settled(el);
-    await clickPart(el, '[part=again]');
-    await until('a new session', () => /\d:\d\d/.test(part(el, '[part=timer]', true)?.textContent ?? ''));
-    await settled(el);
-    equal(text(el, '[part=clicks-left]'), 'Clicks left 3 of 3', 'a fresh budget');
-    await clickImage(el, 500, 200, 800, 600);
-    const error = nextError(el);
-    await clickPart(el, '[part=submit]');
+    // the server keeps one annotation per annotator, image and task: nothing invites a second
+    ok(part(el, '[part=thanks]', true), 'thank-you');
+    equal(part(el, '[part=again]', true), null, 'no "annotate again" after a submission');
+    el.remove();
+    // the same annotator (token kept in localStorage) on the same image: refused, and no way round it offered
+    const second = await annotating({ src, api, 'max-clicks': '3' });
+    equal(text(second.el, '[part=clicks-left]'), 'Clicks left 3 of 3', 'a fresh budget');
+    await clickImage(second.el, 500, 200, 800, 600);
+    const error = nextError(second.el);
+    await clickPart(second.el, '[part=submit]');
     const e = await error;
-    await settled(el);
+    await settled(second.el);
     equal(e.code, 'DUPLICATE_SUBMISSION', 'code');
-    equal(el.status, 'error', 'status');
-    equal(el.lastError?.code, 'DUPLICATE_SUBMISSION', 'lastError');
-    const box = part(el, '[part=error]');
+    equal(second.el.status, 'error', 'status');
+    equal(second.el.lastError?.code, 'DUPLICATE_SUBMISSION', 'lastError');
+    const box = part(second.el, '[part=error]');
     equal(box.getAttribute('role'), 'alert', 'an alert');
-    equal(text(el, '[part=error] strong'), 'You have already annotated this image.', 'the words for it');
+    equal(text(second.el, '[part=error] strong'), 'You have already annotated this image.', 'the words for it');
     ok(box.textContent!.includes('DUPLICATE_SUBMISSION'), 'the code is named');
-    equal(text(el, '[part=retry]'), 'Start again', 'retry starts over');
-    await screenshot('annotate-error-duplicate', selector);
+    equal(part(second.el, '[part=retry]', true), null, 'no retry: the server would refuse it again');
+    await screenshot('annotate-error-duplicate', second.selector);
+    second.el.remove();
+  });
+
+  it('starts the clock and shows the image only when the participant presses Start', async () => {
+    const { el, selector } = await readyToStart({ src: '/osie/1012.jpg', api, 'max-clicks': '4', 'time-limit': '30' });
+    equal(el.status, 'ready', 'status');
+    ok(text(el, '[part=start-card]').includes('4 clicks') && text(el, '[part=start-card]').includes('30 seconds'), text(el, '[part=start-card]'));
+    equal(text(el, '[part=prompt]'), 'Click where you look to tell what this image shows.', 'the task is shown');
+    ok(part(el, '.stage').hidden, 'the image is not shown before Start');
+    equal(part(el, '[part=timer]', true), null, 'no countdown before Start');
+    equal(canvasOfWidget(el).dataset.canClick, 'false', 'no clicks before Start');
+    await screenshot('annotate-start', selector);
+    // waiting costs the participant nothing: the clock has not started
+    await new Promise((r) => setTimeout(r, 1500));
+    await settled(el);
+    equal(part(el, '[part=timer]', true), null, 'still no countdown');
+    await pressStart(el);
+    ok(!part(el, '.stage').hidden, 'the blurred image is shown');
+    equal(part(el, '[part=start-card]', true), null, 'the Start card is gone');
+    equal(text(el, '[part=timer]'), '0:30 left', 'the whole time limit is left');
+    equal(canvasOfWidget(el).dataset.canClick, 'true', 'clicks are taken');
+    await clickImage(el, 400, 300, 800, 600);
+    const submitted = nextSubmitted(el);
+    await clickPart(el, '[part=submit]');
+    const d = await submitted;
+    // click times count from Start's first frame, not from the page load
+    ok(d.clicks[0].t < 30_000, `click time ${d.clicks[0].t.toFixed(0)} ms from Start`);
     el.remove();
   });
 
@@ -415,11 +459,13 @@ describe('annotation mode', () => {
         equal((await submitted).clicks.length, 1, 'submitted on retry');
         await settled(el);
         ok(part(el, '[part=thanks]', true), 'thank-you after the retry');
+      } else if (code === 'DUPLICATE_SUBMISSION') {
+        equal(part(el, '[part=retry]', true), null, `${code}: no retry`);
       } else {
         equal(text(el, '[part=retry]'), 'Start again', `${code}: retry label`);
         await clickPart(el, '[part=retry]');
-        await until('a new session', () => el.status === 'ready' && !part(el, '[part=error]', true) && /\d:\d\d/.test(part(el, '[part=timer]', true)?.textContent ?? ''));
-        await settled(el);
+        await until('a new session', () => el.status === 'ready' && !part(el, '[part=error]', true) && !!part(el, '[part=start]', true));
+        await pressStart(el);
         equal(text(el, '[part=clicks-left]'), 'Clicks left 3 of 3', `${code}: a new session`);
       }
       el.remove();

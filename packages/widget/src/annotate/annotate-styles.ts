@@ -30,6 +30,15 @@ export const annotateStyles = css`
   }
   .annotate-bar button.primary { background: var(--_accent); border-color: var(--_accent); color: #fff; font-weight: 600; }
   .annotate-bar button:disabled { opacity: 0.45; cursor: not-allowed; }
+  .start-card {
+    display: grid; gap: 10px; justify-items: start; padding: 16px; border-radius: calc(var(--_radius) - 2px);
+    border: 1px solid var(--_border); background: var(--_surface);
+  }
+  .start-card p { margin: 0; }
+  .start-card button {
+    font: inherit; padding: 6px 18px; border-radius: 6px; cursor: pointer; font-weight: 600;
+    border: 1px solid var(--_accent); background: var(--_accent); color: #fff;
+  }
   .thanks {
     display: flex; flex-wrap: wrap; gap: 4px 8px; align-items: center; padding: 10px 12px; border-radius: calc(var(--_radius) - 2px);
     border: 1px solid #1a7f37; background: color-mix(in srgb, #1a7f37 8%, var(--_bg));

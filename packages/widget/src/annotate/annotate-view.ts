@@ -1,6 +1,7 @@
-// The annotation mode's template: the task, the blurred picture with its bubbles (mouse, touch, or
-// the keyboard crosshair), clicks left, the countdown, Undo and Submit, then a thank-you; errors in
-// the shared error box with the annotator's words for each code.
+// The annotation mode's template: the task and a Start card, then the blurred picture with its bubbles
+// (mouse, touch, or the keyboard crosshair), clicks left, the countdown, Undo and Submit, then a
+// thank-you; errors in the shared error box with the annotator's words for each code, and a retry
+// button only where the server can still accept something.
 import { html, nothing, type TemplateResult } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import { errorBox, status } from '../render/parts.js';
@@ -72,9 +73,21 @@ function busyMessage(c: AnnotationController): string | null {
   return null;
 }
 
+/** Before the participant's Start: what they will do, their budget, and the Start button. */
+function startCard(c: AnnotationController): TemplateResult | typeof nothing {
+  const s = c.session;
+  if (c.phase !== 'ready' || !s) return nothing;
+  return html`<div class="start-card" part="start-card">
+    <p>You will see the image blurred. Each click reveals a sharp circle around it: click where you look.
+      You have <strong>${s.maxClicks} ${s.maxClicks === 1 ? 'click' : 'clicks'}</strong> and
+      <strong>${s.timeLimitSeconds} seconds</strong>; the clock starts when you press Start.</p>
+    <button part="start" class="primary" type="button" @click=${() => void c.begin()}>Start</button>
+  </div>`;
+}
+
 function bar(c: AnnotationController): TemplateResult | typeof nothing {
   const s = c.session;
-  if (!s || c.phase === 'done' || c.phase === 'loading') return nothing;
+  if (!s || c.phase === 'done' || c.phase === 'loading' || c.phase === 'ready') return nothing;
   const editable = c.phase === 'annotating';
   const stuck = c.timeUp && !c.clicks.length;
   return html`<div class="annotate-bar" part="annotate-controls">
@@ -94,9 +107,9 @@ function bar(c: AnnotationController): TemplateResult | typeof nothing {
 function thanks(c: AnnotationController): TemplateResult | typeof nothing {
   if (c.phase !== 'done') return nothing;
   const n = c.clicks.length;
+  // no "annotate again": the server keeps one annotation per annotator, image and task
   return html`<div class="thanks" part="thanks">
     <strong>Thank you!</strong> Your ${n} ${n === 1 ? 'click was' : 'clicks were'} saved.
-    <button part="again" type="button" @click=${() => void c.start()}>Annotate again</button>
   </div>`;
 }
 
@@ -108,7 +121,7 @@ export function annotateView(c: AnnotationController, idPrefix: string, alt: str
   return html`<div class="annotate" part="annotate">
     <p class="prompt" part="prompt" id="${idPrefix}prompt">${s ? s.prompt : nothing}</p>
     <div class="media" part="media" aria-busy=${busy ? 'true' : 'false'}>
-      <div class="stage" ?hidden=${!c.layers}>
+      <div class="stage" ?hidden=${!c.layers || c.phase === 'ready'}>
         <canvas part="canvas" tabindex=${c.phase === 'annotating' ? '0' : '-1'} role="application" aria-roledescription="annotation"
           aria-label="${alt}: ${canvasLabel(c)}" aria-describedby="${idPrefix}prompt"
           data-can-click=${c.canClick ? 'true' : 'false'}
@@ -124,6 +137,7 @@ export function annotateView(c: AnnotationController, idPrefix: string, alt: str
           @blur=${() => c.setKeyboard(false)}></canvas>
         ${crosshair(c)}
       </div>
+      ${startCard(c)}
       ${c.layers ? nothing : html`<div class="placeholder" part="placeholder">${c.phase === 'idle' ? noSrcText : error?.code === 'IMAGE_LOAD_FAILED' ? 'Image unavailable' : ''}</div>`}
       ${busy ? status(busy, {}) : nothing}
     </div>
@@ -131,7 +145,10 @@ export function annotateView(c: AnnotationController, idPrefix: string, alt: str
     ${thanks(c)}
     <p class="visually-hidden" aria-live="polite">${c.announcement}</p>
     ${error
-      ? errorBox(error, () => c.retry(), { title: ANNOTATION_ERROR_TITLES[error.code] ?? 'The annotation failed.', retry: c.retryResubmits ? 'Send again' : 'Start again' })
+      ? errorBox(error, () => c.retry(), {
+          title: ANNOTATION_ERROR_TITLES[error.code] ?? 'The annotation failed.',
+          retry: !c.canRetry ? null : c.retryResubmits ? 'Send again' : 'Start again',
+        })
       : nothing}
   </div>`;
 }

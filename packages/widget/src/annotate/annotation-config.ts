@@ -83,4 +83,7 @@ export const ANNOTATION_ERROR_TITLES: Record<string, string> = {
 };
 
 /** Failed submissions that can be sent again as they are (same ticket, same clicks); others start a new session. */
+/** Refusals that no new session of the same annotator, image and task can overcome: no retry is offered. */
+export const FINAL = new Set(['DUPLICATE_SUBMISSION']);
+
 export const RESUBMITTABLE = new Set(['RATE_LIMITED', 'API_UNAVAILABLE', 'API_ERROR', 'INTERNAL_SERVER_ERROR']);

@@ -1,6 +1,7 @@
 // The annotation mode's state (a Lit ReactiveController of <saliency-explainer>): load the image,
-// store it on the server, start a session, collect clicks within the budget and the time limit,
-// submit them, and report success or the server's error.
+// store it on the server, start a session, wait for the participant's Start (the blurred image and
+// the clock appear only then), collect clicks within the budget and the time limit, submit them, and
+// report success or the server's error.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { asWidgetError, type SaliencyErrorDetail, type WidgetError } from '../errors.js';
 import { loadImage, type LoadedImage } from '../image/load-image.js';
@@ -9,11 +10,12 @@ import {
   loadAnnotatorToken, saveAnnotatorToken, startAnnotation, submitAnnotation, uploadImage,
   type AnnotationSession, type Click, type StoredImage,
 } from './annotation-api.js';
-import { annotationRequest, RESUBMITTABLE, type AnnotationAttributes, type AnnotationRequest } from './annotation-config.js';
+import { annotationRequest, FINAL, RESUBMITTABLE, type AnnotationAttributes, type AnnotationRequest } from './annotation-config.js';
 import { bubbleLayers, drawBubbles, type BubbleLayers } from './bubbles.js';
 import { Countdown } from './countdown.js';
 
-export type AnnotationPhase = 'idle' | 'loading' | 'annotating' | 'submitting' | 'done' | 'error';
+/** `ready`: the session is open and the task shown, waiting for the participant's Start. */
+export type AnnotationPhase = 'idle' | 'loading' | 'ready' | 'annotating' | 'submitting' | 'done' | 'error';
 
 /** The detail of an `annotation-submitted` event. */
 export interface AnnotationSubmittedDetail {
@@ -35,6 +37,9 @@ export interface ImagePoint {
 const EDGE = 1 / 1024;
 
 const clamp = (v: number, size: number) => Math.min(size - EDGE, Math.max(0, v));
+
+/** A ticket with less than this left besides the time limit is replaced when the participant starts. */
+const TICKET_MARGIN_MS = 10_000;
 
 export class AnnotationController implements ReactiveController {
   phase: AnnotationPhase = 'idle';
@@ -152,11 +157,27 @@ export class AnnotationController implements ReactiveController {
       const picture = displayPixels(loaded.image, null);
       this.session = session;
       this.layers = bubbleLayers(picture, session.blurSigma * (picture.width / session.image.width));
-      this.phase = 'annotating';
-      this.announce(`${session.prompt} You have ${session.maxClicks} clicks and ${session.timeLimitSeconds} seconds.`);
+      this.phase = 'ready';
+      this.announce(`${session.prompt} You have ${session.maxClicks} clicks and ${session.timeLimitSeconds} seconds. Press Start when you are ready.`);
     } catch (e) {
       this.fail(e, token, 'start');
     }
+  }
+
+  /**
+   * The participant's Start: the blurred image is drawn and the clock starts on the next frame. A
+   * ticket that would expire before the time limit is over (the page was left open) is replaced first.
+   */
+  async begin(): Promise<void> {
+    const session = this.session;
+    if (this.phase !== 'ready' || !session) return;
+    const token = this.run;
+    if (Date.parse(session.expiresAt) - Date.now() < session.timeLimitSeconds * 1000 + TICKET_MARGIN_MS) {
+      await this.start();
+      if (token + 1 !== this.run || this.phase !== 'ready') return;
+    }
+    this.phase = 'annotating';
+    this.announce('The image is shown: click where you look.');
   }
 
   /** Reveal a bubble at an image point (ignored when the budget or the time is used up). */
@@ -207,6 +228,11 @@ export class AnnotationController implements ReactiveController {
     else void this.start();
   }
 
+  /** Whether a retry can succeed at all (a duplicate annotation never will). */
+  get canRetry(): boolean {
+    return !!this.error && !FINAL.has(this.error.code);
+  }
+
   /** Whether the error box's button resubmits (else it starts over). */
   get retryResubmits(): boolean {
     return this.errorStage === 'submit' && !!this.error && RESUBMITTABLE.has(this.error.code) && !this.timeExpired();
@@ -235,7 +261,8 @@ export class AnnotationController implements ReactiveController {
   /** Paint the canvas (blurred picture and the bubbles) when something it shows changed; starts the clock on first paint. */
   draw(canvas: HTMLCanvasElement | null): void {
     const layers = this.layers;
-    if (!canvas || !layers) return;
+    // nothing is shown before the participant's Start
+    if (!canvas || !layers || this.phase === 'ready') return;
     const key = `${this.run}|${this.clicks.length}|${this.clicks.at(-1)?.t ?? ''}`;
     if (key === this.drawn && canvas.width === layers.width) return;
     this.drawn = key;

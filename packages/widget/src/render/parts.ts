@@ -114,11 +114,14 @@ const ERROR_TITLES: Record<string, string> = {
   BAD_ATTRIBUTE: 'The widget is misconfigured.',
 };
 
-/** The error box: a title in words (`options.title`, else by code), the message and code, and a retry button. */
-export function errorBox(error: WidgetError, onRetry: () => void, options: { title?: string; retry?: string } = {}): TemplateResult {
+/**
+ * The error box: a title in words (`options.title`, else by code), the message and code, and a retry
+ * button (labelled `options.retry`; none when it is null: nothing the user can do would succeed).
+ */
+export function errorBox(error: WidgetError, onRetry: () => void, options: { title?: string; retry?: string | null } = {}): TemplateResult {
   return html`<div class="error" part="error" role="alert">
     <strong>${options.title ?? ERROR_TITLES[error.code] ?? 'The explanation failed.'}</strong>
     <p>${error.message} <code>(${error.code})</code></p>
-    <button part="retry" type="button" @click=${onRetry}>${options.retry ?? 'Try again'}</button>
+    ${options.retry === null ? nothing : html`<button part="retry" type="button" @click=${onRetry}>${options.retry ?? 'Try again'}</button>`}
   </div>`;
 }
