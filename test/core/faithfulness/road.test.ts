@@ -1,23 +1,64 @@
-// ROAD against closed forms: the conjugate-gradient solver against a dense solve, the imputer on
+// ROAD against closed forms: the sparse Cholesky solver against a dense solve, the imputer on
 // systems small enough to solve by hand, numpy's percentile rule, and a linear model whose MoRF and
 // LeRF changes follow from the imputation exactly (a constant background is reproduced, so only the
 // planted bump and corner pixels change the logit).
 import { describe, expect, it } from 'vitest';
-import { solveSpd } from '../../../packages/core/src/faithfulness/conjugate-gradient.js';
+import { cholesky, choleskySolve, SolverError } from '../../../packages/core/src/faithfulness/sparse-cholesky.js';
+import { nestedDissection } from '../../../packages/core/src/faithfulness/nested-dissection.js';
 import { imputationSystem, noisyLinearImpute } from '../../../packages/core/src/faithfulness/noisy-linear-imputer.js';
 import { percentile, road, roadKeepMask } from '../../../packages/core/src/faithfulness/road.js';
 import { chwShape } from '../../../packages/core/src/faithfulness/perturb.js';
 import { linearModel, sigmoid, uniform } from './linear-model.js';
 
-describe('conjugate gradients', () => {
-  it('solves a 3×3 SPD system for two right-hand sides', () => {
+describe('sparse Cholesky', () => {
+  it('solves a 3×3 SPD system for two right-hand sides, in any elimination order', () => {
     // A = [[4, −1, 0], [−1, 4, −1], [0, −1, 4]]; x1 = [1, 2, 3] → b1 = [2, 4, 10]; x2 = [−1, 0, 1] → b2 = [−4, 0, 4]
     const a = {
       n: 3, diag: Float64Array.of(4, 4, 4), rowPtr: Int32Array.of(0, 1, 3, 4),
       cols: Int32Array.of(1, 0, 2, 1), vals: Float64Array.of(-1, -1, -1, -1),
     };
-    const x = solveSpd(a, Float64Array.of(2, -4, 4, 0, 10, 4), 2);
-    [1, -1, 2, 0, 3, 1].forEach((v, i) => expect(x[i]).toBeCloseTo(v, 9));
+    for (const perm of [undefined, Int32Array.of(2, 0, 1), Int32Array.of(1, 2, 0)]) {
+      const x = choleskySolve(cholesky(a, perm), Float64Array.of(2, -4, 4, 0, 10, 4), 2);
+      [1, -1, 2, 0, 3, 1].forEach((v, i) => expect(x[i]).toBeCloseTo(v, 12));
+    }
+    expect(() => cholesky({ ...a, diag: Float64Array.of(4, 0.1, 4) })).toThrow(SolverError);
+  });
+
+  it('agrees with dense Gaussian elimination on an imputation system of a 12×12 image', () => {
+    const r = uniform(9);
+    const keep = Uint8Array.from({ length: 144 }, () => (r() < 0.3 ? 1 : 0));
+    const x = Float32Array.from({ length: 144 }, r);
+    const { system, rhs, removed } = imputationSystem(x, chwShape([1, 12, 12]), keep);
+    const n = system.n;
+    // dense [A | b] and elimination with partial pivoting
+    const m = Array.from({ length: n }, (_, i) => {
+      const row = new Array(n + 1).fill(0);
+      row[i] = system.diag[i];
+      for (let e = system.rowPtr[i]; e < system.rowPtr[i + 1]; e++) row[system.cols[e]] = system.vals[e];
+      row[n] = rhs[i];
+      return row;
+    });
+    for (let c = 0; c < n; c++) {
+      let piv = c;
+      for (let i = c + 1; i < n; i++) if (Math.abs(m[i][c]) > Math.abs(m[piv][c])) piv = i;
+      [m[c], m[piv]] = [m[piv], m[c]];
+      for (let i = c + 1; i < n; i++) {
+        const f = m[i][c] / m[c][c];
+        for (let j = c; j <= n; j++) m[i][j] -= f * m[c][j];
+      }
+    }
+    const dense = new Array(n).fill(0);
+    for (let i = n - 1; i >= 0; i--) {
+      let s = m[i][n];
+      for (let j = i + 1; j < n; j++) s -= m[i][j] * dense[j];
+      dense[i] = s / m[i][i];
+    }
+    const ys = removed.map((p) => Math.floor(p / 12));
+    const xs = removed.map((p) => p % 12);
+    const order = nestedDissection(ys, xs);
+    expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+    const sparse = choleskySolve(cholesky(system, order), rhs, 1);
+    dense.forEach((v, i) => expect(sparse[i]).toBeCloseTo(v, 10));
   });
 });
 

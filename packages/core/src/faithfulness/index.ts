@@ -5,7 +5,8 @@ export { causalCurve, normalisedAuc, type CausalCurve, type CausalMode, type Cau
 export { confidenceMeasures, multiplyByMap, type CamMultChange, type ConfidenceMeasures } from './confidence.js';
 export { road, roadKeepMask, percentile, ROAD_PERCENTILES, type RoadResult, type RoadOptions, type RoadOrder } from './road.js';
 export { noisyLinearImpute, NEIGHBOUR_WEIGHTS, ROAD_NOISE, type ImputeOptions } from './noisy-linear-imputer.js';
-export { solveSpd, SolverError, type SymmetricSparse } from './conjugate-gradient.js';
+export { cholesky, choleskySolve, SolverError, type SymmetricSparse, type CholeskyFactor } from './sparse-cholesky.js';
+export { nestedDissection } from './nested-dissection.js';
 export {
   faithfulnessMeasures, getFaithfulnessMeasure, measureFaithfulness,
   type FaithfulnessReport, type FaithfulnessOptions, type FaithfulnessMeasure,

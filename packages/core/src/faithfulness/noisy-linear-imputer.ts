@@ -6,12 +6,14 @@
 // pixel i's in-image neighbours the system is, for removed i,
 //   s_i x_i − Σ_{removed j ~ i} w_ij x_j = Σ_{kept j ~ i} w_ij v_j,
 // pytorch-grad-cam's A x = b multiplied by −1: symmetric, diagonally dominant, positive definite
-// (every connected removed region that is not the whole image touches a kept pixel).
+// (every connected removed region that is not the whole image touches a kept pixel), solved
+// directly by a sparse Cholesky factorisation in nested-dissection order (scipy's spsolve is direct too).
 // The noise is seeded (mulberry32 + Box–Muller), drawn channel by channel in row-major pixel order as
 // torch.randn_like(res.t()) is laid out; torch's generator cannot be reproduced, so noisy values
 // match pytorch-grad-cam in distribution only. noise = 0 gives the deterministic solution.
 import { seededRandom, type Random } from '../metrics/random.js';
-import { solveSpd, type SymmetricSparse } from './conjugate-gradient.js';
+import { nestedDissection } from './nested-dissection.js';
+import { cholesky, choleskySolve, type SymmetricSparse } from './sparse-cholesky.js';
 import type { ChwShape } from './perturb.js';
 
 /** [row offset, column offset, weight] of the 8 neighbours. */
@@ -93,7 +95,9 @@ export function noisyLinearImpute(input: Float32Array, shape: ChwShape, keep: Ui
   if (removed.length === 0) return out;
   if (removed.length === plane) throw new RangeError('every pixel is removed: there is nothing to impute from');
   const k = shape.channels;
-  const solution = solveSpd(system, rhs, k);
+  const ys = removed.map((p) => Math.floor(p / shape.width));
+  const xs = removed.map((p) => p % shape.width);
+  const solution = choleskySolve(cholesky(system, nestedDissection(ys, xs)), rhs, k);
   const normal = options.normal ?? normalSampler(seededRandom(options.seed ?? 0));
   for (let c = 0; c < k; c++) {
     for (let i = 0; i < removed.length; i++) {
