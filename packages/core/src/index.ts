@@ -51,3 +51,13 @@ export { Detector, DEFAULT_SCORE_THRESHOLD, DEFAULT_NMS_THRESHOLD } from './dete
 export { DetectError, type Detection, type DetectOptions, type Box } from './detect/types.js';
 export { letterbox, type Letterboxed } from './detect/letterbox.js';
 export { validateDetectorSpec } from './detect/validate.js';
+export {
+  captionFacts, captionMap, type CaptionSubject, type CaptionMap, type CaptionOptions,
+} from './caption/caption.js';
+export {
+  CaptionError, type Caption, type CaptionFact, type CaptionFactKind, type PredictionFact, type WhereFact, type ObjectFact,
+  type CropFact, type DeletionFact, type ControlFact, type ContrastFact, type HumanFact, type Position,
+} from './caption/facts.js';
+export { renderEnglish } from './caption/render-en.js';
+export { type HumanReference } from './caption/human.js';
+export { DELETION_FRACTION } from './caption/deletion.js';

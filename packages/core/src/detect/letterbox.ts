@@ -32,16 +32,14 @@ export function letterbox(img: RgbImage, spec: DetectorInputSpec): Letterboxed {
     const src = source[c];
     for (let i = 0; i < n; i++) plane[i] = img.data[i * img.channels + src];
     const resized = w === img.width && h === img.height ? plane : resizeBilinear(plane, img.width, img.height, w, h);
-    const { scale } = spec;
-    const mean = spec.mean[c];
-    const std = spec.std[c];
+    // 8-bit value → input value, once per channel; bilinear weights keep values in 0..255
+    const lut = Float32Array.from({ length: 256 }, (_, v) => (v * spec.scale - spec.mean[c]) / spec.std[c]);
     const out = tensor.subarray(c * W * H, (c + 1) * W * H);
-    out.fill((spec.padValue * scale - mean) / std);
+    out.fill((spec.padValue * spec.scale - spec.mean[c]) / spec.std[c]);
     for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const v = Math.min(255, Math.max(0, Math.round(resized[y * w + x])));
-        out[y * W + x] = (v * scale - mean) / std;
-      }
+      const row = y * w;
+      const to = y * W;
+      for (let x = 0; x < w; x++) out[to + x] = lut[Math.floor(resized[row + x] + 0.5)];
     }
   }
   return { tensor, ratio, width: w, height: h };
