@@ -1,21 +1,30 @@
 // The explain engine: one analysed model, its compiled sessions (created once per target
 // layer), and explain() = forward → one head-gradient run for all k targets → CAM methods →
-// postprocessed maps. Runtime-agnostic: hand it onnxruntime-node or onnxruntime-web.
+// postprocessed maps; pixel attributions run through input-gradient sessions (one per ReLU rule
+// and score kind, symbolic batch, built on first use). Runtime-agnostic: hand it onnxruntime-node
+// or onnxruntime-web.
 import { ModelAnalysis } from './onnx/analysis.js';
 import { encodeModel } from './onnx/proto.js';
-import { buildForwardModel, buildHeadModels, GRADIENTS, SEEDS } from './autodiff/compile.js';
+import { buildForwardModel, buildHeadModels, buildInputGradientModel, GRADIENTS, SEEDS } from './autodiff/compile.js';
 import { buildGatheredHeadGradient, CLASSES } from './autodiff/gathered-head.js';
 import type { ModelSpec } from './model/spec.js';
-import type { CamContext, CamMethod, CamTarget, TargetKind } from './cam/types.js';
+import type { CamContext, CamTarget, TargetKind } from './cam/types.js';
 import type { ClassMap, ExplainOptions, ExplainResult, Prediction } from './explain-types.js';
-import { getCamMethod } from './cam/registry.js';
+import { getCamMethod, type ExplainMethod } from './cam/registry.js';
+import { gradCam } from './cam/methods/gradcam.js';
+import {
+  attributionMaps, resolveAttributionOptions, type AttributionContext, type AttributionOptions, type GradientRules,
+} from './attribution/index.js';
 import { postprocess } from './cam/pipeline.js';
 import { softmax } from './cam/targets.js';
 import { topPredictions } from './predictions.js';
 import { type InferenceSession, type OrtRuntime, type Tensor, runSession } from './runtime.js';
 
 export interface EngineOptions {
-  /** Perturbation methods (ScoreCAM, AblationCAM) put this many inputs in one forward run. */
+  /**
+   * Perturbation methods (ScoreCAM, AblationCAM) put this many inputs in one forward run, and
+   * Integrated Gradients / SmoothGrad this many steps or samples in one input-gradient run.
+   */
   batchSize?: number;
   sessionOptions?: InferenceSession.SessionOptions;
 }
@@ -65,9 +74,10 @@ export interface ExplainRequest {
 interface Plan {
   input: Float32Array;
   options: ExplainOptions;
-  methods: CamMethod[];
+  methods: ExplainMethod[];
   layer: string;
   kind: TargetKind;
+  attribution: Required<AttributionOptions>;
 }
 
 export class Explainer {
@@ -77,6 +87,8 @@ export class Explainer {
   readonly batchSize: number;
   private readonly layers = new Map<string, Promise<LayerSessions>>();
   private logitsOnly?: Promise<InferenceSession>;
+  /** Input-gradient sessions by `${rules}/${score kind}`. */
+  private readonly inputGradientSessions = new Map<string, Promise<InferenceSession>>();
 
   private constructor(
     private readonly ort: OrtRuntime,
@@ -146,6 +158,31 @@ export class Explainer {
     const s = await this.logitsOnly;
     const out = await runSession(this.ort, s, { [this.analysis.input]: { data: batch, dims: [n, ...this.inputShape.slice(1)] } });
     return out[this.analysis.logits].data;
+  }
+
+  /**
+   * d score / d input for a batch [n, C, H, W] with one target per row (n = targets.length) or one
+   * input for all targets (n = 1): [targets.length, C, H, W]. All targets must share one kind.
+   */
+  async inputGradients(rules: GradientRules, batch: Float32Array, n: number, targets: readonly CamTarget[]): Promise<Float32Array> {
+    const kind = targets[0]?.kind;
+    if (!kind || targets.some((t) => t.kind !== kind)) throw new ExplainError('BAD_CLASS', 'input gradients need one or more targets of one kind');
+    if (n !== 1 && n !== targets.length) throw new ExplainError('BAD_INPUT', `${n} inputs for ${targets.length} targets: give one input, or one per target`);
+    const key = `${rules}/${kind}`;
+    let session = this.inputGradientSessions.get(key);
+    if (!session) {
+      session = this.session(encodeModel(buildInputGradientModel(this.analysis, { rules, score: kind })));
+      session.catch(() => this.inputGradientSessions.delete(key));
+      this.inputGradientSessions.set(key, session);
+    }
+    const C = this.numClasses;
+    const seeds = new Float32Array(targets.length * C);
+    targets.forEach((t, k) => (seeds[k * C + t.classIndex] = 1));
+    const out = await runSession(this.ort, await session, {
+      [this.analysis.input]: { data: batch, dims: [n, ...this.inputShape.slice(1)] },
+      [SEEDS]: { data: seeds, dims: [targets.length, C] },
+    }, [GRADIENTS]);
+    return out[GRADIENTS].data;
   }
 
   /** Softmax probabilities of one input. */
@@ -237,7 +274,13 @@ export class Explainer {
       const k = options.topK ?? 1;
       if (!Number.isInteger(k) || k < 1 || k > this.numClasses) throw new ExplainError('BAD_CLASS', `top-k must be in 1..${this.numClasses}`);
     }
-    return { input, options, methods, layer: options.layer ?? this.defaultLayer, kind: options.target ?? 'logit' };
+    let attribution: Required<AttributionOptions>;
+    try {
+      attribution = resolveAttributionOptions(options.attribution);
+    } catch (e) {
+      throw new ExplainError('BAD_INPUT', (e as Error).message);
+    }
+    return { input, options, methods, layer: options.layer ?? this.defaultLayer, kind: options.target ?? 'logit', attribution };
   }
 
   /** One forward run over n inputs; the outputs split per input (views, batch 1 each). */
@@ -262,7 +305,7 @@ export class Explainer {
   }
 
   private async explainForwarded(sessions: LayerSessions, plan: Plan, fwd: Tensors): Promise<ExplainResult> {
-    const { input, options, methods, layer, kind } = plan;
+    const { input, options, methods, layer, kind, attribution } = plan;
     const dims = this.inputShape as [number, number, number, number];
     const logits = fwd[this.analysis.logits].data;
     const probs = softmax(logits);
@@ -290,8 +333,32 @@ export class Explainer {
       batchSize: this.batchSize,
       eigenSmooth: options.eigenSmooth ?? false,
     };
+    const attributionCtx: AttributionContext = {
+      input,
+      inputDims: dims,
+      targets,
+      logits,
+      numClasses: this.numClasses,
+      inputGradients: (rules, batch, n, rowTargets) => this.inputGradients(rules, batch, n, rowTargets),
+      forwardInputs: (batch, n) => this.forwardInputs(batch, n),
+      batchSize: this.batchSize,
+      options: attribution,
+      layerGradCam: async () => ({ cams: await gradCam.compute({ ...ctx, eigenSmooth: false }), height: h, width: w }),
+    };
     const maps: ClassMap[] = [];
     for (const m of methods) {
+      if (m.kind === 'attribution') {
+        const attrs = await m.compute(attributionCtx);
+        attrs.forEach((a, k) => {
+          const attr = { channels: dims[1], width: dims[3], height: dims[2], values: a.values };
+          const classIndex = targets[k].classIndex;
+          maps.push({
+            method: m.id, classIndex, label: this.labels[classIndex], ...attributionMaps(attr), attribution: attr,
+            ...(a.convergenceDelta === undefined ? {} : { convergenceDelta: a.convergenceDelta }),
+          });
+        });
+        continue;
+      }
       const cams = await m.compute(ctx);
       cams.forEach((cam, k) => {
         const { raw, map } = postprocess(cam, h, w, dims[2], dims[3]);
@@ -347,6 +414,9 @@ export class Explainer {
       }
     }
     if (this.logitsOnly) await (await this.logitsOnly).release();
+    const inputGradient = await Promise.allSettled([...this.inputGradientSessions.values()]);
+    await Promise.all(inputGradient.map((r) => (r.status === 'fulfilled' ? r.value.release() : undefined)));
+    this.inputGradientSessions.clear();
     this.layers.clear();
   }
 }

@@ -1,5 +1,6 @@
 // Request and result types of the explain engine, shared by the CLI, the API and the widget.
 import type { FloatMap, TargetKind } from './cam/types.js';
+import type { AttributionMap, AttributionOptions } from './attribution/types.js';
 
 export interface Prediction {
   index: number;
@@ -20,16 +21,25 @@ export interface ExplainOptions {
   /** Class logit (default) or softmax probability. */
   target?: TargetKind;
   eigenSmooth?: boolean;
+  /** Integrated Gradients' steps and quadrature, SmoothGrad's samples, noise and seed (Captum's defaults). */
+  attribution?: AttributionOptions;
 }
 
 export interface ClassMap {
   method: string;
   classIndex: number;
   label: string;
-  /** relu(cam) at the layer's resolution, before any scaling. */
+  /**
+   * relu(cam) at the layer's resolution, before any scaling; for a pixel attribution, Σ_c |attribution|
+   * at the input's resolution.
+   */
   raw: FloatMap;
   /** Final map in [0, 1] at the input's size: min-max(resize(min-max(raw))). */
   map: FloatMap;
+  /** Pixel attributions only: the signed attribution [C, H, W] in the model's input frame (what Captum returns). */
+  attribution?: AttributionMap;
+  /** Integrated Gradients only: Σ attribution − (score(x) − score(baseline)). */
+  convergenceDelta?: number;
 }
 
 export interface ExplainResult {

@@ -61,3 +61,12 @@ export {
 export { renderEnglish } from './caption/render-en.js';
 export { type HumanReference } from './caption/human.js';
 export { DELETION_FRACTION } from './caption/deletion.js';
+export { layerCamMethods, type ExplainMethod } from './cam/registry.js';
+export {
+  attributionMethods, attributionMaps, channelAbsSum, maskedImage, quadrature, gaussLegendre, upsampleNearest, seededNormal,
+  resolveAttributionOptions, AttributionOptionsError, ATTRIBUTION_DEFAULTS, INTEGRATION_RULES, MAX_ATTRIBUTION_PASSES,
+  type AttributionMethod, type AttributionContext, type AttributionOptions, type AttributionMap, type Attribution,
+  type IntegrationRule, type GradientRules, type Quadrature,
+} from './attribution/index.js';
+export { GRADIENT_RULES } from './autodiff/rules/variants.js';
+export { type InputGradientOptions } from './autodiff/compile.js';

@@ -72,14 +72,19 @@ describe('targets', () => {
 });
 
 describe('registry', () => {
-  it('has the ten methods of pytorch-grad-cam we offer, with unique ids', () => {
+  it('has the ten methods of pytorch-grad-cam, then the seven pixel attributions, with unique ids', () => {
     expect(camMethods.map((m) => m.id)).toEqual(['gradcam', 'hirescam', 'gradcam-elementwise', 'gradcam++', 'xgradcam',
-      'layercam', 'eigencam', 'eigengradcam', 'scorecam', 'ablationcam']);
+      'layercam', 'eigencam', 'eigengradcam', 'scorecam', 'ablationcam',
+      'saliency', 'inputxgradient', 'integratedgradients', 'smoothgrad', 'guidedbackprop', 'deconvolution', 'guidedgradcam']);
+    expect(new Set(camMethods.map((m) => m.id)).size).toBe(camMethods.length);
+    expect(camMethods.map((m) => m.kind)).toEqual([...new Array(10).fill('cam'), ...new Array(7).fill('attribution')]);
   });
   it('accepts common spellings and names the known ids otherwise', () => {
     expect(getCamMethod('GradCAMPlusPlus').id).toBe('gradcam++');
     expect(getCamMethod(' Score-CAM ').id).toBe('scorecam');
-    expect(() => getCamMethod('smoothgrad')).toThrow(UnknownMethodError);
-    expect(() => getCamMethod('smoothgrad')).toThrow(/known: gradcam, hirescam/);
+    expect(getCamMethod('IntegratedGradients').id).toBe('integratedgradients');
+    expect(getCamMethod('GuidedGradCam').id).toBe('guidedgradcam');
+    expect(() => getCamMethod('occlusion')).toThrow(UnknownMethodError);
+    expect(() => getCamMethod('occlusion')).toThrow(/known: gradcam, hirescam.*smoothgrad/);
   });
 });

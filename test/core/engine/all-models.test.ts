@@ -1,4 +1,4 @@
-// Every CAM method through the engine on every manifest model: the right shapes, finite values,
+// Every layer CAM method through the engine on every manifest model (pixel attributions: test/core/attribution): the right shapes, finite values,
 // final maps scaled to [0, 1]; Score-CAM where the layer is narrow enough for a test.
 import { describe, it, expect } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { Explainer } from '../../../packages/core/src/engine.js';
 import { findModel, parseManifest } from '../../../packages/core/src/model/manifest.js';
 import { parseLabels } from '../../../packages/core/src/model/labels.js';
-import { camMethods } from '../../../packages/core/src/cam/registry.js';
+import { layerCamMethods } from '../../../packages/core/src/cam/registry.js';
 import { ort, randn, rng } from '../../helpers/ort.js';
 
 const root = resolve(__dirname, '../../..');
@@ -20,7 +20,7 @@ describe.skipIf(!existsSync(resolve(cache, 'fixtures')))('all methods on all mod
       const engine = await Explainer.create(ort, readFileSync(resolve(cache, spec.file)), spec, labels, { batchSize: 64 });
       try {
         const [, C, h, w] = engine.analysis.checkLayer(engine.defaultLayer);
-        const methods = camMethods.map((m) => m.id).filter((id) => id !== 'scorecam' || C <= 128);
+        const methods = layerCamMethods.map((m) => m.id).filter((id) => id !== 'scorecam' || C <= 128);
         const x = randn(engine.inputShape.reduce((a, b) => a * b, 1), rng(9), 1);
         const r = await engine.explain(x, { methods, topK: 2 });
         expect(r.maps).toHaveLength(2 * methods.length);

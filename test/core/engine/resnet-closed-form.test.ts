@@ -110,7 +110,7 @@ describe.skipIf(!existsSync(file))('engine on ResNet-18 (closed forms of a GAP-l
     await expect(explainer.explain(x, { layer: 'nope' })).rejects.toMatchObject({ code: 'BAD_LAYER' });
     await expect(explainer.explain(x, { classes: [1000] })).rejects.toMatchObject({ code: 'BAD_CLASS' });
     await expect(explainer.explain(x, { topK: 0 })).rejects.toMatchObject({ code: 'BAD_CLASS' });
-    await expect(explainer.explain(x, { methods: ['smoothgrad'] })).rejects.toMatchObject({ code: 'UNKNOWN_METHOD' });
+    await expect(explainer.explain(x, { methods: ['occlusion'] })).rejects.toMatchObject({ code: 'UNKNOWN_METHOD' });
     await expect(explainer.explain(new Float32Array(10))).rejects.toMatchObject({ code: 'BAD_INPUT' });
   });
 });

@@ -2,7 +2,8 @@
 //  - forward:       x [N,...] → logits, target layer activations, side tensors (dynamic batch)
 //  - head gradient: activations [1,C,h,w] + seeds [K, classes] → d(seeds·logits)/dA [K,C,h,w] and logits
 //  - head forward:  activations [N,C,h,w] → logits [N, classes] (for ablation)
-//  - input gradient: x [1,...] + seeds → d(seeds·logits)/dx [K,...] (vanilla gradients)
+//  - input gradient: x [N,...] + seeds [K, classes] → d(seedsₖ·scoreₖ)/dx [K,...] (N = 1 or K; standard,
+//                    guided or deconvolution ReLU rules; score = logits or softmax) and the logits
 // Backward graphs are built node by node from the rules in ./rules.
 import {
   type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto, DataType, cloneModel, makeInt64Tensor, makeValueInfo,
@@ -12,7 +13,8 @@ import { GraphIndex } from '../onnx/graph.js';
 import type { ModelAnalysis } from '../onnx/analysis.js';
 import { GraphEmitter } from './emitter.js';
 import { backwardRules } from './rules/index.js';
-import { UnsupportedOpError, type BackwardContext } from './types.js';
+import { ruleTable, type GradientRules } from './rules/variants.js';
+import { UnsupportedOpError, type BackwardContext, type BackwardRule } from './types.js';
 
 const f32 = DataType.FLOAT;
 
@@ -112,7 +114,7 @@ export function extractSubgraph(analysis: ModelAnalysis, source: string): Subgra
  * `seedGrad` is the gradient flowing into the logits ([K, ...logitShape[1:]]).
  */
 export function differentiate(analysis: ModelAnalysis, sub: Subgraph, source: string, seedGrad: string, emitter: GraphEmitter,
-  shapeOf: (t: string) => number[] = (t) => analysis.shapeOf(t)): string {
+  shapeOf: (t: string) => number[] = (t) => analysis.shapeOf(t), rules: Record<string, BackwardRule> = backwardRules): string {
   const contributions = new Map<string, string[]>();
   contributions.set(analysis.logits, [seedGrad]);
   const total = (t: string): string | null => {
@@ -132,7 +134,7 @@ export function differentiate(analysis: ModelAnalysis, sub: Subgraph, source: st
     const inputs = node.input ?? [];
     const needsGrad = inputs.map((i) => !!i && sub.downstream.has(i));
     if (!needsGrad.some(Boolean)) continue;
-    const rule = backwardRules[node.opType ?? ''];
+    const rule = Object.prototype.hasOwnProperty.call(rules, node.opType ?? '') ? rules[node.opType ?? ''] : undefined;
     if (!rule) throw new UnsupportedOpError(node.opType ?? '?', GraphIndex.describe(node));
     const ctx: BackwardContext = {
       node,
@@ -214,17 +216,43 @@ export function buildHeadModels(analysis: ModelAnalysis, layer: string): HeadMod
   return { layer, sideInputs: sub.sideInputs, gradient, forward };
 }
 
-/** d(seeds·logits)/d(input): the model input [1,...] and seeds [K, classes] → [K, ...input dims]. */
-export function buildInputGradientModel(analysis: ModelAnalysis): ModelProto {
+export interface InputGradientOptions {
+  /** ReLU backward rule: the true derivative (default), guided backpropagation or deconvolution. */
+  rules?: GradientRules;
+  /**
+   * What the seeds weight: the logits (default), or the softmax probabilities (the softmax's backward
+   * is then part of the graph, so each row of a batch gets the derivative at its own input).
+   */
+  score?: 'logit' | 'probability';
+}
+
+/**
+ * d(seedsₖ·scoreₖ)/d(input): the model input [N, ...] and seeds [K, classes] → gradients [K, ...input
+ * dims] and the logits [N, classes]. N = 1 broadcasts one input against K seed rows (several classes);
+ * N = K gives row k the gradient at input row k (Integrated Gradients' steps, SmoothGrad's samples).
+ */
+export function buildInputGradientModel(analysis: ModelAnalysis, options: InputGradientOptions = {}): ModelProto {
   const sub = extractSubgraph(analysis, analysis.input);
   const emitter = new GraphEmitter();
   const ls = analysis.shapeOf(analysis.logits);
-  const seedGrad = emitter.op1('Reshape', [SEEDS, emitter.constInt64([-1, ...ls.slice(1)])]);
-  const grad = differentiate(analysis, sub, analysis.input, seedGrad, emitter);
-  const nodes = [...sub.nodes, ...emitter.nodes, { opType: 'Identity', input: [grad], output: [GRADIENTS], name: 'gradients_out' }];
-  return assemble(analysis, 'input_gradient', nodes, [...sub.constants, ...emitter.initializers],
-    [makeValueInfo(analysis.input, f32, analysis.inputShape), makeValueInfo(SEEDS, f32, ['K', analysis.numClasses])],
-    [makeValueInfo(GRADIENTS, f32, ['K', ...analysis.inputShape.slice(1)])]);
+  const logitsFlat = `${analysis.logits}__flat`;
+  const flatten: NodeProto = { opType: 'Flatten', input: [analysis.logits], output: [logitsFlat], name: 'logits_flat', attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] };
+  let seeds = SEEDS;
+  if (options.score === 'probability') {
+    // d(s·softmax(z))/dz = p ⊙ (s − Σ s·p), p = softmax(z) of each row's own logits
+    const p = emitter.op1('Softmax', [logitsFlat], { axis: -1 });
+    const dot = emitter.op1('ReduceSum', [emitter.op1('Mul', [SEEDS, p]), emitter.constInt64([-1])], { keepdims: 1 });
+    seeds = emitter.op1('Mul', [p, emitter.op1('Sub', [SEEDS, dot])]);
+  }
+  const seedGrad = emitter.op1('Reshape', [seeds, emitter.constInt64([-1, ...ls.slice(1)])]);
+  const grad = differentiate(analysis, sub, analysis.input, seedGrad, emitter, undefined, ruleTable(options.rules ?? 'standard'));
+  const nodes = [...sub.nodes, flatten, ...emitter.nodes, { opType: 'Identity', input: [grad], output: [GRADIENTS], name: 'gradients_out' }];
+  const model = assemble(analysis, 'input_gradient', nodes, [...sub.constants, ...emitter.initializers],
+    [makeValueInfo(analysis.input, f32, ['N', ...analysis.inputShape.slice(1)]), makeValueInfo(SEEDS, f32, ['K', analysis.numClasses])],
+    [makeValueInfo(GRADIENTS, f32, ['K', ...analysis.inputShape.slice(1)]), makeValueInfo(logitsFlat, f32, ['N', analysis.numClasses])]);
+  makeBatchDynamic(model, analysis, [analysis.input]);
+  model.graph!.output![0] = makeValueInfo(GRADIENTS, f32, ['K', ...analysis.inputShape.slice(1)]);
+  return model;
 }
 
 export { tensorValues };

@@ -1,4 +1,6 @@
-// Types shared by the CAM pipeline and the CAM methods (one file per method in ./methods).
+// Types shared by the CAM pipeline and the CAM methods (one file per method in ./methods), and the
+// descriptor every explain method (CAM or pixel attribution) has.
+import type { AttributionOptions } from '../attribution/types.js';
 
 /** What a class map is computed for: the class logit (default) or its softmax probability. */
 export type TargetKind = 'logit' | 'probability';
@@ -38,15 +40,56 @@ export interface CamContext {
   eigenSmooth: boolean;
 }
 
-export type CostClass = 'gradient' | 'activation' | 'perturbation';
+/**
+ * gradient: one backward pass through the head; activation: none; perturbation: many forward passes;
+ * gradient-input: backward passes through the whole network (pixel attributions).
+ */
+export type CostClass = 'gradient' | 'activation' | 'perturbation' | 'gradient-input';
 
-export interface CamMethod {
-  /** Stable id used by the CLI and the API, e.g. 'gradcam', 'gradcam++'. */
+/** Layer-resolution CAMs, or pixel attributions (gradients with respect to the input). */
+export type MethodKind = 'cam' | 'attribution';
+
+/** What decides a method's work in one explain() call. */
+export interface PassOptions {
+  /** Classes explained (top-k or the requested classes). */
+  targets: number;
+  /** Channels of the target layer (Score-CAM and Ablation-CAM make one pass per channel). */
+  layerChannels: number;
+  /** Integrated Gradients' steps and SmoothGrad's samples, when not the defaults. */
+  attribution?: AttributionOptions;
+}
+
+/**
+ * A method's own work in one explain() call, in batch-1 rows (a batched run of n rows counts n),
+ * beyond the one forward pass every call makes. Methods of one request that need the head
+ * gradient share one run of it.
+ */
+export interface MethodPasses {
+  /** Forward passes of the whole model. */
+  forward: number;
+  /** Forward passes of the head (target layer → logits). */
+  headForward: number;
+  /** Backward rows through the head (target layer ← logits). */
+  headBackward: number;
+  /** Forward + backward rows through the whole network (input ← logits). */
+  inputBackward: number;
+}
+
+/** What every method descriptor says about itself (listings, the API's method list, cost tables). */
+export interface MethodDescriptor {
+  /** Stable id used by the CLI and the API, e.g. 'gradcam', 'gradcam++', 'smoothgrad'. */
   id: string;
   /** Display name, e.g. 'Grad-CAM++'. */
   name: string;
+  kind: MethodKind;
+  /** Needs the head gradient at the target layer. */
   needsGradients: boolean;
   cost: CostClass;
+  passes(options: PassOptions): MethodPasses;
+}
+
+export interface CamMethod extends MethodDescriptor {
+  kind: 'cam';
   /** One map per target, at the layer's resolution [h*w], before ReLU and scaling. */
   compute(ctx: CamContext): Promise<Float32Array[]>;
 }

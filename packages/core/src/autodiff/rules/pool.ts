@@ -23,8 +23,9 @@ export const MaxPool: BackwardRule = (ctx) => {
     kernel_shape: geo.kernel, strides: geo.strides, pads: geo.pads, dilations: geo.dilations,
     ceil_mode: geo.ceilMode ? 1 : 0,
   }, 2);
-  let flatIdx = e.op1('Reshape', [idx, e.constInt64([-1, perSampleOut])]);
-  if (xs[0] !== 1) flatIdx = e.op1('Mod', [flatIdx, e.constInt64([perSampleIn], [])]);
+  // the indices count from the start of the batch; the forward batch may be K at run time (the
+  // static shape says 1), so positions are always taken modulo one sample
+  const flatIdx = e.op1('Mod', [e.op1('Reshape', [idx, e.constInt64([-1, perSampleOut])]), e.constInt64([perSampleIn], [])]);
   const g = e.op1('Reshape', [ctx.gradOutputs[0]!, e.constInt64([-1, perSampleOut])]);
   const gShape = e.op1('Shape', [g]);
   const idxK = e.op1('Expand', [flatIdx, gShape]);

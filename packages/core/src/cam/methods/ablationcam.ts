@@ -8,14 +8,17 @@
 import { targetScores } from '../targets.js';
 import { dims, weightedCam } from '../combine.js';
 import type { CamMethod } from '../types.js';
+import { channelHeadPasses } from '../passes.js';
 
 const ABLATION_OFFSET = 1e7;
 
 export const ablationCam: CamMethod = {
   id: 'ablationcam',
+  kind: 'cam',
   name: 'Ablation-CAM',
   needsGradients: false,
   cost: 'perturbation',
+  passes: channelHeadPasses,
   async compute(ctx) {
     const A = ctx.activations.data;
     const { C, hw } = dims(ctx);

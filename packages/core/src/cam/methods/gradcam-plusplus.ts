@@ -2,14 +2,17 @@
 // score: α = g² / (2g² + Σ_ij A · g³ + 1e-6) where g ≠ 0 (else 0); weight_c = Σ_ij α · relu(g).
 import { channelWeights, dims, perTarget, spatialSums, weightedCam } from '../combine.js';
 import type { CamMethod } from '../types.js';
+import { headGradientPasses } from '../passes.js';
 
 const EPS = 1e-6;
 
 export const gradCamPlusPlus: CamMethod = {
   id: 'gradcam++',
+  kind: 'cam',
   name: 'Grad-CAM++',
   needsGradients: true,
   cost: 'gradient',
+  passes: headGradientPasses,
   async compute(ctx) {
     const { C, hw } = dims(ctx);
     const sumA = spatialSums(ctx.activations.data, C, hw);

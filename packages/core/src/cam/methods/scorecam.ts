@@ -7,6 +7,7 @@ import { resizeAlignCorners } from '../resize.js';
 import { softmax, targetScores } from '../targets.js';
 import { dims, weightedCam } from '../combine.js';
 import type { CamContext, CamMethod } from '../types.js';
+import { channelForwardPasses } from '../passes.js';
 
 const EPS = 1e-8;
 
@@ -32,9 +33,11 @@ export function scoreCamMasks(ctx: CamContext): Float32Array {
 
 export const scoreCam: CamMethod = {
   id: 'scorecam',
+  kind: 'cam',
   name: 'Score-CAM',
   needsGradients: false,
   cost: 'perturbation',
+  passes: channelForwardPasses,
   async compute(ctx) {
     const { C } = dims(ctx);
     const [, ch, H, W] = ctx.inputDims;
