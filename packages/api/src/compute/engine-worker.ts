@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { Explainer, resizeForModel, toTensor, type ExplainRequest } from '@saliency-explainer/core';
 import { loadManifestModel } from '../cli/model-loader.js';
 import { decodeImage } from '../images/decode.js';
+import { measure } from './measure.js';
 import type { ItemResult, Reply, Request, WireError, WorkerConfig } from './worker-protocol.js';
 
 const config = workerData as WorkerConfig;
@@ -86,6 +87,16 @@ parentPort!.on('message', (msg: Request) => {
         reply = { kind: 'loaded', id: msg.id };
       } catch (e) {
         reply = { kind: 'loaded', id: msg.id, error: wire(e) };
+      }
+      parentPort!.postMessage(reply);
+      return;
+    }
+    if (msg.kind === 'measure') {
+      try {
+        const value = await measure(await explainer(msg.model), msg.job, config.maxImagePixels);
+        reply = { kind: 'measured', id: msg.id, value };
+      } catch (e) {
+        reply = { kind: 'measured', id: msg.id, error: wire(e) };
       }
       parentPort!.postMessage(reply);
       return;

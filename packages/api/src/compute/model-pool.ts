@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { analyseModel, UnknownModelError, type Manifest, type ModelAnalysis, type ModelSpec } from '@saliency-explainer/core';
 import { loadManifestModel, readManifest } from '../cli/model-loader.js';
 import { WorkerPool } from './worker-pool.js';
-import type { ItemResult, WorkItem } from './worker-protocol.js';
+import type { ItemResult, MeasureJob, WorkItem } from './worker-protocol.js';
 
 export type ExecutionProvider = 'cuda' | 'cpu';
 
@@ -107,6 +107,11 @@ export class ModelPool {
   /** Run a batch of explain requests for one model on an engine worker. */
   explain(model: string, items: WorkItem[]): Promise<ItemResult[]> {
     return this.workers.explain(model, items);
+  }
+
+  /** Measure one heatmap of `model` on an engine worker (see compute/measure.ts). */
+  measure(model: string, job: MeasureJob): Promise<unknown> {
+    return this.workers.measure(model, job);
   }
 
   async close(): Promise<void> {

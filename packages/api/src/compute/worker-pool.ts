@@ -3,7 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { workerScript } from './worker-script.js';
 import { ExplainError } from '@saliency-explainer/core';
-import type { ItemResult, Reply, Request, WireError, WorkerConfig, WorkItem } from './worker-protocol.js';
+import type { ItemResult, MeasureJob, Reply, Request, WireError, WorkerConfig, WorkItem } from './worker-protocol.js';
 
 type Pending = { resolve: (r: Reply) => void; reject: (e: Error) => void };
 
@@ -76,6 +76,15 @@ export class WorkerPool {
     if (reply.kind !== 'explained') throw new Error(`engine worker answered ${reply.kind} to explain`);
     if (reply.error) throw fromWire(reply.error);
     return reply.results;
+  }
+
+  /** Measure one heatmap (faithfulness, caption) on the least busy worker; the measure's JSON object. */
+  async measure(model: string, job: MeasureJob): Promise<unknown> {
+    const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const reply = await this.send(slot, { kind: 'measure', id: this.nextId++, model, job });
+    if (reply.kind !== 'measured') throw new Error(`engine worker answered ${reply.kind} to measure`);
+    if (reply.error) throw fromWire(reply.error);
+    return reply.value;
   }
 
   async close(): Promise<void> {

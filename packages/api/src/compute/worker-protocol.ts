@@ -18,9 +18,25 @@ export interface WorkItem {
   options: ExplainOptions;
 }
 
+/**
+ * Something measured about one stored heatmap (its faithfulness report, its caption): the image it
+ * explains and the heatmap's raw map, from which the worker rebuilds the final map exactly.
+ */
+export interface MeasureJob {
+  what: 'faithfulness';
+  bytes?: Uint8Array;
+  pixels?: RgbImage;
+  classIndex: number;
+  /** relu(cam) at the layer's resolution (height × width), as stored. */
+  raw: { width: number; height: number; values: Float32Array };
+  /** Options of the measure (e.g. { seed }), as the core function takes them. */
+  options: Record<string, unknown>;
+}
+
 export type Request =
   | { kind: 'load'; id: number; model: string }
-  | { kind: 'explain'; id: number; model: string; items: WorkItem[] };
+  | { kind: 'explain'; id: number; model: string; items: WorkItem[] }
+  | { kind: 'measure'; id: number; model: string; job: MeasureJob };
 
 export interface ComputedMap {
   method: string;
@@ -48,4 +64,6 @@ export type ItemResult = { ok: true; value: Computed } | { ok: false; error: Wir
 
 export type Reply =
   | { kind: 'loaded'; id: number; error?: WireError }
-  | { kind: 'explained'; id: number; results: ItemResult[]; error?: WireError };
+  | { kind: 'explained'; id: number; results: ItemResult[]; error?: WireError }
+  /** `value`: the measure's JSON object. */
+  | { kind: 'measured'; id: number; value?: unknown; error?: WireError };

@@ -2,6 +2,7 @@
 import type { AnnotationService } from '../annotations/service.js';
 import type { Scoring } from '../annotations/scoring.js';
 import type { ExplainService } from '../compute/explain-service.js';
+import type { HeatmapResults } from '../compute/heatmap-results.js';
 import type { ModelPool } from '../compute/model-pool.js';
 import type { Storage } from '../storage/types.js';
 import type { Limits } from './settings.js';
@@ -10,6 +11,8 @@ export interface ApiServices {
   pool: ModelPool;
   storage: Storage;
   explain: ExplainService;
+  /** What is computed about a stored heatmap on request (faithfulness), stored once. */
+  results: HeatmapResults;
   /** Crowd annotation sessions and pooled human attention. */
   annotations: AnnotationService;
   /** Human-attention scoring off the main thread (agreement, alignment against people). */

@@ -12,6 +12,7 @@ import { apiError } from './errors.js';
 import { alignmentOf, NoReferenceError } from './alignment.js';
 import { humanReference } from '../annotations/human-reference.js';
 import { renderHeatmapPng } from './render.js';
+import { faithfulnessOf } from './faithfulness.js';
 import { decodeUpload, MIME } from './upload.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -245,6 +246,12 @@ export const resolvers: Resolvers = {
         if (err instanceof NoReferenceError) throw apiError('NOT_FOUND', err.message);
         throw err;
       }
+    },
+    faithfulness: async (h, { seed }, ctx) => {
+      const s = seed ?? 0;
+      if (!Number.isInteger(s) || s < 0) throw apiError('BAD_REQUEST', 'seed must be a non-negative integer');
+      await served(ctx, h.explanation.modelId);
+      return faithfulnessOf(await ctx.results.faithfulness(h.explanation, h.heatmap, { seed: s }));
     },
   },
   EvalRun: {

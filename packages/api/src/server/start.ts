@@ -12,6 +12,7 @@ import { resolvers } from './resolvers.js';
 import { annotationResolvers } from '../annotations/resolvers.js';
 import { AnnotationService } from '../annotations/service.js';
 import { Scoring } from '../annotations/scoring.js';
+import { HeatmapResults } from '../compute/heatmap-results.js';
 import { ExplainService } from '../compute/explain-service.js';
 import { ModelPool } from '../compute/model-pool.js';
 import { openStorage } from '../storage/open.js';
@@ -58,7 +59,8 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     { size: compute.microBatchSize, windowMs: compute.microBatchWindowMs }, compute.cacheMegabytes * 1024 * 1024);
   const scoring = new Scoring();
   const annotations = new AnnotationService(storage, pool, settings.annotation, scoring);
-  const services: ApiServices = { pool, storage, explain, annotations, scoring, limits, version, startedAt: Date.now() };
+  const results = new HeatmapResults(storage, pool);
+  const services: ApiServices = { pool, storage, explain, results, annotations, scoring, limits, version, startedAt: Date.now() };
 
   const http: Server = createServer();
   const apollo = new ApolloServer<ApiContext>({
