@@ -9,6 +9,7 @@ import { alignToHuman } from '../../../packages/core/src/metrics/align.js';
 import type { InputSpec } from '../../../packages/core/src/model/spec.js';
 import type { FloatMap } from '../../../packages/core/src/cam/types.js';
 import { rng } from '../../helpers/random.js';
+import { blur11, topIndices } from './reference.js';
 
 const S = 16;
 const spec: InputSpec = { name: 'x', width: S, height: S, layout: 'NCHW', channelOrder: 'RGB', scale: 1 / 255, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], resize: 'stretch' };
@@ -40,20 +41,6 @@ function recording() {
     return out;
   };
   return { calls, score };
-}
-
-/** The test's own blur: 11 taps, σ 5, reflect-101, rows then columns. */
-function blur(x: Float32Array): Float64Array {
-  const k = Array.from({ length: 11 }, (_, i) => Math.exp(-((i - 5) ** 2) / 50));
-  const ks = k.reduce((a, b) => a + b, 0);
-  const refl = (i: number) => (i < 0 ? -i : i >= S ? 2 * S - 2 - i : i);
-  const out = new Float64Array(x.length);
-  const tmp = new Float64Array(S * S);
-  for (let c = 0; c < 3; c++) {
-    for (let y = 0; y < S; y++) for (let xx = 0; xx < S; xx++) tmp[y * S + xx] = k.reduce((s, w, i) => s + w * x[c * S * S + y * S + refl(xx + i - 5)], 0) / ks;
-    for (let y = 0; y < S; y++) for (let xx = 0; xx < S; xx++) out[c * S * S + y * S + xx] = k.reduce((s, w, i) => s + w * tmp[refl(y + i - 5) * S + xx], 0) / ks;
-  }
-  return out;
 }
 
 const pick = <K extends CaptionFact['kind']>(facts: CaptionFact[], kind: K) => facts.filter((f): f is Extract<CaptionFact, { kind: K }> => f.kind === kind);
@@ -93,9 +80,8 @@ describe('captionFacts on a tiny linear model', () => {
     expect(crop.survives).toBe(pc[1] >= Math.max(...pc));
 
     // deletion: the 51 (= round(0.2·256)) most salient pixels take the blurred input's values
-    const order = [...map.values.keys()].sort((a, b) => map.values[b] - map.values[a] || a - b);
-    const top = new Set(order.slice(0, 51));
-    const blurred = blur(input);
+    const top = topIndices(map.values, 51);
+    const blurred = blur11(input, 3, S, S);
     for (let c = 0; c < 3; c++) {
       for (let i = 0; i < S * S; i++) {
         const j = c * S * S + i;
@@ -130,8 +116,7 @@ describe('captionFacts on a tiny linear model', () => {
     const facts = await captionFacts(recording().score, subject, { classIndex: 0, map: a }, [{ classIndex: 0, map: a }, { classIndex: 2, map: b }]);
     const [k, ...more] = pick(facts, 'contrast');
     expect(more).toHaveLength(0); // the map's own class is not contrasted with itself
-    const topOf = (m: FloatMap) => new Set([...m.values.keys()].sort((x, y) => m.values[y] - m.values[x] || x - y).slice(0, 51));
-    const ta = topOf(a), tb = topOf(b);
+    const ta = topIndices(a.values, 51), tb = topIndices(b.values, 51);
     const inter = [...ta].filter((i) => tb.has(i)).length;
     expect([k.classIndex, k.label]).toEqual([2, 'c']);
     expect(k.overlap).toBeCloseTo(inter / (ta.size + tb.size - inter), 12);
