@@ -26,6 +26,10 @@ export interface ExplainArgs {
   maxImageBytes: number;
   maxImagePixels: number;
   progress: boolean;
+  /** Also caption each map (core/caption; loads the manifest's object detector). */
+  caption: boolean;
+  /** Also measure each map's faithfulness (core/faithfulness). */
+  faithfulness: boolean;
 }
 
 const options = {
@@ -49,6 +53,8 @@ const options = {
   'max-image-bytes': { type: 'string' },
   'max-image-pixels': { type: 'string' },
   'no-progress': { type: 'boolean' },
+  caption: { type: 'boolean' },
+  faithfulness: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -65,6 +71,7 @@ export function parseExplainArgs(argv: string[]): ExplainArgs | 'help' {
   if (v['model-file'] !== undefined && (v.labels === undefined || v['input-spec'] === undefined)) {
     throw usageError('--model-file needs --labels FILE and --input-spec JSON|FILE');
   }
+  if (v.caption && v['input-tensor']) throw usageError('--caption needs images, not tensors: its boxes are in the image\'s pixels');
   let methods = list(v.method);
   if (methods.length === 0) methods = ['gradcam'];
   if (methods.includes('all')) methods = camMethods.map((m) => m.id);
@@ -97,5 +104,7 @@ export function parseExplainArgs(argv: string[]): ExplainArgs | 'help' {
     maxImageBytes: v['max-image-bytes'] === undefined ? DEFAULTS.maxImageBytes : int('max-image-bytes', v['max-image-bytes'], 1),
     maxImagePixels: v['max-image-pixels'] === undefined ? DEFAULTS.maxImagePixels : int('max-image-pixels', v['max-image-pixels'], 1),
     progress: !v['no-progress'],
+    caption: v.caption ?? false,
+    faithfulness: v.faithfulness ?? false,
   };
 }

@@ -8,12 +8,14 @@ import {
   Explainer, ExplainError, getCamMethod, overlay, resizeForModel, toTensor,
   type InputSpec, type RgbImage,
 } from '@saliency-explainer/core';
+import { mapsFaithfulness } from './faithfulness-command.js';
 import type { ExplainArgs } from './args.js';
+import { captionMaps, loadCaptionDetector } from './captions.js';
 import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from './errors.js';
 import { readImage, readTensor, writePng } from './image-io.js';
 import { expandInputs, slug } from './inputs.js';
 import { loadFileModel, loadManifestModel } from './model-loader.js';
-import { inputReport, type InputFailure, type InputReport } from './report.js';
+import { attachCaptions, inputReport, type InputFailure, type InputReport } from './report.js';
 
 /** Undo the normalisation of a tensor input, to draw its overlays on what the model saw. */
 function tensorToImage(t: Float32Array, spec: InputSpec): RgbImage {
@@ -46,6 +48,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
   const model = args.modelFile
     ? loadFileModel(args.modelFile, args.labels!, args.inputSpec!)
     : loadManifestModel(args.modelsDir, args.model);
+  const detector = args.caption ? await loadCaptionDetector(args.modelsDir) : undefined;
   let engine: Explainer;
   try {
     engine = await Explainer.create(ort, model.bytes, model.spec, model.labels, { batchSize: args.batchSize });
@@ -68,11 +71,12 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
       try {
         let tensor: Float32Array;
         let view: RgbImage;
+        let image: RgbImage | undefined;
         if (args.inputTensor) {
           tensor = await readTensor(input.path, engine.inputShape, args.maxImageBytes);
           view = tensorToImage(tensor, model.spec.input);
         } else {
-          const image = await readImage(input.path, { maxBytes: args.maxImageBytes, maxPixels: args.maxImagePixels });
+          image = await readImage(input.path, { maxBytes: args.maxImageBytes, maxPixels: args.maxImagePixels });
           view = resizeForModel(image, model.spec.input);
           tensor = toTensor(view, model.spec.input);
         }
@@ -89,7 +93,10 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
           await writePng(file, overlay(view, m.map, { colormap: args.colormap, imageWeight: args.imageWeight }));
           files.push(file);
         }
-        const report = inputReport(input.path, result, files);
+        const captions = detector && image ? await captionMaps(engine, detector, image, tensor, result, model.spec.input) : undefined;
+        const faithfulness = args.faithfulness ? await mapsFaithfulness(engine, tensor, result.maps, args.batchSize) : undefined;
+        const report = inputReport(input.path, result, files, faithfulness);
+        if (captions) attachCaptions(report, captions);
         reports.push(report);
         if (args.json) {
           io.out(JSON.stringify(report));
@@ -97,6 +104,8 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
           const preds = result.predictions.map((p) => `${p.label} ${(100 * p.score).toFixed(1)}%`).join(', ');
           io.out(`${input.path}: ${preds}`);
           for (const f of files) if (f) io.out(`  ${f}`);
+          captions?.forEach((c, k) => io.out(`  ${result.maps[k].method} ${result.maps[k].classIndex} (${result.maps[k].label}): ${c.text}`));
+          faithfulness?.forEach((r, k) => io.out(`  ${result.maps[k].method} ${result.maps[k].classIndex}: deletion AUC ${r.deletion.auc.toFixed(4)}, insertion AUC ${r.insertion.auc.toFixed(4)}, ROAD combined ${r.road.combined.toFixed(4)}`));
         }
       } catch (e) {
         if (e instanceof ExplainError && e.code !== 'BAD_INPUT') {
@@ -117,6 +126,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
   } finally {
     bar?.stop();
     await engine.release();
+    await detector?.release();
   }
   if (args.overlays || !args.json) {
     const report = { model: model.spec.id, layer: args.layer ?? engine.defaultLayer, methods: args.methods, target: args.target, createdAt: new Date().toISOString(), inputs: reports };

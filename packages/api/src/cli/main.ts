@@ -11,6 +11,7 @@ import { EVAL_HELP, runEvalCommand } from './eval-command.js';
 import { IMPORT_HELP, runImport } from './import-command.js';
 import { EXPORT_HELP, runExport } from './export-command.js';
 import { readManifest } from './model-loader.js';
+import { FAITHFULNESS_HELP, runFaithfulness } from './faithfulness-command.js';
 import { existsSync } from 'node:fs';
 import { DEFAULTS, PROJECT_ROOT } from './settings.js';
 
@@ -25,6 +26,7 @@ Usage:
   saliency-explainer eval --dataset osie [options] leaderboard: models × layers × methods vs human fixations
   saliency-explainer import-fixations --osie DIR | --image FILE --points FILE   eye tracking into the API's database
   saliency-explainer export-annotations [--format jsonl|csv] [-o FILE]          stored crowd clicks and eye tracking out
+  saliency-explainer faithfulness <image> | --input-tensor X.bin [--map M.bin | --method M] [--json]   is a map faithful to the model?
   saliency-explainer --version | --help
 
 explain options:
@@ -48,6 +50,9 @@ explain options:
       --max-image-bytes N   largest input file (default ${DEFAULTS.maxImageBytes}, env SALIENCY_MAX_IMAGE_BYTES)
       --max-image-pixels N  largest decoded image (default ${DEFAULTS.maxImagePixels}, env SALIENCY_MAX_IMAGE_PIXELS)
       --no-progress         no progress bar on stderr
+      --caption             also caption each map: what the model sees, on which detected object, what
+                            cropping to and blurring out the evidence does (needs the manifest's detector)
+      --faithfulness        also measure each map's faithfulness (deletion/insertion, ROAD, CamMult; see faithfulness)
 
 ${SERVE_HELP}
 
@@ -58,6 +63,8 @@ ${EVAL_HELP}
 ${IMPORT_HELP}
 
 ${EXPORT_HELP}
+
+${FAITHFULNESS_HELP}
 
 Exit codes: 0 ok · 1 internal error · 2 usage error · 3 input error (unreadable or undecodable
 image, too large, wrong tensor size, class or layer not in the model; other inputs still run;
@@ -111,6 +118,8 @@ export async function main(argv: string[], io: Output = {
         return await runImport(rest, io);
       case 'export-annotations':
         return await runExport(rest, io);
+      case 'faithfulness':
+        return await runFaithfulness(rest, io);
       case 'methods':
         for (const m of camMethods) io.out(`${m.id}\t${m.name}\t${m.needsGradients ? 'gradients' : 'no gradients'}\t${m.cost}`);
         return EXIT.OK;

@@ -1,5 +1,6 @@
 // The JSON shapes `explain` prints (one line per input with --json) and writes to report.json.
-import type { ExplainResult, FloatMap } from '@saliency-explainer/core';
+import type { ExplainResult, FaithfulnessReport, FloatMap } from '@saliency-explainer/core';
+import type { Caption } from '@saliency-explainer/core';
 
 export interface JsonMap {
   width: number;
@@ -21,6 +22,10 @@ export interface InputReport {
     map: JsonMap;
     /** the overlay PNG written for this map, when overlays are on */
     overlay?: string;
+    /** with --caption: the map's caption, its text and the measured facts behind it */
+    caption?: Caption;
+    /** with --faithfulness: the map's deletion/insertion, ROAD and confidence measures */
+    faithfulness?: FaithfulnessReport;
   }[];
 }
 
@@ -34,7 +39,7 @@ export function jsonMap(m: FloatMap): JsonMap {
   return { width: m.width, height: m.height, values: Array.from(m.values, (v) => Number(v.toPrecision(9))) };
 }
 
-export function inputReport(input: string, r: ExplainResult, overlays: (string | undefined)[]): InputReport {
+export function inputReport(input: string, r: ExplainResult, overlays: (string | undefined)[], faithfulness?: FaithfulnessReport[]): InputReport {
   return {
     input,
     model: r.model,
@@ -48,6 +53,14 @@ export function inputReport(input: string, r: ExplainResult, overlays: (string |
       raw: jsonMap(m.raw),
       map: jsonMap(m.map),
       ...(overlays[i] ? { overlay: overlays[i] } : {}),
+      ...(faithfulness ? { faithfulness: faithfulness[i] } : {}),
     })),
   };
+}
+
+/** With --caption: each map's caption, in the maps' order. */
+export function attachCaptions(report: InputReport, captions: readonly Caption[]): void {
+  report.maps.forEach((m, i) => {
+    m.caption = captions[i];
+  });
 }
