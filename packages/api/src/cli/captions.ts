@@ -1,0 +1,55 @@
+// `explain --caption`: the manifest's object detector (loaded once per run, only when captions are
+// asked for) and each map's caption (core/caption): its facts measured on this model and image, the
+// crop, deletion and control inputs run through the same Explainer in one batch per map, and the
+// English text made of them. A map is contrasted with the maps of the other classes of its method.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import {
+  captionMap, Detector, findDetector, parseLabels,
+  type Caption, type ExplainResult, type InputSpec, type RgbImage,
+} from '@saliency-explainer/core';
+import { modelError } from './errors.js';
+import { readManifest } from './model-loader.js';
+
+/** Sessions run one after another; spinning threads would only take the cores the classifier needs. */
+const SESSION_OPTIONS = { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } };
+
+/** The first detector of `modelsDir`'s manifest, its files from models/cache. */
+export async function loadCaptionDetector(modelsDir: string): Promise<Detector> {
+  const manifest = readManifest(modelsDir);
+  let spec;
+  try {
+    spec = findDetector(manifest);
+  } catch {
+    throw modelError('NO_DETECTOR', `--caption needs an object detector, and ${join(modelsDir, 'manifest.json')} lists none ("detectors")`);
+  }
+  const cache = join(modelsDir, 'cache');
+  const read = (rel: string, what: string) => {
+    const path = join(cache, rel);
+    if (!existsSync(path)) throw modelError('MODEL_FILE_MISSING', `${what} for '${spec.id}' ${path} is missing; run \`npm run models\` to fetch the model files`);
+    return readFileSync(path);
+  };
+  const labels = Array.isArray(spec.labels) ? spec.labels : parseLabels(read(spec.labels, 'labels').toString('utf8'));
+  try {
+    return await Detector.create(ort, read(spec.file, 'model file'), spec, labels, SESSION_OPTIONS);
+  } catch (e) {
+    throw modelError('BAD_MODEL', `detector '${spec.id}' cannot be used: ${(e as Error).message}`);
+  }
+}
+
+/** The captions of `result`'s maps, in their order. */
+export async function captionMaps(
+  engine: { forwardInputs(batch: Float32Array, n: number): Promise<Float32Array>; labels: string[] },
+  detector: Detector, image: RgbImage, input: Float32Array, result: ExplainResult, spec: InputSpec,
+): Promise<Caption[]> {
+  const detections = await detector.detect(image);
+  const subject = { image, spec, input, probabilities: result.probabilities, labels: engine.labels, detections };
+  const score = (batch: Float32Array, n: number) => engine.forwardInputs(batch, n);
+  const captions: Caption[] = [];
+  for (const m of result.maps) {
+    const others = result.maps.filter((o) => o.method === m.method && o.classIndex !== m.classIndex);
+    captions.push(await captionMap(score, subject, m, others));
+  }
+  return captions;
+}
