@@ -11,3 +11,9 @@ export {
   faithfulnessMeasures, getFaithfulnessMeasure, measureFaithfulness,
   type FaithfulnessReport, type FaithfulnessOptions, type FaithfulnessMeasure,
 } from './registry.js';
+export { spearman, averageRanks, pearson } from './spearman.js';
+export { ssim, minMax01, type SsimOptions } from './ssim.js';
+export {
+  cascadingRandomisation, parametrisedLayers, randomLike, randomiseTop, PASS_THRESHOLD, RANDOMISED_OPS,
+  type SanityOptions, type SanityResult, type SanityCurve,
+} from './sanity.js';
