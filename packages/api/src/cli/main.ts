@@ -12,6 +12,7 @@ import { IMPORT_HELP, runImport } from './import-command.js';
 import { EXPORT_HELP, runExport } from './export-command.js';
 import { readManifest } from './model-loader.js';
 import { FAITHFULNESS_HELP, runFaithfulness } from './faithfulness-command.js';
+import { runSanity, SANITY_HELP } from './sanity-command.js';
 import { existsSync } from 'node:fs';
 import { DEFAULTS, PROJECT_ROOT } from './settings.js';
 
@@ -27,6 +28,7 @@ Usage:
   saliency-explainer import-fixations --osie DIR | --image FILE --points FILE   eye tracking into the API's database
   saliency-explainer export-annotations [--format jsonl|csv] [-o FILE]          stored crowd clicks and eye tracking out
   saliency-explainer faithfulness <image> | --input-tensor X.bin [--map M.bin | --method M] [--json]   is a map faithful to the model?
+  saliency-explainer sanity-check <image> [--method M,M] [--layers N] [--plot FILE.png]   do the maps depend on the weights?
   saliency-explainer --version | --help
 
 explain options:
@@ -66,10 +68,13 @@ ${EXPORT_HELP}
 
 ${FAITHFULNESS_HELP}
 
+${SANITY_HELP}
+
 Exit codes: 0 ok · 1 internal error · 2 usage error · 3 input error (unreadable or undecodable
 image, too large, wrong tensor size, class or layer not in the model; other inputs still run;
 import-fixations: a bad image, fixations or points file, and nothing is written) ·
-4 model error (unknown model, missing or unusable model file) · 130 eval interrupted by Ctrl-C
+4 model error (unknown model, missing or unusable model file) · 5 output error (--out / -o cannot
+be written: a path through a file, a file where a folder goes, no permission, a full disk) · 130 eval interrupted by Ctrl-C
 (the report covers the images finished; --resume continues)
 `;
 
@@ -120,6 +125,8 @@ export async function main(argv: string[], io: Output = {
         return await runExport(rest, io);
       case 'faithfulness':
         return await runFaithfulness(rest, io);
+      case 'sanity-check':
+        return await runSanity(rest, io);
       case 'methods':
         for (const m of camMethods) io.out(`${m.id}\t${m.name}\t${m.needsGradients ? 'gradients' : 'no gradients'}\t${m.cost}`);
         return EXIT.OK;
