@@ -93,7 +93,7 @@ parentPort!.on('message', (msg: Request) => {
     }
     if (msg.kind === 'measure') {
       try {
-        const value = await measure(await explainer(msg.model), msg.job, config.maxImagePixels);
+        const value = await measure(await explainer(msg.model), msg.job, config);
         reply = { kind: 'measured', id: msg.id, value };
       } catch (e) {
         reply = { kind: 'measured', id: msg.id, error: wire(e) };

@@ -1,9 +1,18 @@
-// What is computed about a stored heatmap on request (its faithfulness report; its caption next): read
+// What is computed about a stored heatmap on request (its faithfulness report, its caption): read
 // from storage when it was computed before, else computed once on an engine worker — concurrent
 // requests for the same result share one computation — and stored, keyed by (heatmap, kind, options).
 import { createHash } from 'node:crypto';
+import type { HumanMap } from '@saliency-explainer/core';
 import type { ExplanationRecord, HeatmapRecord, HeatmapResultKind, Storage } from '../storage/types.js';
 import type { ModelPool } from './model-pool.js';
+
+/** The human reference a caption's human fact scores against (the one the heatmap's alignment uses). */
+export interface CaptionHuman {
+  map: HumanMap;
+  source: 'crowd' | 'eye-tracking';
+  /** What identifies it among its image's references, e.g. 'CROWD FIND' (stored captions are keyed by it and its size). */
+  key: string;
+}
 
 /** Bumped when a measure's definition changes meaning, so stored results of the old one are not served. */
 export const RESULT_VERSIONS: Readonly<Record<HeatmapResultKind, number>> = { faithfulness: 1, caption: 1 };
@@ -36,6 +45,26 @@ export class HeatmapResults {
         what: 'faithfulness', bytes, classIndex: heatmap.classIndex,
         raw: { width: heatmap.width, height: heatmap.height, values: heatmap.raw },
         options,
+      });
+    });
+  }
+
+  /**
+   * The caption of one heatmap (core's Caption as JSON): contrasted with the explanation's maps of the
+   * same method for its other classes, with a human fact when `human` is given. The stored caption is
+   * keyed by the reference and its number of people too, so a new annotation makes a new caption.
+   */
+  caption(explanation: ExplanationRecord, heatmap: HeatmapRecord, options: { seed: number }, human: CaptionHuman | null): Promise<HeatmapResult<unknown>> {
+    const key = { ...options, human: human ? `${human.key} ${human.map.observers.length}` : null };
+    return this.get('caption', explanation, heatmap, key, async () => {
+      const bytes = await this.storage.getImageBytes(explanation.imageId);
+      if (!bytes) throw new Error(`the bytes of image ${explanation.imageId} are not stored`);
+      const raw = (h: HeatmapRecord) => ({ width: h.width, height: h.height, values: h.raw });
+      return this.pool.measure(explanation.modelId, {
+        what: 'caption', bytes, classIndex: heatmap.classIndex, raw: raw(heatmap), options,
+        others: explanation.heatmaps.filter((o) => o.method === heatmap.method && o.classIndex !== heatmap.classIndex)
+          .map((o) => ({ classIndex: o.classIndex, raw: raw(o) })),
+        human: human ? { map: human.map, source: human.source } : undefined,
       });
     });
   }

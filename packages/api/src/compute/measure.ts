@@ -1,19 +1,40 @@
-// Inside an engine worker: what is measured about one stored heatmap — its faithfulness report — with
-// the worker's Explainer as the model (batched forward passes through `forwardInputs`). The final map
-// is rebuilt from the stored raw map with core's pipeline, so it is the map the API draws.
-import { measureFaithfulness, postprocess, resizeForModel, toTensor, type Explainer } from '@saliency-explainer/core';
+// Inside an engine worker: what is measured about one stored heatmap — its faithfulness report, its
+// caption — with the worker's Explainer as the model (batched forward passes through
+// `forwardInputs`). Final maps are rebuilt from the stored raw maps with core's pipeline, so they are
+// the maps the API draws. The object detector of captions is loaded on the first caption, once per worker.
+import {
+  captionMap, measureFaithfulness, postprocess, resizeForModel, toTensor, type Detector, type Explainer, type FloatMap,
+} from '@saliency-explainer/core';
+import { loadCaptionDetector } from '../cli/captions.js';
 import { decodeImage } from '../images/decode.js';
-import type { MeasureJob } from './worker-protocol.js';
+import type { MeasureJob, RawMap, WorkerConfig } from './worker-protocol.js';
+
+let detector: Promise<Detector> | undefined;
+
+function captionDetector(modelsDir: string): Promise<Detector> {
+  if (!detector) {
+    detector = loadCaptionDetector(modelsDir);
+    detector.catch(() => (detector = undefined));
+  }
+  return detector;
+}
 
 /** The JSON object of `job.what` for the heatmap in `job`. */
-export async function measure(engine: Explainer, job: MeasureJob, maxImagePixels: number): Promise<unknown> {
+export async function measure(engine: Explainer, job: MeasureJob, config: Pick<WorkerConfig, 'maxImagePixels' | 'modelsDir'>): Promise<unknown> {
   const spec = engine.spec.input;
-  const image = job.pixels ?? (await decodeImage(job.bytes!, maxImagePixels)).image;
+  const image = job.pixels ?? (await decodeImage(job.bytes!, config.maxImagePixels)).image;
   const input = toTensor(resizeForModel(image, spec), spec);
-  const { map } = postprocess(job.raw.values, job.raw.height, job.raw.width, spec.height, spec.width);
+  const final = (raw: RawMap): FloatMap => postprocess(raw.values, raw.height, raw.width, spec.height, spec.width).map;
   const score = (batch: Float32Array, n: number) => engine.forwardInputs(batch, n);
+  const map = final(job.raw);
   switch (job.what) {
     case 'faithfulness':
       return measureFaithfulness(score, input, engine.inputShape, map, job.classIndex, { ...job.options, batchSize: engine.batchSize });
+    case 'caption': {
+      const [probabilities, detections] = await Promise.all([engine.predict(input), (await captionDetector(config.modelsDir)).detect(image)]);
+      const subject = { image, spec, input, probabilities, labels: engine.labels, detections, human: job.human };
+      const others = job.others.map((o) => ({ classIndex: o.classIndex, map: final(o.raw) }));
+      return captionMap(score, subject, { classIndex: job.classIndex, map }, others, job.options);
+    }
   }
 }

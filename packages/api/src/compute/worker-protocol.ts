@@ -1,6 +1,6 @@
 // Messages between the API's main thread and its engine workers (structured clone; float buffers
 // are transferred, not copied).
-import type { ExplainOptions, RgbImage } from '@saliency-explainer/core';
+import type { ExplainOptions, HumanMap, RgbImage } from '@saliency-explainer/core';
 
 export interface WorkerConfig {
   modelsDir: string;
@@ -18,20 +18,34 @@ export interface WorkItem {
   options: ExplainOptions;
 }
 
+/** A heatmap's raw map as stored: relu(cam) at the layer's resolution (height × width). */
+export interface RawMap {
+  width: number;
+  height: number;
+  values: Float32Array;
+}
+
 /**
  * Something measured about one stored heatmap (its faithfulness report, its caption): the image it
  * explains and the heatmap's raw map, from which the worker rebuilds the final map exactly.
  */
-export interface MeasureJob {
-  what: 'faithfulness';
+export type MeasureJob = {
   bytes?: Uint8Array;
   pixels?: RgbImage;
   classIndex: number;
-  /** relu(cam) at the layer's resolution (height × width), as stored. */
-  raw: { width: number; height: number; values: Float32Array };
+  raw: RawMap;
   /** Options of the measure (e.g. { seed }), as the core function takes them. */
   options: Record<string, unknown>;
-}
+} & (
+  | { what: 'faithfulness' }
+  | {
+      what: 'caption';
+      /** The explanation's maps of the same method for its other classes (contrast facts). */
+      others: { classIndex: number; raw: RawMap }[];
+      /** The image's human reference (the one its alignment uses), for the human fact. */
+      human?: { map: HumanMap; source: 'crowd' | 'eye-tracking' };
+    }
+);
 
 export type Request =
   | { kind: 'load'; id: number; model: string }

@@ -64,6 +64,28 @@ function candidates(want: ReferenceKind | undefined, h: HeatmapRecord, model: st
   return [...crowd, ...eye];
 }
 
+/** The human reference a heatmap is scored against, with what it is in words. */
+export interface HumanReferenceChoice {
+  reference: HumanSource;
+  source: string;
+  task: 'DESCRIBE' | 'FIND' | null;
+  human: HumanMap;
+}
+
+/**
+ * The best human reference of the heatmap's image (`want` restricts it to one kind): the crowd's
+ * clicks looking for its class, then the crowd describing the image, then eye tracking; null when the
+ * image has none. Alignment scores and captions' human facts use the same choice.
+ */
+export async function bestHumanReference(h: HeatmapRecord, model: string, human: AlignmentInputs['human'], want?: ReferenceKind): Promise<HumanReferenceChoice | null> {
+  for (const c of candidates(want, h, model)) {
+    const map = await human(c.source, c.filter);
+    if (!map || map.observers.length === 0) continue;
+    return { reference: c.source, source: c.text(map.observers.length), task: c.filter?.task ?? null, human: map };
+  }
+  return null;
+}
+
 /**
  * Scores of the heatmap's final map against `want`, or the best reference available: the crowd's
  * clicks looking for the heatmap's class, then the crowd's clicks describing the image (attention
@@ -73,12 +95,11 @@ function candidates(want: ReferenceKind | undefined, h: HeatmapRecord, model: st
  */
 export async function alignmentOf(h: HeatmapRecord, inputs: AlignmentInputs, metrics?: readonly string[], want?: ReferenceKind): Promise<Alignment> {
   const { map } = postprocess(h.raw, h.height, h.width, inputs.input.height, inputs.input.width);
-  for (const c of candidates(want, h, inputs.model)) {
-    const human = await inputs.human(c.source, c.filter);
-    if (!human || human.observers.length === 0) continue;
-    const n = human.observers.length;
+  const best = await bestHumanReference(h, inputs.model, inputs.human, want);
+  if (best) {
+    const { human } = best;
     const scores = inputs.alignToHuman ? await inputs.alignToHuman(map, inputs.input, human, metrics) : alignToHuman(map, inputs.input, human, { metrics });
-    return { reference: c.source, source: c.text(n), annotators: n, task: c.filter?.task ?? null, scores };
+    return { reference: best.reference, source: best.source, annotators: human.observers.length, task: best.task, scores };
   }
   if (want && want !== 'PREDICTED') throw new NoReferenceError(want);
   const view = await inputs.view();

@@ -13,6 +13,7 @@ import { alignmentOf, NoReferenceError } from './alignment.js';
 import { humanReference } from '../annotations/human-reference.js';
 import { renderHeatmapPng } from './render.js';
 import { faithfulnessOf } from './faithfulness.js';
+import { captionOf } from './caption.js';
 import { decodeUpload, MIME } from './upload.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -193,6 +194,11 @@ export const resolvers: Resolvers = {
       e.record.heatmaps
         .filter((h) => (method == null || h.method === method) && (classIndex == null || h.classIndex === classIndex))
         .map((heatmap) => ({ heatmap, explanation: e.record })),
+    caption: (e, { seed }, ctx) => {
+      const first = e.record.heatmaps[0];
+      if (!first) throw apiError('NOT_FOUND', 'the explanation has no heatmap');
+      return captionOf(ctx, e.record, first, seed);
+    },
     cached: (e) => e.cached,
     computeMs: (e) => e.record.computeMs,
     createdAt: (e) => e.record.createdAt,
@@ -247,6 +253,7 @@ export const resolvers: Resolvers = {
         throw err;
       }
     },
+    caption: (h, { seed }, ctx) => captionOf(ctx, h.explanation, h.heatmap, seed),
     faithfulness: async (h, { seed }, ctx) => {
       const s = seed ?? 0;
       if (!Number.isInteger(s) || s < 0) throw apiError('BAD_REQUEST', 'seed must be a non-negative integer');

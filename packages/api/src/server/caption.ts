@@ -1,0 +1,32 @@
+// Heatmap.caption and Explanation.caption: the heatmap's caption from the results service (computed on
+// an engine worker on first request, stored), with the human reference its alignment uses, in the
+// schema's shape (facts flattened: every field of every kind, unset ones null).
+import type { Caption as CoreCaption } from '@saliency-explainer/core';
+import type { Caption } from '../generated/graphql.js';
+import type { ExplanationRecord, HeatmapRecord } from '../storage/types.js';
+import { humanReference } from '../annotations/human-reference.js';
+import type { ApiContext } from './context.js';
+import { bestHumanReference } from './alignment.js';
+import { apiError } from './errors.js';
+
+export async function captionOf(ctx: ApiContext, explanation: ExplanationRecord, heatmap: HeatmapRecord, seed: number | null | undefined): Promise<Caption> {
+  const s = seed ?? 0;
+  if (!Number.isInteger(s) || s < 0) throw apiError('BAD_REQUEST', 'seed must be a non-negative integer');
+  try {
+    await ctx.pool.get(explanation.modelId);
+  } catch (e) {
+    throw apiError('MODEL_UNAVAILABLE', `model '${explanation.modelId}' cannot be loaded: ${(e as Error).message}`);
+  }
+  const image = await ctx.storage.getImage(explanation.imageId);
+  if (!image) throw apiError('NOT_FOUND', `no image ${explanation.imageId}`);
+  const best = await bestHumanReference(heatmap, explanation.modelId, (source, filter) => humanReference(ctx, image, source, filter));
+  const human = best && { map: best.human, source: best.reference === 'CROWD' ? 'crowd' as const : 'eye-tracking' as const, key: `${best.reference} ${best.task ?? ''}`.trim() };
+  const result = await ctx.results.caption(explanation, heatmap, { seed: s }, human);
+  const caption = result.value as CoreCaption;
+  return {
+    text: caption.text,
+    facts: caption.facts.map((f) => ({ ...f, object: 'object' in f && f.object ? f.object : null })),
+    computeMs: result.computeMs,
+    cached: result.cached,
+  };
+}
