@@ -134,3 +134,27 @@ describe.skipIf(!ready)('saliency-explainer faithfulness (SqueezeNet, both.png, 
     for (const r of runs) expect(r.stdout).toBe('');
   }, 60_000);
 });
+
+describe.skipIf(!ready)('saliency-explainer sanity-check (SqueezeNet, both.png)', () => {
+  it('prints per-layer curves as JSON, writes the plot, and Grad-CAM changes once conv10 is random while EigenCAM cannot', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'se-sanity-'));
+    const plot = join(work, 'sanity.png');
+    const r = await cli('sanity-check', join(images, 'both.png'), '--method', 'gradcam,eigencam', '--layers', '2', '--class', '243', '--plot', plot, '--json');
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const o = JSON.parse(r.stdout);
+    expect(o.model).toBe('squeezenet1.0');
+    expect(o.classIndex).toBe(243);
+    expect(o.layers).toEqual(['conv10_w_0', 'fire9/expand3x3_w_0']); // SqueezeNet's top Conv, then the last fire module's
+    const [grad, eigen] = o.curves;
+    expect([grad.method, eigen.method]).toEqual(['gradcam', 'eigencam']);
+    // EigenCAM reads fire9/concat_2's activations only: randomising conv10 above it changes nothing
+    expect(eigen.spearman[0]).toBeCloseTo(1, 9);
+    expect(eigen.ssim[0]).toBeCloseTo(1, 9);
+    expect(grad.spearman[0]).toBeLessThan(0.8);
+    expect(eigen.spearman[1]).toBeLessThan(0.95);
+    const meta = await sharp(plot).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 960, 520]);
+    const bad = await cli('sanity-check', join(images, 'both.png'), '--layers', '0');
+    expect(bad.code).toBe(2);
+  }, 120_000);
+});
