@@ -20,31 +20,27 @@ export const CONTROL_DRAWS = 16;
 
 /** 1 for the k pixels of a width × height grid nearest to (cx, cy) in Chebyshev distance (ties: row-major). */
 export function squareMask(width: number, height: number, cx: number, cy: number, k: number): { mask: Uint8Array; region: Box } {
-  const n = width * height;
-  const dist = new Int32Array(n);
-  const counts = new Int32Array(Math.max(width, height) + 1);
-  for (let i = 0; i < n; i++) {
-    const d = Math.max(Math.abs((i % width) - cx), Math.abs(Math.floor(i / width) - cy));
-    dist[i] = d;
-    counts[d]++;
-  }
+  const mask = new Uint8Array(width * height);
+  if (k <= 0) return { mask, region: [0, 0, 0, 0] };
+  // pixels within distance d: the square around (cx, cy) clipped to the grid
+  const within = (d: number) => (Math.min(cx + d, width - 1) - Math.max(cx - d, 0) + 1) * (Math.min(cy + d, height - 1) - Math.max(cy - d, 0) + 1);
   let limit = 0;
-  let below = 0;
-  while (limit < counts.length && below + counts[limit] < k) below += counts[limit++];
-  const mask = new Uint8Array(n);
-  let atLimit = k - below;
+  while (within(limit) < k) limit++;
+  let atLimit = k - (limit > 0 ? within(limit - 1) : 0);
+  const xa = Math.max(cx - limit, 0), xb = Math.min(cx + limit, width - 1);
+  const ya = Math.max(cy - limit, 0), yb = Math.min(cy + limit, height - 1);
   let x0 = width, y0 = height, x1 = -1, y1 = -1;
-  for (let i = 0; i < n; i++) {
-    if (dist[i] > limit || (dist[i] === limit && atLimit-- <= 0)) continue;
-    mask[i] = 1;
-    const x = i % width;
-    const y = Math.floor(i / width);
-    x0 = Math.min(x0, x);
-    x1 = Math.max(x1, x);
-    y0 = Math.min(y0, y);
-    y1 = Math.max(y1, y);
+  for (let y = ya; y <= yb; y++) {
+    for (let x = xa; x <= xb; x++) {
+      if (Math.max(Math.abs(x - cx), Math.abs(y - cy)) === limit && atLimit-- <= 0) continue;
+      mask[y * width + x] = 1;
+      x0 = Math.min(x0, x);
+      x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
+    }
   }
-  return { mask, region: k > 0 ? [x0, y0, x1 + 1, y1 + 1] : [0, 0, 0, 0] };
+  return { mask, region: [x0, y0, x1 + 1, y1 + 1] };
 }
 
 export interface DeletionInputs {
@@ -77,7 +73,8 @@ export function controlSquare(top: Uint8Array, width: number, height: number, k:
     const cy = randomInt(random, height);
     const square = squareMask(width, height, cx, cy, k);
     let shared = 0;
-    for (let i = 0; i < top.length; i++) if (top[i] && square.mask[i]) shared++;
+    const [x0, y0, x1, y1] = square.region;
+    for (let y = y0; y < y1; y++) for (let i = y * width + x0; i < y * width + x1; i++) if (top[i] && square.mask[i]) shared++;
     const overlap = k > 0 ? shared / k : 0;
     if (!best || overlap < best.overlap) best = { ...square, overlap };
     if (overlap <= fraction) break;

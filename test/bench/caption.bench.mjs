@@ -1,0 +1,66 @@
+// npm run bench: the cost of a caption next to the map it captions, measured side by side in one run.
+// Per photo (SqueezeNet, Grad-CAM top-1): the map (explain on the preprocessed input), the object
+// detector (YOLOX-Nano: letterbox, run, decode, NMS), the caption's facts (crop + deletion + control in
+// one batch of three, the blur, the map on the image) and both together, as ratios to the map.
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import {
+  Explainer, Detector, captionMap, parseManifest, findModel, findDetector, parseLabels, preprocess,
+} from '@saliency-explainer/core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const modelsDir = join(root, 'models');
+const images = join(root, '..', 'shared', 'data', 'images');
+const manifest = parseManifest(readFileSync(join(modelsDir, 'manifest.json'), 'utf8'));
+const labelsOf = (spec) => (Array.isArray(spec.labels) ? spec.labels : parseLabels(readFileSync(join(modelsDir, 'cache', spec.labels), 'utf8')));
+const sessionOptions = { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } };
+
+/** Median ms of each case, the cases run round-robin so that a busy machine slows them alike. */
+async function medians(cases, reps) {
+  for (const [, fn] of cases) await fn(); // warm-up
+  const times = cases.map(() => []);
+  for (let r = 0; r < reps; r++) {
+    for (const [i, [, fn]] of cases.entries()) {
+      const s = performance.now();
+      await fn();
+      times[i].push(performance.now() - s);
+    }
+  }
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
+}
+
+const spec = findModel(manifest, process.argv[2] ?? 'squeezenet1.0');
+const labels = labelsOf(spec);
+const engine = await Explainer.create(ort, readFileSync(join(modelsDir, 'cache', spec.file)), spec, labels);
+const dspec = findDetector(manifest);
+const detector = await Detector.create(ort, readFileSync(join(modelsDir, 'cache', dspec.file)), dspec, labelsOf(dspec), sessionOptions);
+const score = (batch, n) => engine.forwardInputs(batch, n);
+const rows = [];
+for (const name of ['both.png', 'coffee.png', 'dog.jpg']) {
+  const { data, info } = await sharp(join(images, name)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const image = { data, width: info.width, height: info.height, channels: 3 };
+  const input = preprocess(image, spec.input);
+  const result = await engine.explain(input, { methods: ['gradcam'], topK: 1 });
+  const map = result.maps[0];
+  const detections = await detector.detect(image);
+  const subject = { image, spec: spec.input, input, probabilities: result.probabilities, labels, detections };
+  const reps = 21;
+  const cases = [
+    ['Grad-CAM map', () => engine.explain(input, { methods: ['gradcam'], topK: 1 })],
+    ['detector', () => detector.detect(image)],
+    // a fresh input array each time, so the blur is not taken from the per-input cache
+    ['caption facts (crop + deletion + control)', () => captionMap(score, { ...subject, input: Float32Array.from(input) }, map)],
+    ['caption (detector + facts)', async () => captionMap(score, { ...subject, input: Float32Array.from(input), detections: await detector.detect(image) }, map)],
+  ];
+  const ms = await medians(cases, reps);
+  cases.forEach(([what], i) => {
+    rows.push({ image: `${name} ${info.width}×${info.height}`, case: what, 'median ms': ms[i].toFixed(1), '× map': (ms[i] / ms[0]).toFixed(2) });
+    console.error(`${name} ${what}: ${ms[i].toFixed(1)} ms`);
+  });
+}
+await detector.release();
+await engine.release();
+console.table(rows);
