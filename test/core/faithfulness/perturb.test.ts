@@ -12,6 +12,15 @@ describe('saliencyOrder', () => {
   it('puts the most salient first and breaks ties by ascending row-major index', () => {
     expect([...saliencyOrder(map(3, 2, [0.5, 1, 0.5, 1, 0, 0.75]))]).toEqual([1, 3, 5, 0, 2, 4]);
   });
+  it('equals a comparator sort on 224² values with many ties, negatives and ±0', () => {
+    let a = 9;
+    const values = Float32Array.from({ length: 224 * 224 }, (_, i) => {
+      a = (Math.imul(a, 1103515245) + 12345) >>> 0;
+      return i % 97 === 0 ? -0 : Math.round(((a >>> 8) / 2 ** 24 - 0.3) * 40) / 8; // 41 distinct values
+    });
+    const want = Int32Array.from({ length: values.length }, (_, i) => i).sort((x, y) => values[y] - values[x] || x - y);
+    expect(saliencyOrder(map(224, 224, values))).toEqual(want);
+  });
   it('rejects non-finite values and wrong sizes', () => {
     expect(() => saliencyOrder(map(2, 1, [0, NaN]))).toThrow(RangeError);
     expect(() => saliencyOrder(map(2, 2, [0, 1]))).toThrow(RangeError);

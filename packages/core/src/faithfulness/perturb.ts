@@ -41,14 +41,37 @@ function checkValues(values: Float32Array): void {
   }
 }
 
-/** Pixel indices (row-major) from most to least salient; equal values in ascending index order. */
+/** Maps of up to 2²¹ pixels sort as one float64 key per pixel: 32 bits of value, 21 of index. */
+const INDEX_BITS = 2 ** 21;
+
+/**
+ * Pixel indices (row-major) from most to least salient; equal values in ascending index order.
+ * Each float32 value becomes an order-preserving uint32 (sign bit flipped for positives, all bits
+ * for negatives), inverted for descending order; key = that · 2²¹ + index is an exact float64
+ * integer (< 2⁵³), so one native numeric sort of the keys gives the order, ties included.
+ */
 export function saliencyOrder(map: FloatMap): Int32Array {
   const v = map.values;
   if (v.length !== map.width * map.height) throw new RangeError(`map has ${v.length} values, not ${map.width}×${map.height}`);
   checkValues(v);
-  const order = new Int32Array(v.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  return order.sort((a, b) => v[b] - v[a] || a - b);
+  const n = v.length;
+  const order = new Int32Array(n);
+  if (n > INDEX_BITS) {
+    for (let i = 0; i < n; i++) order[i] = i;
+    return order.sort((a, b) => v[b] - v[a] || a - b);
+  }
+  const f = new Float32Array(1);
+  const bits = new Uint32Array(f.buffer);
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    f[0] = v[i] === 0 ? 0 : v[i]; // −0 ties with +0
+    const b = bits[0];
+    const ascending = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+    keys[i] = (0xffffffff - ascending) * INDEX_BITS + i;
+  }
+  keys.sort();
+  for (let i = 0; i < n; i++) order[i] = keys[i] % INDEX_BITS;
+  return order;
 }
 
 /** How many of `pixels` pixels a fraction in [0, 1] covers: round(fraction × pixels). */
