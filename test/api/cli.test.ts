@@ -118,7 +118,7 @@ describe.skipIf(!ready)('saliency-explainer explain', () => {
     expect(m.code).toBe(0);
     expect(m.stdout).toMatch(/^squeezenet1\.0 \(default\)\t224×224 BGR\tlayer fire9\/concat_2\tready/m);
     const meth = await cli('methods');
-    expect(meth.stdout.trim().split('\n')).toHaveLength(10);
+    expect(meth.stdout.trim().split('\n')).toHaveLength(17);
   });
 });
 

@@ -70,3 +70,4 @@ export {
 } from './attribution/index.js';
 export { GRADIENT_RULES } from './autodiff/rules/variants.js';
 export { type InputGradientOptions } from './autodiff/compile.js';
+export { renderedAttribution, percentile, RENDER_PERCENTILE } from './attribution/display.js';

@@ -3,6 +3,7 @@ import { camMethods, COLORMAPS, type ColormapName, type TargetKind } from '@sali
 import { usageError } from './errors.js';
 import { intFlag, listFlag, parseFlags } from './flags.js';
 import { DEFAULTS } from './settings.js';
+import { parsePixelArgs, pixelFlags, type PixelArgs } from './pixel-maps.js';
 
 export interface ExplainArgs {
   inputs: string[];
@@ -30,6 +31,8 @@ export interface ExplainArgs {
   caption: boolean;
   /** Also measure each map's faithfulness (core/faithfulness). */
   faithfulness: boolean;
+  /** Pixel attributions: IG / SmoothGrad options and how their overlays are drawn. */
+  pixels: PixelArgs;
 }
 
 const options = {
@@ -56,6 +59,7 @@ const options = {
   caption: { type: 'boolean' },
   faithfulness: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  ...pixelFlags,
 } as const;
 
 const int = intFlag;
@@ -106,5 +110,6 @@ export function parseExplainArgs(argv: string[]): ExplainArgs | 'help' {
     progress: !v['no-progress'],
     caption: v.caption ?? false,
     faithfulness: v.faithfulness ?? false,
+    pixels: parsePixelArgs(v),
   };
 }

@@ -14,6 +14,7 @@ import { captionMaps, loadCaptionDetector } from './captions.js';
 import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from './errors.js';
 import { readImage, readTensor, writePng } from './image-io.js';
 import { expandInputs, slug } from './inputs.js';
+import { pixelOverlay } from './pixel-maps.js';
 import { loadFileModel, loadManifestModel } from './model-loader.js';
 import { attachCaptions, inputReport, type InputFailure, type InputReport } from './report.js';
 
@@ -82,6 +83,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
         }
         const result = await engine.explain(tensor, {
           methods: args.methods, topK: args.topK, classes: args.classes, layer: args.layer, target: args.target,
+          attribution: args.pixels.attribution,
         });
         const files: (string | undefined)[] = [];
         for (const m of result.maps) {
@@ -90,7 +92,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
             continue;
           }
           const file = join(args.outDir, `${input.base}.${m.method}.${m.classIndex}-${slug(m.label)}.png`);
-          await writePng(file, overlay(view, m.map, { colormap: args.colormap, imageWeight: args.imageWeight }));
+          await writePng(file, m.attribution ? pixelOverlay(view, m, args.pixels, args.imageWeight) : overlay(view, m.map, { colormap: args.colormap, imageWeight: args.imageWeight }));
           files.push(file);
         }
         const captions = detector && image ? await captionMaps(engine, detector, image, tensor, result, model.spec.input) : undefined;

@@ -15,6 +15,7 @@ import { FAITHFULNESS_HELP, runFaithfulness } from './faithfulness-command.js';
 import { runSanity, SANITY_HELP } from './sanity-command.js';
 import { existsSync } from 'node:fs';
 import { DEFAULTS, PROJECT_ROOT } from './settings.js';
+import { PIXEL_HELP } from './pixel-maps.js';
 
 const HELP = `saliency-explainer — see why an image classifier decided (Grad-CAM family on any ONNX CNN)
 
@@ -22,7 +23,7 @@ Usage:
   saliency-explainer explain <image|dir>... [options]
   saliency-explainer serve [options]               the GraphQL API (http://127.0.0.1:4000/graphql)
   saliency-explainer models [--models-dir DIR]     list the models of the manifest
-  saliency-explainer methods                       list the CAM methods
+  saliency-explainer methods                       list the methods (layer CAMs and pixel attributions)
   saliency-explainer score <map> --fixations FILE  alignment of a saliency map with human fixations
   saliency-explainer eval --dataset osie [options] leaderboard: models × layers × methods vs human fixations
   saliency-explainer import-fixations --osie DIR | --image FILE --points FILE   eye tracking into the API's database
@@ -48,13 +49,14 @@ explain options:
       --no-overlays         write no PNGs
       --json                stdout: one JSON object per input (JSON Lines), nothing else
       --input-tensor        inputs are float32 little-endian NCHW .bin tensors of the model's input shape
-      --batch-size N        Score-CAM / Ablation-CAM inputs per forward run (default ${DEFAULTS.batchSize})
+      --batch-size N        Score-CAM / Ablation-CAM inputs per forward run, IG steps / SmoothGrad samples per gradient run (default ${DEFAULTS.batchSize})
       --max-image-bytes N   largest input file (default ${DEFAULTS.maxImageBytes}, env SALIENCY_MAX_IMAGE_BYTES)
       --max-image-pixels N  largest decoded image (default ${DEFAULTS.maxImagePixels}, env SALIENCY_MAX_IMAGE_PIXELS)
       --no-progress         no progress bar on stderr
       --caption             also caption each map: what the model sees, on which detected object, what
                             cropping to and blurring out the evidence does (needs the manifest's detector)
       --faithfulness        also measure each map's faithfulness (deletion/insertion, ROAD, CamMult; see faithfulness)
+${PIXEL_HELP}
 
 ${SERVE_HELP}
 
@@ -128,7 +130,7 @@ export async function main(argv: string[], io: Output = {
       case 'sanity-check':
         return await runSanity(rest, io);
       case 'methods':
-        for (const m of camMethods) io.out(`${m.id}\t${m.name}\t${m.needsGradients ? 'gradients' : 'no gradients'}\t${m.cost}`);
+        for (const m of camMethods) io.out(`${m.id}\t${m.name}\t${m.needsGradients ? 'gradients' : 'no gradients'}\t${m.cost}\t${m.kind}`);
         return EXIT.OK;
       case '--version':
       case '-v':

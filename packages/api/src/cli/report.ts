@@ -1,6 +1,7 @@
 // The JSON shapes `explain` prints (one line per input with --json) and writes to report.json.
 import type { ExplainResult, FaithfulnessReport, FloatMap } from '@saliency-explainer/core';
 import type { Caption } from '@saliency-explainer/core';
+import { jsonAttribution, type JsonAttribution } from './pixel-maps.js';
 
 export interface JsonMap {
   width: number;
@@ -18,8 +19,11 @@ export interface InputReport {
     method: string;
     classIndex: number;
     label: string;
-    raw: JsonMap;
+    /** CAMs: relu(cam) at the layer's size; pixel attributions: the signed attribution [C, H, W] */
+    raw: JsonMap | JsonAttribution;
     map: JsonMap;
+    /** integratedgradients: Σ attribution − (score(x) − score(baseline)) */
+    convergenceDelta?: number;
     /** the overlay PNG written for this map, when overlays are on */
     overlay?: string;
     /** with --caption: the map's caption, its text and the measured facts behind it */
@@ -50,8 +54,9 @@ export function inputReport(input: string, r: ExplainResult, overlays: (string |
       method: m.method,
       classIndex: m.classIndex,
       label: m.label,
-      raw: jsonMap(m.raw),
+      raw: m.attribution ? jsonAttribution(m.attribution) : jsonMap(m.raw),
       map: jsonMap(m.map),
+      ...(m.convergenceDelta === undefined ? {} : { convergenceDelta: m.convergenceDelta }),
       ...(overlays[i] ? { overlay: overlays[i] } : {}),
       ...(faithfulness ? { faithfulness: faithfulness[i] } : {}),
     })),

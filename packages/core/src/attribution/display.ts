@@ -46,3 +46,29 @@ export function maskedImage(image: RgbImage, map: FloatMap): RgbImage {
   }
   return { data, width, height, channels: 3 };
 }
+
+/** The p-th percentile of `values` (numpy's default, linear between closest ranks). */
+export function percentile(values: ArrayLike<number>, p: number): number {
+  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be in [0, 100], not ${p}`);
+  if (values.length === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  const pos = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** The percentile at which pixel maps are clipped for drawing (PAIR saliency's VisualizeImageGrayscale). */
+export const RENDER_PERCENTILE = 99;
+
+/**
+ * A map for drawing a pixel attribution: raw (Σ_c |attribution|) divided by its 99th percentile and
+ * clipped to [0, 1], as PAIR saliency draws them. Pixel attributions are heavy-tailed (on SqueezeNet,
+ * guided backprop's largest pixel is ~17× its 99th percentile), so min-max alone leaves all but a
+ * handful of pixels black.
+ */
+export function renderedAttribution(raw: FloatMap, clipPercentile = RENDER_PERCENTILE): FloatMap {
+  const t = percentile(raw.values, clipPercentile);
+  const values = t > 0 ? raw.values.map((v) => Math.min(1, Math.max(0, v / t))) : new Float32Array(raw.values.length);
+  return { width: raw.width, height: raw.height, values };
+}

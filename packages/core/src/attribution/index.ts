@@ -14,7 +14,7 @@ export const attributionMethods: readonly AttributionMethod[] = [
 ];
 
 export * from './types.js';
-export { attributionMaps, channelAbsSum, maskedImage } from './display.js';
+export { attributionMaps, channelAbsSum, maskedImage, percentile, renderedAttribution, RENDER_PERCENTILE } from './display.js';
 export { quadrature, gaussLegendre, type Quadrature } from './quadrature.js';
 export { upsampleNearest } from './upsample.js';
 export { seededNormal } from './noise.js';
