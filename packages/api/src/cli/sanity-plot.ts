@@ -29,7 +29,6 @@ export function sanityPlotSvg(r: SanityResult, title: string, names: Record<stri
     parts.push(`<text x="${M.left - 8}" y="${y(t) + 4}" text-anchor="end">${t.toFixed(2)}</text>`);
   }
   parts.push(`<line x1="${M.left}" x2="${M.left + pw}" y1="${y(PASS_THRESHOLD)}" y2="${y(PASS_THRESHOLD)}" stroke="#888" stroke-dasharray="2,3"/>`);
-  parts.push(`<text x="${M.left + pw - 4}" y="${y(PASS_THRESHOLD) - 4}" text-anchor="end" fill="#666">pass threshold</text>`);
   parts.push(`<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`);
   ['trained', ...r.layers].forEach((name, k) => {
     parts.push(`<text transform="translate(${x(k) + 4},${M.top + ph + 10}) rotate(60)" font-size="11">${esc(name)}</text>`);
@@ -49,6 +48,7 @@ export function sanityPlotSvg(r: SanityResult, title: string, names: Record<stri
   const ly = M.top + 22 * r.curves.length + 20;
   parts.push(`<text x="${W - M.right + 16}" y="${ly}" fill="#444">solid: Spearman ρ</text>`);
   parts.push(`<text x="${W - M.right + 16}" y="${ly + 18}" fill="#444">dashed: SSIM</text>`);
+  parts.push(`<text x="${W - M.right + 16}" y="${ly + 36}" fill="#444">dotted: pass threshold ${PASS_THRESHOLD}</text>`);
   parts.push('</svg>');
   return parts.join('\n');
 }
