@@ -106,7 +106,7 @@ describe('tickets', () => {
 });
 
 describe('click rules', () => {
-  const rules: ClickRules = { maxClicks: 3, timeLimit: 10, width: 800, height: 600, elapsedMs: 60_000 };
+  const rules: ClickRules = { maxClicks: 3, timeLimit: 10, width: 800, height: 600, elapsedMs: 60_000, minFirstClickMs: 0, minClickIntervalMs: 0 };
   const code = (clicks: { x: number; y: number; t: number }[], r: Partial<ClickRules> = {}) => {
     try {
       checkClicks(clicks, { ...rules, ...r });
@@ -138,12 +138,25 @@ describe('click rules', () => {
     expect(code([at(1, 1, 1000 + CLICK_TIME_GRACE_MS)], { elapsedMs: 1000 })).toBe('OK');
     expect(code([at(1, 1, 5000)], { elapsedMs: 1000 })).toBe('BAD_CLICK_TIMES');
   });
+
+  it('humanly impossible timing: a first click too soon, or two clicks too close together (IMPOSSIBLE_TIMING)', () => {
+    const human = { minFirstClickMs: 150, minClickIntervalMs: 100 };
+    expect(code([at(1, 1, 150), at(2, 2, 250), at(3, 3, 351)], human)).toBe('OK');
+    // the fakes: every click at t = 0, or 1 ms apart
+    expect(code([at(1, 1, 0), at(2, 2, 0), at(3, 3, 0)], human)).toBe('IMPOSSIBLE_TIMING');
+    expect(code([at(1, 1, 500), at(2, 2, 501), at(3, 3, 502)], human)).toBe('IMPOSSIBLE_TIMING');
+    expect(code([at(1, 1, 149)], human)).toBe('IMPOSSIBLE_TIMING');
+    expect(code([at(1, 1, 150), at(2, 2, 249)], human)).toBe('IMPOSSIBLE_TIMING');
+    // the other time rules come first: a decreasing time is BAD_CLICK_TIMES, not impossible
+    expect(code([at(1, 1, 500), at(2, 2, 400)], human)).toBe('BAD_CLICK_TIMES');
+  });
 });
 
 describe('settings', () => {
   it('defaults, and errors for bad values', () => {
     expect(settingsFromEnv({}).annotation).toEqual({
       maxClicks: 50, timeLimitSeconds: 120, ticketTtlSeconds: 1800, submissionsPerMinute: 10, secret: null, humanMapSigma: 0.03, alignmentMaxSide: 400,
+      newAnnotatorsPerHour: 20, minFirstClickMs: 150, minClickIntervalMs: 100,
     });
     const s = settingsFromEnv({ SALIENCY_ANNOTATION_RATE: '0', SALIENCY_ANNOTATION_SECRET: 's'.repeat(32), SALIENCY_ALIGNMENT_MAX_SIDE: '256', SALIENCY_HUMAN_MAP_SIGMA: '0.05' }).annotation;
     expect(s).toMatchObject({ submissionsPerMinute: 0, secret: 's'.repeat(32), alignmentMaxSide: 256, humanMapSigma: 0.05 });
@@ -208,8 +221,13 @@ describe('the service (SQLite, fake clock, fake labels)', () => {
     if (id !== 'toy') throw new UnknownModelError(id, ['toy']);
     return { labels: ['cat', 'tiger cat', 'dog'] };
   } };
-  const settings = { maxClicks: 5, timeLimitSeconds: 30, ticketTtlSeconds: 60, submissionsPerMinute: 2, secret: 'k'.repeat(32), humanMapSigma: 0.03, alignmentMaxSide: 400 };
+  const settings = {
+    maxClicks: 5, timeLimitSeconds: 30, ticketTtlSeconds: 60, submissionsPerMinute: 2, secret: 'k'.repeat(32), humanMapSigma: 0.03, alignmentMaxSide: 400,
+    newAnnotatorsPerHour: 0, minFirstClickMs: 150, minClickIntervalMs: 100,
+  };
   const click = (t: number) => ({ x: 10, y: 10, t });
+  /** The service's start from one client address. */
+  const start = (svc: AnnotationService, input: Parameters<AnnotationService['start']>[0], client = 'address-0') => svc.start(input, client);
   const code = async (p: Promise<unknown>) => {
     try {
       await p;
@@ -235,51 +253,70 @@ describe('the service (SQLite, fake clock, fake labels)', () => {
   it('sessions: prompts, classes, budgets, bubble geometry, tokens', async () => {
     const svc = new AnnotationService(storage, labels, settings);
     svc.clock = () => T0;
-    const d = await svc.start({ imageId });
+    const d = await start(svc, { imageId });
     expect(d).toMatchObject({ task: 'DESCRIBE', classIndex: null, prompt: DESCRIBE_PROMPT, maxClicks: 5, timeLimitSeconds: 30, bubbleRadius: 32, blurSigma: 40, expiresAt: new Date(T0 + 60_000) });
     expect(isToken(d.annotatorToken)).toBe(true);
-    const f = await svc.start({ imageId, task: 'FIND', classIndex: 1, annotatorToken: d.annotatorToken, maxClicks: 2, timeLimitSeconds: 5.5 });
+    const f = await start(svc, { imageId, task: 'FIND', classIndex: 1, annotatorToken: d.annotatorToken, maxClicks: 2, timeLimitSeconds: 5.5 });
     expect(f).toMatchObject({ prompt: 'Click where you look to find the tiger cat.', classIndex: 1, maxClicks: 2, timeLimitSeconds: 5.5, annotatorToken: d.annotatorToken });
     const p = verifyTicket(f.ticket, Buffer.from(settings.secret), T0);
     expect(p).toMatchObject({ imageId, task: 'FIND', classIndex: 1, model: 'toy', annotator: annotatorHash(d.annotatorToken), maxClicks: 2, timeLimit: 5.5, issuedAt: T0 });
-    expect(await code(svc.start({ imageId, task: 'FIND', classIndex: 3 }))).toBe('BAD_CLASS');
-    expect(await code(svc.start({ imageId, task: 'FIND' }))).toBe('BAD_REQUEST');
-    expect(await code(svc.start({ imageId, task: 'FIND', classIndex: 0, model: 'nope' }))).toBe('UNKNOWN_MODEL');
-    expect(await code(svc.start({ imageId, classIndex: 0 }))).toBe('BAD_REQUEST');
+    expect(await code(start(svc, { imageId, task: 'FIND', classIndex: 3 }))).toBe('BAD_CLASS');
+    expect(await code(start(svc, { imageId, task: 'FIND' }))).toBe('BAD_REQUEST');
+    expect(await code(start(svc, { imageId, task: 'FIND', classIndex: 0, model: 'nope' }))).toBe('UNKNOWN_MODEL');
+    expect(await code(start(svc, { imageId, classIndex: 0 }))).toBe('BAD_REQUEST');
     // more than the server allows is capped to its limits; nonsense is refused
-    expect(await svc.start({ imageId, maxClicks: 6, timeLimitSeconds: 31 })).toMatchObject({ maxClicks: 5, timeLimitSeconds: 30 });
-    expect(await code(svc.start({ imageId, maxClicks: 0 }))).toBe('BAD_REQUEST');
-    expect(await code(svc.start({ imageId, maxClicks: 2.5 }))).toBe('BAD_REQUEST');
-    expect(await code(svc.start({ imageId, timeLimitSeconds: 0 }))).toBe('BAD_REQUEST');
-    expect(await code(svc.start({ imageId, annotatorToken: 'short' }))).toBe('BAD_REQUEST');
-    expect(await code(svc.start({ imageId: 'c'.repeat(64) }))).toBe('NOT_FOUND');
+    expect(await start(svc, { imageId, maxClicks: 6, timeLimitSeconds: 31 })).toMatchObject({ maxClicks: 5, timeLimitSeconds: 30 });
+    expect(await code(start(svc, { imageId, maxClicks: 0 }))).toBe('BAD_REQUEST');
+    expect(await code(start(svc, { imageId, maxClicks: 2.5 }))).toBe('BAD_REQUEST');
+    expect(await code(start(svc, { imageId, timeLimitSeconds: 0 }))).toBe('BAD_REQUEST');
+    expect(await code(start(svc, { imageId, annotatorToken: 'short' }))).toBe('BAD_REQUEST');
+    expect(await code(start(svc, { imageId: 'c'.repeat(64) }))).toBe('NOT_FOUND');
   });
 
   it('the fake clock: a client cannot claim more time than passed; tickets expire', async () => {
     const svc = new AnnotationService(storage, labels, { ...settings, submissionsPerMinute: 0 });
     let now = T0;
     svc.clock = () => now;
-    const s = await svc.start({ imageId });
+    const s = await start(svc, { imageId });
     now = T0 + 3000;
-    expect(await code(svc.submit(s.ticket, [click(0), click(6000)], 'c'))).toBe('BAD_CLICK_TIMES');
+    expect(await code(svc.submit(s.ticket, [click(200), click(6000)], 'c'))).toBe('BAD_CLICK_TIMES');
     now = T0 + 60_001;
-    expect(await code(svc.submit(s.ticket, [click(0), click(6000)], 'c'))).toBe('TICKET_EXPIRED');
+    expect(await code(svc.submit(s.ticket, [click(200), click(6000)], 'c'))).toBe('TICKET_EXPIRED');
     now = T0 + 7000;
-    expect(await code(svc.submit(s.ticket, [click(0), click(6000)], 'c'))).toBe('OK');
-    expect(await code(svc.submit(s.ticket, [click(0), click(6000)], 'c'))).toBe('REPLAYED_SUBMISSION');
+    expect(await code(svc.submit(s.ticket, [click(200), click(6000)], 'c'))).toBe('OK');
+    expect(await code(svc.submit(s.ticket, [click(200), click(6000)], 'c'))).toBe('REPLAYED_SUBMISSION');
   });
 
   it('rate limits per annotator (across addresses) and per address (across annotators)', async () => {
     const svc = new AnnotationService(storage, labels, settings); // 2 per minute
     svc.clock = () => T0;
-    const one = (await svc.start({ imageId })).annotatorToken;
-    const tickets = await Promise.all([0, 1, 2].map((c) => svc.start({ imageId, task: 'FIND', classIndex: c, annotatorToken: one })));
-    expect(await code(svc.submit(tickets[0].ticket, [click(0)], 'address-1'))).toBe('OK');
-    expect(await code(svc.submit(tickets[1].ticket, [click(0)], 'address-2'))).toBe('OK');
-    expect(await code(svc.submit(tickets[2].ticket, [click(0)], 'address-3'))).toBe('RATE_LIMITED');
-    const others = await Promise.all([0, 1, 2].map(() => svc.start({ imageId, task: 'FIND', classIndex: 2 })));
-    expect(await code(svc.submit(others[0].ticket, [click(0)], 'address-9'))).toBe('OK');
-    expect(await code(svc.submit(others[1].ticket, [click(0)], 'address-9'))).toBe('OK');
-    expect(await code(svc.submit(others[2].ticket, [click(0)], 'address-9'))).toBe('RATE_LIMITED');
+    const one = (await start(svc, { imageId })).annotatorToken;
+    const tickets = await Promise.all([0, 1, 2].map((c) => start(svc, { imageId, task: 'FIND', classIndex: c, annotatorToken: one })));
+    expect(await code(svc.submit(tickets[0].ticket, [click(200)], 'address-1'))).toBe('OK');
+    expect(await code(svc.submit(tickets[1].ticket, [click(200)], 'address-2'))).toBe('OK');
+    expect(await code(svc.submit(tickets[2].ticket, [click(200)], 'address-3'))).toBe('RATE_LIMITED');
+    const others = await Promise.all([0, 1, 2].map(() => start(svc, { imageId, task: 'FIND', classIndex: 2 })));
+    expect(await code(svc.submit(others[0].ticket, [click(200)], 'address-9'))).toBe('OK');
+    expect(await code(svc.submit(others[1].ticket, [click(200)], 'address-9'))).toBe('OK');
+    expect(await code(svc.submit(others[2].ticket, [click(200)], 'address-9'))).toBe('RATE_LIMITED');
+  });
+
+  it('new annotators per address per hour: sessions without a token are counted, sessions of a known annotator are not', async () => {
+    const svc = new AnnotationService(storage, labels, { ...settings, newAnnotatorsPerHour: 3 });
+    svc.clock = () => T0;
+    const tokens = [];
+    for (let i = 0; i < 3; i++) tokens.push((await start(svc, { imageId }, 'address-a')).annotatorToken);
+    expect(new Set(tokens).size).toBe(3);
+    const fourth = await code(start(svc, { imageId }, 'address-a'));
+    expect(fourth).toBe('RATE_LIMITED');
+    const refused = await start(svc, { imageId }, 'address-a').catch((e: AnnotationError) => e);
+    expect((refused as AnnotationError).extra.retryAfter).toBeGreaterThan(0);
+    // a known annotator from the same address, and a new one from another address, still start
+    expect(await code(start(svc, { imageId, annotatorToken: tokens[0] }, 'address-a'))).toBe('OK');
+    expect(await code(start(svc, { imageId }, 'address-b'))).toBe('OK');
+    // an invalid request is refused for what it is and does not use up the allowance
+    const fresh = new AnnotationService(storage, labels, { ...settings, newAnnotatorsPerHour: 1 });
+    expect(await code(start(fresh, { imageId, task: 'FIND', classIndex: 99 }, 'address-c'))).toBe('BAD_CLASS');
+    expect(await code(start(fresh, { imageId }, 'address-c'))).toBe('OK');
   });
 });

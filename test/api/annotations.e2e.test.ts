@@ -82,7 +82,7 @@ function clicksOf(fixations: readonly Fixation[], budget: number, sample?: { ran
   let t = 150; // the first click comes after a reaction time
   return chosen.map((f) => {
     const c = { x: clamp(f.x + 0.5 + jitter(), w), y: clamp(f.y + 0.5 + jitter(), h), t };
-    t += (f.duration ?? 200) + 30; // the fixation, then a short saccade
+    t += Math.max(100, (f.duration ?? 200) + 30); // the fixation, then a short saccade; a hand needs 100 ms
     return c;
   });
 }
@@ -101,7 +101,10 @@ for (const db of testDatabases()) {
 
     beforeAll(async () => {
       url = await db.url();
-      s = await startTestServer(url, { SALIENCY_ANNOTATION_RATE: '0', SALIENCY_ANNOTATION_SECRET: SECRET, SALIENCY_MODELS: 'squeezenet1.0' });
+      // the simulated crowd comes from one address: no limit on new annotators here (tested below)
+      s = await startTestServer(url, {
+        SALIENCY_ANNOTATION_RATE: '0', SALIENCY_ANNOTATION_NEW_ANNOTATORS: '0', SALIENCY_ANNOTATION_SECRET: SECRET, SALIENCY_MODELS: 'squeezenet1.0',
+      });
       s.server.services.annotations.clock = () => now;
       imageId = await upload(s, '1004.jpg');
     }, 120_000);
@@ -161,7 +164,7 @@ for (const db of testDatabases()) {
         return r.data!.startAnnotation as { ticket: string; annotatorToken: string };
       };
       const code = async (ticket: string, clicks: Click[]) => (await submit(ticket, clicks)).errors?.[0]?.extensions?.code;
-      const ok = [{ x: 10, y: 10, t: 100 }];
+      const ok = [{ x: 10, y: 10, t: 200 }];
 
       const a = await fresh({ maxClicks: 3 });
       now += 1000;
@@ -176,6 +179,12 @@ for (const db of testDatabases()) {
       const b = await fresh({ timeLimitSeconds: 5 });
       now += 30_000;
       expect(await code(b.ticket, [{ x: 1, y: 1, t: 20_000 }])).toBe('BAD_CLICK_TIMES');
+      // clicks no person makes: 50 at t = 0, or 1 ms apart (HTTP 400, IMPOSSIBLE_TIMING)
+      const e = await fresh();
+      now += 20_000;
+      const at0 = await submit(e.ticket, Array.from({ length: 50 }, (_, i) => ({ x: 10 + i, y: 10, t: 0 })));
+      expect([at0.status, at0.errors?.[0]?.extensions?.code]).toEqual([400, 'IMPOSSIBLE_TIMING']);
+      expect(await code(e.ticket, Array.from({ length: 50 }, (_, i) => ({ x: 10 + i, y: 10, t: 1000 + i })))).toBe('IMPOSSIBLE_TIMING');
       // forged, altered, signed with another key
       expect(await code('not-a-ticket', ok)).toBe('BAD_TICKET');
       const [body, sig] = a.ticket.split('.');
@@ -329,13 +338,60 @@ for (const db of testDatabases()) {
         const codes: (string | undefined)[] = [];
         for (const classIndex of [1, 2, 3, 4]) {
           const r = await limited.gql(START, { input: { imageId, task: 'FIND', classIndex, annotatorToken: token } });
-          const sub = await limited.gql(SUBMIT, { input: { ticket: r.data!.startAnnotation.ticket, clicks: [{ x: 5, y: 5, t: 0 }] } });
-          codes.push(sub.errors?.[0]?.extensions?.code);
+          const res = await fetch(`${limited.url}/graphql`, {
+            method: 'POST', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query: SUBMIT, variables: { input: { ticket: r.data!.startAnnotation.ticket, clicks: [{ x: 5, y: 5, t: 200 }] } } }),
+          });
+          const body = (await res.json()) as { errors?: { extensions: { code: string; retryAfter?: number } }[] };
+          codes.push(body.errors?.[0]?.extensions?.code);
+          if (body.errors) {
+            // the typed error, with HTTP 429 and Retry-After as the README's table says
+            expect(res.status).toBe(429);
+            expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+            expect(Number(res.headers.get('retry-after'))).toBe(Math.max(1, Math.ceil(body.errors[0].extensions.retryAfter!)));
+          } else {
+            expect(res.status).toBe(200);
+          }
         }
         expect(codes).toEqual([undefined, undefined, undefined, 'RATE_LIMITED']);
         expect(await count(url)).toBe(before + 3);
       } finally {
         await limited.close();
+      }
+    }, 120_000);
+
+    it('new annotators are limited per client address; behind a trusted proxy the address comes from X-Forwarded-For', async () => {
+      const post = (server: TestServer, forwardedFor?: string) => fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
+        body: JSON.stringify({ query: START, variables: { input: { imageId } } }),
+      }).then(async (res) => ({ status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { errors?: { extensions: { code: string } }[]; data?: { startAnnotation: { annotatorToken: string } } } }));
+      const codeOf = (r: Awaited<ReturnType<typeof post>>) => r.body.errors?.[0]?.extensions.code ?? 'OK';
+
+      // no proxy trusted (the default): X-Forwarded-For is the client's own text and changes nothing
+      const direct = await startTestServer(url, { SALIENCY_ANNOTATION_NEW_ANNOTATORS: '2', SALIENCY_MODELS: 'squeezenet1.0' });
+      try {
+        const codes = [];
+        for (const spoof of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) codes.push(codeOf(await post(direct, spoof)));
+        expect(codes).toEqual(['OK', 'OK', 'RATE_LIMITED']);
+      } finally {
+        await direct.close();
+      }
+
+      // one trusted proxy in front: each forwarded address has its own allowance
+      const proxied = await startTestServer(url, { SALIENCY_ANNOTATION_NEW_ANNOTATORS: '2', SALIENCY_TRUST_PROXY: '1', SALIENCY_MODELS: 'squeezenet1.0' });
+      try {
+        const alice = [await post(proxied, '203.0.113.7'), await post(proxied, '198.51.100.1, 203.0.113.7'), await post(proxied, '203.0.113.7')];
+        expect(alice.map(codeOf)).toEqual(['OK', 'OK', 'RATE_LIMITED']);
+        expect(alice[2].status).toBe(429);
+        expect(Number(alice[2].retryAfter)).toBeGreaterThan(0);
+        expect(codeOf(await post(proxied, '203.0.113.8'))).toBe('OK');
+        // a token from an earlier session is not a new annotator
+        const token = alice[0].body.data!.startAnnotation.annotatorToken;
+        const again = await proxied.gql(START, { input: { imageId, annotatorToken: token } });
+        expect(again.errors).toBeUndefined();
+      } finally {
+        await proxied.close();
       }
     }, 120_000);
   });

@@ -20,6 +20,8 @@ const shots = resolve(root, 'packages/widget/test/screenshots');
 const skip = !existsSync(chromium) && !process.env.CI ? `no Chromium at ${chromium} (CHROME_PATH)` : null;
 
 const SELECTOR = '#annotate-widget';
+/** Pause before each click, above SALIENCY_ANNOTATION_MIN_FIRST_CLICK_MS and _MIN_CLICK_INTERVAL_MS. */
+const HUMAN_PAUSE_MS = 250;
 const EXPLAINED = '#annotated-explained';
 
 /** The explained copy's alignment reference and annotators, once it has scores. */
@@ -50,11 +52,18 @@ async function openDemo(page: Page, url: string) {
 }
 
 async function clickAt(page: Page, fractions: [number, number][]) {
-  const box = await page.$eval(SELECTOR, (w) => {
+  const canvasBox = () => page.$eval(SELECTOR, (w) => {
     const r = w.shadowRoot!.querySelector('canvas')!.getBoundingClientRect();
     return { x: r.left, y: r.top, width: r.width, height: r.height };
   });
-  for (const [fx, fy] of fractions) await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
+  let box = await canvasBox();
+  // at a person's pace: the server refuses clicks faster than a human makes them (IMPOSSIBLE_TIMING);
+  // the box is measured again before each click, in case the page moved meanwhile
+  for (const [fx, fy] of fractions) {
+    await new Promise((r) => setTimeout(r, HUMAN_PAUSE_MS));
+    box = await canvasBox();
+    await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
+  }
   return box;
 }
 

@@ -8,7 +8,7 @@ export interface HumanPngOptions {
   colormap: ColormapName;
   /** Output size, longer side in pixels (the image's aspect ratio is kept). */
   size: number;
-  /** The stored image, decoded: blended under the density when given. */
+  /** The stored image, decoded (at the output size, or resized to it here): blended under the density when given. */
   under?: RgbImage;
   imageWeight: number;
 }
@@ -27,7 +27,9 @@ export async function renderHumanPng(density: FloatMap, imageWidth: number, imag
     : resizeBilinear(scaled, density.width, density.height, out.width, out.height);
   const map: FloatMap = { width: out.width, height: out.height, values };
   let rgb: RgbImage;
-  if (o.under) {
+  if (o.under && o.under.width === out.width && o.under.height === out.height) {
+    rgb = overlay(o.under, map, { colormap: o.colormap, imageWeight: o.imageWeight });
+  } else if (o.under) {
     const { data } = await sharp(Buffer.from(o.under.data.buffer, o.under.data.byteOffset, o.under.data.length), {
       raw: { width: o.under.width, height: o.under.height, channels: o.under.channels },
     }).resize(out.width, out.height, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer({ resolveWithObject: true });

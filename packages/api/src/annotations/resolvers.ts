@@ -3,11 +3,11 @@
 // start.ts. Translation only: the work is done by AnnotationService and HumanAttentionPool.
 import { COLORMAPS, type ColormapName } from '@saliency-explainer/core';
 import type { AnnotationTask, Resolvers } from '../generated/graphql.js';
-import { decodeImage } from '../images/decode.js';
+import { decodeImageAt } from '../images/decode.js';
 import type { ApiContext } from '../server/context.js';
 import { apiError } from '../server/errors.js';
 import type { ImageRecord } from '../storage/types.js';
-import { renderHumanPng } from './render.js';
+import { pngSize, renderHumanPng } from './render.js';
 import { AnnotationError } from './validate.js';
 
 /** AnnotationErrors become typed GraphQL errors; anything else stays an internal error. */
@@ -30,7 +30,7 @@ const TASKS: readonly AnnotationTask[] = ['DESCRIBE', 'FIND'];
 
 export const annotationResolvers: Resolvers = {
   Mutation: {
-    startAnnotation: (_p, { input }, ctx) => typed(() => ctx.annotations.start(input)),
+    startAnnotation: (_p, { input }, ctx) => typed(() => ctx.annotations.start(input, ctx.client)),
     submitAnnotation: (_p, { input }, ctx) => typed(() => ctx.annotations.submit(input.ticket, input.clicks, ctx.client)),
   },
   Image: {
@@ -73,16 +73,22 @@ export const annotationResolvers: Resolvers = {
       if (size != null && (!Number.isInteger(size) || size < 1 || size > max)) throw apiError('BAD_REQUEST', `size must be in 1..${max} (SALIENCY_MAX_PNG_SIZE)`);
       const weight = imageWeight ?? 0.5;
       if (!(weight >= 0 && weight <= 1)) throw apiError('BAD_REQUEST', 'imageWeight must be in [0, 1]');
-      let under;
-      if (overlay) {
-        const bytes = await ctx.storage.getImageBytes(h.image.id);
-        if (!bytes) throw apiError('NOT_FOUND', `the bytes of image ${h.image.id} are not stored`);
-        under = (await decodeImage(bytes, ctx.limits.maxImagePixels)).image;
-      }
-      const png = await renderHumanPng(h.map.density, h.image.width, h.image.height, {
-        colormap: name, size: size ?? Math.min(max, Math.max(h.image.width, h.image.height)), under, imageWeight: weight,
+      ctx.response.check('a human attention PNG');
+      const side = size ?? Math.min(max, Math.max(h.image.width, h.image.height));
+      const out = pngSize(h.image.width, h.image.height, side);
+      const png = await ctx.explain.gate.run(out.width * out.height, async () => {
+        let under;
+        if (overlay) {
+          const bytes = await ctx.storage.getImageBytes(h.image.id);
+          if (!bytes) throw apiError('NOT_FOUND', `the bytes of image ${h.image.id} are not stored`);
+          // decoded straight to the PNG's size: memory follows the output, not the photo
+          under = await decodeImageAt(bytes, ctx.limits.maxImagePixels, out.width, out.height);
+        }
+        return renderHumanPng(h.map.density, h.image.width, h.image.height, { colormap: name, size: side, under, imageWeight: weight });
       });
-      return `data:image/png;base64,${png.toString('base64')}`;
+      const url = `data:image/png;base64,${png.toString('base64')}`;
+      ctx.response.charge(url.length, 'a human attention PNG');
+      return url;
     },
   },
 };

@@ -54,6 +54,8 @@ export class AnnotationService {
   readonly human: HumanAttentionPool;
   private readonly secret: Uint8Array;
   private readonly limiter: RateLimiterMemory | null;
+  /** New annotator tokens per client address per hour. */
+  private readonly newAnnotators: RateLimiterMemory | null;
 
   constructor(
     private readonly storage: Storage,
@@ -64,17 +66,22 @@ export class AnnotationService {
   ) {
     this.secret = ticketSecret(settings.secret);
     this.limiter = settings.submissionsPerMinute > 0 ? new RateLimiterMemory({ points: settings.submissionsPerMinute, duration: 60 }) : null;
+    this.newAnnotators = settings.newAnnotatorsPerHour > 0 ? new RateLimiterMemory({ points: settings.newAnnotatorsPerHour, duration: 3600 }) : null;
     this.human = new HumanAttentionPool(storage, { sigmaFraction: settings.humanMapSigma, maxSide: settings.alignmentMaxSide }, scoring);
   }
 
-  async start(input: StartInput): Promise<StartedSession> {
+  /**
+   * A signed session for one annotation. Without an annotatorToken a new annotator is made, at most
+   * SALIENCY_ANNOTATION_NEW_ANNOTATORS per hour from one client address (`client`, never stored): one
+   * address cannot invent a crowd.
+   */
+  async start(input: StartInput, client: string): Promise<StartedSession> {
     const image = await this.storage.getImage(input.imageId);
     if (!image) throw new AnnotationError('NOT_FOUND', `no image ${input.imageId}`);
     const task = input.task ?? 'DESCRIBE';
     const { maxClicks, timeLimit } = this.budget(input);
     let token = input.annotatorToken ?? null;
     if (token !== null && !isToken(token)) throw new AnnotationError('BAD_REQUEST', 'annotatorToken must be a token this server issued (22 base64url characters)');
-    token ??= randomToken();
 
     let classIndex: number | null = null;
     let model: string | null = null;
@@ -90,6 +97,11 @@ export class AnnotationService {
       prompt = findPrompt(labels[classIndex]);
     } else if (input.classIndex != null) {
       throw new AnnotationError('BAD_REQUEST', 'classIndex is only for the FIND task');
+    }
+    // a new annotator is counted only once the request is otherwise valid
+    if (token === null) {
+      await this.consumeFrom(this.newAnnotators, `new:${client}`, `more than ${this.settings.newAnnotatorsPerHour} new annotators per hour from ${client} (SALIENCY_ANNOTATION_NEW_ANNOTATORS); send the annotatorToken of an earlier session`);
+      token = randomToken();
     }
 
     const issuedAt = this.clock();
@@ -118,7 +130,10 @@ export class AnnotationService {
     await this.consume(`annotator:${t.annotator}`, 'by this annotator');
     const image = await this.storage.getImage(t.imageId);
     if (!image) throw new AnnotationError('NOT_FOUND', `no image ${t.imageId}`);
-    checkClicks(clicks, { maxClicks: t.maxClicks, timeLimit: t.timeLimit, width: image.width, height: image.height, elapsedMs: this.clock() - t.issuedAt });
+    checkClicks(clicks, {
+      maxClicks: t.maxClicks, timeLimit: t.timeLimit, width: image.width, height: image.height, elapsedMs: this.clock() - t.issuedAt,
+      minFirstClickMs: this.settings.minFirstClickMs, minClickIntervalMs: this.settings.minClickIntervalMs,
+    });
     try {
       return await this.storage.addAnnotation({
         imageId: t.imageId, source: 'CROWD', annotator: t.annotator, task: t.task, classIndex: t.classIndex, model: t.model,
@@ -158,14 +173,18 @@ export class AnnotationService {
     }
   }
 
-  private async consume(key: string, who: string): Promise<void> {
-    if (!this.limiter) return;
+  private consume(key: string, who: string): Promise<void> {
+    return this.consumeFrom(this.limiter, key, `more than ${this.settings.submissionsPerMinute} annotations per minute ${who} (SALIENCY_ANNOTATION_RATE)`);
+  }
+
+  private async consumeFrom(limiter: RateLimiterMemory | null, key: string, why: string): Promise<void> {
+    if (!limiter) return;
     try {
-      await this.limiter.consume(key);
+      await limiter.consume(key);
     } catch (r) {
       if (!(r instanceof RateLimiterRes)) throw r;
-      const wait = Math.ceil(r.msBeforeNext / 1000);
-      throw new AnnotationError('RATE_LIMITED', `more than ${this.settings.submissionsPerMinute} annotations per minute ${who} (SALIENCY_ANNOTATION_RATE); retry in ${wait} s`, { retryAfter: wait });
+      const wait = Math.max(1, Math.ceil(r.msBeforeNext / 1000));
+      throw new AnnotationError('RATE_LIMITED', `${why}; retry in ${wait} s`, { retryAfter: wait });
     }
   }
 }

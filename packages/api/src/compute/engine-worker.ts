@@ -1,17 +1,22 @@
 // An engine worker thread: holds one Explainer per model (its ONNX sessions) and runs batches of
 // explain requests — decode, Pillow-exact resize, tensor, explainMany — off the server's main thread.
+// Full-resolution decodes wait at the worker's pixel gate (SALIENCY_DECODE_PIXELS) and each image is
+// reduced to the model's view before its pixels are let go, so a batch of large images is decoded a
+// few at a time instead of all at once.
 // ONNX Runtime's Node binding runs inference synchronously on the calling thread, so inference on
 // the main thread would stall every other request (and /health) for the whole run.
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { Explainer, resizeForModel, toTensor, type ExplainRequest } from '@saliency-explainer/core';
+import { Explainer, resizeForModel, toTensor, type ExplainRequest, type RgbImage } from '@saliency-explainer/core';
 import { loadManifestModel } from '../cli/model-loader.js';
-import { decodeImage } from '../images/decode.js';
+import { decodeImage, imageHeader } from '../images/decode.js';
 import { measure } from './measure.js';
+import { PixelGate } from './pixel-gate.js';
 import type { ItemResult, Reply, Request, WireError, WorkerConfig } from './worker-protocol.js';
 
 const config = workerData as WorkerConfig;
 const explainers = new Map<string, Promise<Explainer>>();
+const gate = new PixelGate(config.decodePixels);
 
 function wire(e: unknown): WireError {
   const err = e as { name?: string; code?: unknown; message?: string };
@@ -42,11 +47,13 @@ async function explain(model: string, items: Extract<Request, { kind: 'explain' 
   const spec = engine.spec.input;
   const results: (ItemResult | undefined)[] = new Array(items.length);
   const requests: ExplainRequest[] = [];
+  const views: RgbImage[] = [];
   const index: number[] = [];
   await Promise.all(items.map(async (item, i) => {
     try {
-      const image = item.pixels ?? (await decodeImage(item.bytes!, config.maxImagePixels)).image;
-      requests[i] = { input: toTensor(resizeForModel(image, spec), spec), options: item.options };
+      const { pixels } = await imageHeader(item.bytes, config.maxImagePixels);
+      views[i] = await gate.run(pixels, async () => resizeForModel((await decodeImage(item.bytes, config.maxImagePixels)).image, spec));
+      requests[i] = { input: toTensor(views[i], spec), options: item.options };
     } catch (e) {
       results[i] = { ok: false, error: wire(e) };
     }
@@ -61,6 +68,7 @@ async function explain(model: string, items: Extract<Request, { kind: 'explain' 
             layer: r.value.layer,
             probabilities: r.value.probabilities,
             maps: r.value.maps.map((m) => ({ method: m.method, classIndex: m.classIndex, width: m.raw.width, height: m.raw.height, raw: m.raw.values })),
+            view: views[index[j]],
           },
         }
       : { ok: false, error: wire(r.reason) };
@@ -73,6 +81,7 @@ function transferables(results: ItemResult[]): ArrayBuffer[] {
   for (const r of results) {
     if (!r.ok) continue;
     seen.add(r.value.probabilities.buffer as ArrayBuffer);
+    seen.add(r.value.view.data.buffer as ArrayBuffer);
     for (const m of r.value.maps) seen.add(m.raw.buffer as ArrayBuffer);
   }
   return [...seen];

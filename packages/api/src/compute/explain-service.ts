@@ -1,14 +1,17 @@
 // Explanations as a service: validate → the stored explanation of an identical request (persistent
 // cache) → coalesce identical in-flight requests → reuse cached heatmaps and predictions (memory
 // cache keyed by image sha256, model, layer, method, class, target) → compute only what is missing
-// through the model's micro-batcher → store everything in one transaction.
+// through the engine's fair queue (per-client admission, round-robin micro-batches, heavy lanes) →
+// store everything in one transaction.
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { camMethods, ExplainError, getCamMethod, resizeForModel, topPredictions, type RgbImage } from '@saliency-explainer/core';
-import { decodeImage } from '../images/decode.js';
+import { decodeImage, imageHeader } from '../images/decode.js';
+import { explainUnits, requestedMethods } from '../server/cost.js';
 import type { ExplanationRecord, HeatmapRecord, ImageRecord, Storage } from '../storage/types.js';
-import { MicroBatcher } from './micro-batcher.js';
+import { ClientBusyError, FairQueue } from './fair-queue.js';
 import type { ModelPool, ServedModel } from './model-pool.js';
+import { PixelGate } from './pixel-gate.js';
 import { fromWire } from './worker-pool.js';
 import type { Computed, WorkItem } from './worker-protocol.js';
 
@@ -18,8 +21,8 @@ export interface ExplainArgs {
   image: ImageRecord;
   /** The image's bytes when the caller has them (a fresh upload); otherwise read from storage. */
   bytes?: Uint8Array;
-  /** The image already decoded (a fresh upload, decoded to validate it): the worker then decodes nothing. */
-  decoded?: RgbImage;
+  /** Who asks (the client address): the key of the fair queue's admission and round-robin. */
+  client: string;
   /** Stores an uploaded image; called just before the explanation is saved, so failures store nothing. */
   storeImage?: () => Promise<void>;
   model: string;
@@ -43,6 +46,18 @@ export interface ServiceLimits {
   maxImagePixels: number;
 }
 
+/** How the engine is shared (server/settings.ts ComputeSettings). */
+export interface Scheduling {
+  /** Most requests per micro-batch, and how long an idle engine waits for company. */
+  size: number;
+  windowMs: number;
+  lanesPerWorker: number;
+  heavyUnits: number;
+  clientMaxUnits: number;
+  /** Full-resolution pixels this thread decodes at once (overlay views). */
+  decodePixels: number;
+}
+
 export interface ServiceStats {
   explainRequests: number;
   storedHits: number;
@@ -54,7 +69,11 @@ export interface ServiceStats {
 
 /** An error a client caused, with the GraphQL code it maps to. */
 export class ExplainRequestError extends Error {
-  constructor(readonly code: 'UNKNOWN_METHOD' | 'BAD_CLASS' | 'BAD_LAYER' | 'BAD_REQUEST' | 'NOT_FOUND' | 'BAD_IMAGE', message: string) {
+  constructor(
+    readonly code: 'UNKNOWN_METHOD' | 'BAD_CLASS' | 'BAD_LAYER' | 'BAD_REQUEST' | 'NOT_FOUND' | 'BAD_IMAGE' | 'RATE_LIMITED',
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = 'ExplainRequestError';
   }
@@ -73,7 +92,10 @@ const METHOD_ORDER = new Map(camMethods.map((m, i) => [m.id, i]));
 
 export class ExplainService {
   private readonly inflight = new Map<string, Promise<ExplanationRecord>>();
-  private readonly batchers = new Map<string, MicroBatcher<WorkItem, Computed>>();
+  /** One queue for every model: the workers (and their lanes) are shared. */
+  readonly queue: FairQueue<WorkItem, Computed>;
+  /** Full-resolution decodes on this thread (overlay views of stored images). */
+  readonly gate: PixelGate;
   /** heatmap key → relu(cam) at the layer's resolution */
   private readonly heatmaps: LRUCache<string, { width: number; height: number; raw: Float32Array }>;
   /** image + model → softmax probabilities */
@@ -86,9 +108,19 @@ export class ExplainService {
     private readonly pool: ModelPool,
     private readonly storage: Storage,
     private readonly limits: ServiceLimits,
-    private readonly batching: { size: number; windowMs: number },
+    scheduling: Scheduling,
     cacheBytes: number,
   ) {
+    const lanes = pool.workerCount * scheduling.lanesPerWorker;
+    this.queue = new FairQueue<WorkItem, Computed>(async (model, items) => {
+      this.stats.engineRuns++;
+      const results = await this.pool.explain(model, items);
+      return results.map((r): PromiseSettledResult<Computed> => (r.ok ? { status: 'fulfilled', value: r.value } : { status: 'rejected', reason: fromWire(r.error) }));
+    }, {
+      maxBatch: scheduling.size, windowMs: scheduling.windowMs, lanes, heavyLanes: lanes - pool.workerCount,
+      heavyUnits: scheduling.heavyUnits, clientMaxUnits: scheduling.clientMaxUnits,
+    });
+    this.gate = new PixelGate(scheduling.decodePixels);
     // the budget is split: maps and probabilities are small, model-size views larger
     const part = Math.max(1, Math.floor(cacheBytes / 4));
     this.heatmaps = new LRUCache({ maxSize: part, sizeCalculation: (v) => v.raw.byteLength + 64 });
@@ -97,12 +129,8 @@ export class ExplainService {
   }
 
   batcherStats(): { batches: number; requests: number; largestBatch: number } {
-    const all = [...this.batchers.values()].map((b) => b.stats);
-    return {
-      batches: all.reduce((a, s) => a + s.batches, 0),
-      requests: all.reduce((a, s) => a + s.requests, 0),
-      largestBatch: Math.max(0, ...all.map((s) => s.largestBatch)),
-    };
+    const { batches, requests, largestBatch } = this.queue.stats;
+    return { batches, requests, largestBatch };
   }
 
   async explain(args: ExplainArgs): Promise<ExplainOutcome> {
@@ -168,20 +196,6 @@ export class ExplainService {
     return { served, methods, layer, classes, topK, key };
   }
 
-  private batcher(served: ServedModel): MicroBatcher<WorkItem, Computed> {
-    const model = served.spec.id;
-    let b = this.batchers.get(model);
-    if (!b) {
-      b = new MicroBatcher<WorkItem, Computed>(async (items) => {
-        this.stats.engineRuns++;
-        const results = await this.pool.explain(model, items);
-        return results.map((r): PromiseSettledResult<Computed> => (r.ok ? { status: 'fulfilled', value: r.value } : { status: 'rejected', reason: fromWire(r.error) }));
-      }, this.batching.size, this.batching.windowMs, this.pool.workerCount);
-      this.batchers.set(model, b);
-    }
-    return b;
-  }
-
   /** The image as the model sees it (for overlays and alignment; the engine workers make their own). */
   async view(image: ImageRecord, served: ServedModel): Promise<RgbImage> {
     const key = `${image.id}/${served.spec.id}`;
@@ -189,7 +203,8 @@ export class ExplainService {
     if (!v) {
       const bytes = await this.storage.getImageBytes(image.id);
       if (!bytes) throw new ExplainRequestError('NOT_FOUND', `image ${image.id} is not stored`);
-      v = resizeForModel((await decodeImage(bytes, this.limits.maxImagePixels)).image, served.spec.input);
+      const { pixels } = await imageHeader(bytes, this.limits.maxImagePixels);
+      v = await this.gate.run(pixels, async () => resizeForModel((await decodeImage(bytes, this.limits.maxImagePixels)).image, served.spec.input));
       this.views.set(key, v);
     }
     return v;
@@ -209,16 +224,11 @@ export class ExplainService {
     // without cached probabilities the classes of a top-k request are unknown: compute every method
     const missing = probs ? r.methods.filter((m) => classesOf(probs!).some((c) => !this.heatmaps.has(mapKey(m, c)))) : r.methods;
     if (!probs || missing.length) {
-      let source: Pick<WorkItem, 'bytes' | 'pixels'>;
-      if (args.decoded) {
-        source = { pixels: args.decoded };
-      } else {
-        const bytes = args.bytes ?? (await this.storage.getImageBytes(args.image.id));
-        if (!bytes) throw new ExplainRequestError('NOT_FOUND', `image ${args.image.id} is not stored`);
-        source = { bytes };
-      }
-      const result = await this.batcher(served).submit({
-        ...source,
+      const bytes = args.bytes ?? (await this.storage.getImageBytes(args.image.id));
+      if (!bytes) throw new ExplainRequestError('NOT_FOUND', `image ${args.image.id} is not stored`);
+      const units = explainUnits(requestedMethods(missing), r.classes?.length ?? r.topK, served.analysis.shapeOf(r.layer)[1] ?? 0);
+      const result = await this.queue.submit({ client: args.client, group: model, units, request: {
+        bytes,
         options: {
           methods: missing,
           ...(r.classes ? { classes: r.classes } : { topK: r.topK }),
@@ -226,7 +236,8 @@ export class ExplainService {
           target: args.target === 'PROBABILITY' ? 'probability' : 'logit',
           eigenSmooth: args.eigenSmooth,
         },
-      }).catch((e: unknown) => {
+      } }).catch((e: unknown) => {
+        if (e instanceof ClientBusyError) throw new ExplainRequestError('RATE_LIMITED', e.message, { retryAfter: e.retryAfter });
         if (e instanceof ExplainError && e.code !== 'BAD_INPUT') throw new ExplainRequestError(e.code, e.message);
         // stored images were decoded when they were uploaded; this one no longer decodes
         if ((e as { name?: string }).name === 'ImageDecodeError') throw new ExplainRequestError('BAD_IMAGE', (e as Error).message);
@@ -234,6 +245,7 @@ export class ExplainService {
       });
       probs = result.probabilities;
       this.probabilities.set(probsKey, probs);
+      this.views.set(`${args.image.id}/${model}`, result.view);
       for (const m of result.maps) {
         const map = { width: m.width, height: m.height, raw: m.raw };
         fresh.set(mapKey(m.method, m.classIndex), map);

@@ -23,6 +23,8 @@ export interface PoolOptions {
   /** ONNX Runtime intra-op threads per session; 0 = its default. */
   intraOpThreads: number;
   maxImagePixels: number;
+  /** Full-resolution pixels each worker decodes at once (SALIENCY_DECODE_PIXELS). */
+  decodePixels: number;
 }
 
 export interface ServedModel {
@@ -74,6 +76,7 @@ export class ModelPool {
       perturbationBatchSize: options.perturbationBatchSize,
       intraOpThreads: options.intraOpThreads,
       maxImagePixels: options.maxImagePixels,
+      decodePixels: options.decodePixels,
     });
   }
 

@@ -9,12 +9,13 @@ export interface WorkerConfig {
   /** ONNX Runtime intra-op threads per session; 0 = its default (one per core). */
   intraOpThreads: number;
   maxImagePixels: number;
+  /** Full-resolution pixels the worker decodes at once (SALIENCY_DECODE_PIXELS). */
+  decodePixels: number;
 }
 
-/** One image to explain: its stored (encoded) bytes, or its pixels when already decoded, and what to compute. */
+/** One image to explain: its stored (encoded) bytes, decoded in the worker under its pixel gate, and what to compute. */
 export interface WorkItem {
-  bytes?: Uint8Array;
-  pixels?: RgbImage;
+  bytes: Uint8Array;
   options: ExplainOptions;
 }
 
@@ -65,6 +66,8 @@ export interface Computed {
   layer: string;
   probabilities: Float32Array;
   maps: ComputedMap[];
+  /** The image as the model saw it (resized / cropped RGB), for overlays without decoding again. */
+  view: RgbImage;
 }
 
 /** An error as it crosses the thread boundary: the engine's and the decoder's codes survive. */

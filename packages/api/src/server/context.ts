@@ -5,6 +5,7 @@ import type { ExplainService } from '../compute/explain-service.js';
 import type { HeatmapResults } from '../compute/heatmap-results.js';
 import type { ModelPool } from '../compute/model-pool.js';
 import type { Storage } from '../storage/types.js';
+import type { ResponseBudget } from './response-budget.js';
 import type { Limits } from './settings.js';
 
 export interface ApiServices {
@@ -23,6 +24,8 @@ export interface ApiServices {
 }
 
 export interface ApiContext extends ApiServices {
-  /** The client address (rate limiting, logs). */
+  /** The client address (rate limits, the engine's fair queue): the socket's, or from trusted proxies (SALIENCY_TRUST_PROXY). */
   client: string;
+  /** Bytes this response may still carry (SALIENCY_MAX_RESPONSE_BYTES). */
+  response: ResponseBudget;
 }

@@ -1,10 +1,14 @@
-// The HTTP front of the API on Node's own server: CORS, rate limit, body-size limit, /health, the
-// landing page, and /graphql handed to Apollo Server through its integration API.
+// The HTTP front of the API on Node's own server: CORS (server/cors.ts), the client address
+// (server/client-address.ts), rate limit, body-size limit, /health, the landing page, and /graphql
+// handed to Apollo Server through its integration API.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ApiContext, ApiServices } from './context.js';
+import { clientAddressOf } from './client-address.js';
+import { corsPolicy } from './cors.js';
 import { HTTP_STATUS, type ErrorCode } from './errors.js';
+import { ResponseBudget } from './response-budget.js';
 import { landingPage } from './landing.js';
 import type { StaticRoutes } from './static.js';
 import type { ServerSettings } from './settings.js';
@@ -25,37 +29,57 @@ function sendError(res: ServerResponse, e: HttpError): void {
   sendJson(res, HTTP_STATUS[e.code] ?? 400, { errors: [{ message: e.message, extensions: { code: e.code } }] }, e.headers);
 }
 
-/** The request body, refused once it passes `max` bytes (announced or streamed). */
-async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  const announced = Number(req.headers['content-length'] ?? 0);
+/**
+ * The request body, refused once it passes `max` bytes (announced or streamed). The rest of a refused
+ * body is read and dropped, up to `drain` bytes, before the 413 goes out: a client that reads the
+ * answer only after sending everything (Node's fetch, undici) would otherwise see the connection
+ * close under it ("fetch failed") instead of the typed error. Past `drain` the connection is closed.
+ */
+function readBody(req: IncomingMessage, max: number, drain: number): Promise<Buffer> {
   const tooLarge = () => new HttpError('REQUEST_TOO_LARGE', `the request body is larger than ${max} bytes (SALIENCY_MAX_REQUEST_BYTES)`, { connection: 'close' });
-  if (announced > max) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) throw tooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  const announced = Number(req.headers['content-length'] ?? 0);
+  // too large to drain: answered at once (curl and browsers read it; the connection closes after)
+  if (announced > drain) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = announced > max;
+    const done = (e: Error | null, body?: Buffer) => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      if (e) reject(e);
+      else resolve(body!);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) over = true;
+      if (!over) chunks.push(chunk);
+      else chunks.length = 0;
+      if (size > drain) {
+        req.pause();
+        done(tooLarge());
+      }
+    };
+    const onEnd = () => done(over ? tooLarge() : null, Buffer.concat(chunks));
+    const onError = (e: Error) => done(e);
+    const onClose = () => done(new HttpError('BAD_REQUEST', 'the client closed the connection before the body ended'));
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
 }
 
 export function createRequestHandler(apollo: ApolloServer<ApiContext>, services: ApiServices, settings: ServerSettings, files: StaticRoutes) {
   const { limits } = settings;
   const limiter = limits.requestsPerMinute > 0 ? new RateLimiterMemory({ points: limits.requestsPerMinute, duration: 60 }) : null;
-  const anyOrigin = settings.corsOrigins.includes('*');
+  const allowOrigin = corsPolicy(settings.corsOrigins);
+  const clientOf = clientAddressOf(settings.trustProxy);
 
   function cors(req: IncomingMessage, res: ServerResponse): void {
-    const origin = req.headers.origin;
-    if (anyOrigin) res.setHeader('access-control-allow-origin', '*');
-    else if (origin && settings.corsOrigins.includes(origin)) {
-      res.setHeader('access-control-allow-origin', origin);
-      res.setHeader('vary', 'Origin');
-    }
+    const allowed = allowOrigin(req.headers.origin);
+    if (allowed) res.setHeader('access-control-allow-origin', allowed);
+    if (allowed !== '*') res.setHeader('vary', 'Origin');
   }
 
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const client = req.socket.remoteAddress ?? 'unknown';
+    const client = clientOf(req);
     if (limiter) {
       try {
         await limiter.consume(client);
@@ -67,7 +91,7 @@ export function createRequestHandler(apollo: ApolloServer<ApiContext>, services:
     }
     let body: unknown;
     if (req.method === 'POST') {
-      const raw = await readBody(req, limits.maxRequestBytes);
+      const raw = await readBody(req, limits.maxRequestBytes, limits.maxDrainBytes);
       const type = req.headers['content-type'] ?? '';
       if (/application\/json/i.test(type)) {
         try {
@@ -83,7 +107,7 @@ export function createRequestHandler(apollo: ApolloServer<ApiContext>, services:
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => ({ ...services, client }),
+      context: async () => ({ ...services, client, response: new ResponseBudget(limits.maxResponseBytes) }),
     });
     for (const [k, v] of result.headers) res.setHeader(k, v);
     res.statusCode = result.status ?? 200;
@@ -148,8 +172,8 @@ export function createRequestHandler(apollo: ApolloServer<ApiContext>, services:
       }
       if (e instanceof HttpError) {
         sendError(res, e);
-        // stop reading an oversized body; the connection closes after the answer
-        if (e.code === 'REQUEST_TOO_LARGE') req.resume();
+        // a body past the drain limit is not read on: the connection closes after the answer
+        if (e.code === 'REQUEST_TOO_LARGE' && !req.complete) res.on('finish', () => req.destroy());
         return;
       }
       console.error('saliency-explainer: unexpected error', e);

@@ -1,65 +1,71 @@
-// Query limits: depth (graphql-depth-limit, a validation rule) and estimated cost
-// (graphql-query-complexity, checked once the operation is known), both with typed errors.
+// Query limits with typed errors: depth (graphql-depth-limit, a validation rule, guarded against
+// fragment cycles) and cost (server/cost.ts: work units and response bytes, checked once the
+// operation is known and before any resolver runs).
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { ValidationRule } from 'graphql';
+import { Kind, type ASTNode, type DocumentNode, type FragmentDefinitionNode, type ValidationContext, type ValidationRule } from 'graphql';
 import depthLimit from 'graphql-depth-limit';
-import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { apiError } from './errors.js';
 import type { ApiContext } from './context.js';
+import { operationCost, type CostEnv } from './cost.js';
 
-/** Fields that cost more than 1, per resolved item. */
-const FIELD_COST: Record<string, number> = {
-  'Mutation.explain': 200,
-  'Mutation.uploadImage': 20,
-  'Heatmap.png': 20,
-  'Heatmap.alignment': 20,
-  'Heatmap.raw': 2,
-  'Image.dataUrl': 10,
-  'Model.labels': 5,
-  'Mutation.startAnnotation': 5,
-  'Mutation.submitAnnotation': 10,
-  'Image.humanAttention': 10,
-  'HumanAttention.agreement': 50,
-  'HumanAttention.png': 20,
-};
+/** Fragment names spread anywhere under `node` (not following the spreads). */
+function spreads(node: ASTNode, out: string[] = []): string[] {
+  if (node.kind === Kind.FRAGMENT_SPREAD) out.push(node.name.value);
+  if ('selectionSet' in node && node.selectionSet) for (const s of node.selectionSet.selections) spreads(s, out);
+  return out;
+}
 
-/** Connection and list fields multiply the cost of what they return by `first`. */
-const costEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
-  const own = FIELD_COST[`${type.name}.${field.name}`] ?? 1;
-  const first = typeof args.first === 'number' && field.name !== 'labels' ? Math.max(1, args.first) : 1;
-  return own + first * childComplexity;
-};
+/** Whether the document's fragments spread each other in a cycle (graphql's NoFragmentCyclesRule reports it). */
+export function hasFragmentCycle(doc: DocumentNode): boolean {
+  const fragments = new Map(doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (name: string): boolean => {
+    const s = state.get(name);
+    if (s === 'open') return true;
+    if (s === 'done' || !fragments.has(name)) return false;
+    state.set(name, 'open');
+    const cyclic = spreads(fragments.get(name)!).some(visit);
+    state.set(name, 'done');
+    return cyclic;
+  };
+  return [...fragments.keys()].some(visit);
+}
 
+/**
+ * graphql-depth-limit measures depth when the rule is created, before graphql's own rules run, and
+ * recurses through fragment spreads without a guard: a fragment cycle overflows the stack (and the
+ * library logs it). With a cycle this rule does nothing and NoFragmentCyclesRule refuses the document.
+ */
 export function depthRule(maxDepth: number): ValidationRule {
-  return depthLimit(maxDepth) as ValidationRule;
+  const limit = depthLimit(maxDepth) as unknown as (context: ValidationContext) => unknown;
+  return (context) => {
+    if (!hasFragmentCycle(context.getDocument())) limit(context);
+    return {};
+  };
 }
 
 /** Map graphql-depth-limit's validation message to our code (see formatError). */
 export const DEPTH_MESSAGE = /exceeds maximum operation depth/;
 
-export function costPlugin(maxCost: number): ApolloServerPlugin<ApiContext> {
+export interface CostLimits {
+  maxQueryCost: number;
+  maxResponseBytes: number;
+}
+
+export function costPlugin(limits: CostLimits, env: CostEnv): ApolloServerPlugin<ApiContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema }) {
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              operationName: request.operationName,
-              variables: request.variables,
-              estimators: [costEstimator, simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch (e) {
-            // variables that do not fit their types (an unknown enum value, a string for an Int): the
-            // execution refuses them with BAD_USER_INPUT before running anything, so nothing is to cost
-            // (by name: graphql-query-complexity may load the other of graphql's CJS and ESM builds)
-            if (e instanceof Error && e.name === 'GraphQLError') return;
-            throw e;
+        async didResolveOperation({ request, document, operation, schema }) {
+          if (!operation) return;
+          const fragments = document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION);
+          const cost = await operationCost(schema, operation, fragments, request.variables, env);
+          const units = Math.ceil(cost.units);
+          if (units > limits.maxQueryCost) {
+            throw apiError('QUERY_TOO_COMPLEX', `the query would cost ${units} work units (one unit ≈ one forward pass); the limit is ${limits.maxQueryCost} (SALIENCY_MAX_QUERY_COST)`, { cost: units, maxCost: limits.maxQueryCost });
           }
-          if (cost > maxCost) {
-            throw apiError('QUERY_TOO_COMPLEX', `the query's estimated cost is ${cost}; the limit is ${maxCost} (SALIENCY_MAX_QUERY_COST)`, { cost, maxCost });
+          if (cost.bytes > limits.maxResponseBytes) {
+            throw apiError('QUERY_TOO_COMPLEX', `the response could reach ${cost.bytes} bytes; the limit is ${limits.maxResponseBytes} (SALIENCY_MAX_RESPONSE_BYTES): ask for fewer or smaller PNGs, or page with first`, { responseBytes: cost.bytes, maxResponseBytes: limits.maxResponseBytes });
           }
         },
       };

@@ -20,7 +20,7 @@ const SHA256 = /^[0-9a-f]{64}$/;
 
 /** Client mistakes become typed GraphQL errors; anything else stays an internal error. */
 function typed(e: unknown): never {
-  if (e instanceof ExplainRequestError) throw apiError(e.code, e.message);
+  if (e instanceof ExplainRequestError) throw apiError(e.code, e.message, e.extra);
   if (e instanceof UnknownModelError) throw apiError('UNKNOWN_MODEL', e.message);
   if (e instanceof StorageError && e.code === 'BAD_CURSOR') throw apiError('BAD_CURSOR', e.message);
   throw e;
@@ -138,9 +138,8 @@ export const resolvers: Resolvers = {
       try {
         await served(ctx, model);
         const out = await ctx.explain.explain({
-          image, model,
+          image, model, client: ctx.client,
           bytes: upload?.bytes,
-          decoded: upload?.decoded,
           storeImage: upload ? () => ctx.storage.putImage(upload.record, upload.bytes).then(() => undefined) : undefined,
           methods: input.methods ?? [],
           topK: input.topK ?? undefined,
@@ -176,6 +175,7 @@ export const resolvers: Resolvers = {
   },
   Image: {
     dataUrl: async (img, _a, ctx) => {
+      ctx.response.charge(Math.ceil((img.byteLength * 4) / 3) + 32, `the data URL of image ${img.id}`);
       const bytes = await ctx.storage.getImageBytes(img.id);
       if (!bytes) throw apiError('NOT_FOUND', `the bytes of image ${img.id} are not stored`);
       return `data:${MIME[img.format] ?? 'application/octet-stream'};base64,${Buffer.from(bytes).toString('base64')}`;
@@ -190,10 +190,13 @@ export const resolvers: Resolvers = {
     target: (e) => (e.record.target === 'PROBABILITY' ? 'PROBABILITY' : 'LOGIT'),
     methods: (e) => e.record.methods,
     predictions: (e) => e.record.predictions,
-    heatmaps: (e, { method, classIndex }) =>
-      e.record.heatmaps
+    heatmaps: (e, { method, classIndex, first }) => {
+      if (first != null && (!Number.isInteger(first) || first < 1)) throw apiError('BAD_REQUEST', 'first must be a positive integer');
+      return e.record.heatmaps
         .filter((h) => (method == null || h.method === method) && (classIndex == null || h.classIndex === classIndex))
-        .map((heatmap) => ({ heatmap, explanation: e.record })),
+        .slice(0, first ?? undefined)
+        .map((heatmap) => ({ heatmap, explanation: e.record }));
+    },
     caption: (e, { seed }, ctx) => {
       const first = e.record.heatmaps[0];
       if (!first) throw apiError('NOT_FOUND', 'the explanation has no heatmap');
@@ -210,7 +213,10 @@ export const resolvers: Resolvers = {
     score: (h) => h.heatmap.score,
     width: (h) => h.heatmap.width,
     height: (h) => h.heatmap.height,
-    raw: (h) => Array.from(h.heatmap.raw),
+    raw: (h, _a, ctx) => {
+      ctx.response.charge(h.heatmap.raw.length * 20, 'a raw heatmap');
+      return Array.from(h.heatmap.raw);
+    },
     png: async (h, { colormap, overlay, size, imageWeight }, ctx) => {
       const name = (colormap ?? 'JET').toLowerCase() as ColormapName;
       if (!COLORMAPS.includes(name)) throw apiError('BAD_REQUEST', `unknown colormap ${colormap}`);
@@ -220,12 +226,17 @@ export const resolvers: Resolvers = {
       const weight = imageWeight ?? 0.5;
       if (!(weight >= 0 && weight <= 1)) throw apiError('BAD_REQUEST', 'imageWeight must be in [0, 1]');
       const e: ExplanationRecord = h.explanation;
+      ctx.response.check('a heatmap PNG');
       const { spec } = await served(ctx, e.modelId);
       const under = overlay ? await ctx.explain.view(await imageOf(ctx, e.imageId), await served(ctx, e.modelId)) : undefined;
-      const png = await renderHeatmapPng(h.heatmap, spec.input.width, spec.input.height, {
+      const side = size ?? Math.max(spec.input.width, spec.input.height);
+      // rendering holds a few RGB copies of the output: it waits at the main thread's pixel gate
+      const png = await ctx.explain.gate.run(side * side, () => renderHeatmapPng(h.heatmap, spec.input.width, spec.input.height, {
         colormap: name, under, imageWeight: weight, size: size ?? undefined,
-      });
-      return `data:image/png;base64,${png.toString('base64')}`;
+      }));
+      const url = `data:image/png;base64,${png.toString('base64')}`;
+      ctx.response.charge(url.length, 'a heatmap PNG');
+      return url;
     },
     alignment: async (h, { metrics, reference }, ctx) => {
       const ids = metrics ?? undefined;

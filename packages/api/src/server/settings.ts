@@ -1,5 +1,6 @@
 // Settings of the API server: every default and every limit by name, read from the environment
 // (SALIENCY_*, PORT, DATABASE_URL) and overridable by `serve` flags.
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { DEFAULTS as CLI_DEFAULTS, PROJECT_ROOT } from '../cli/settings.js';
 
@@ -10,8 +11,20 @@ export interface ServerSettings {
   host: string;
   /** DATABASE_URL: file:… (SQLite, the default under var/) or postgresql://… */
   databaseUrl: string;
-  /** SALIENCY_CORS_ORIGINS: comma-separated origins allowed to call the API, or * (default). */
+  /**
+   * SALIENCY_CORS_ORIGINS: who may call the API from a browser page of another origin. `local` (the
+   * default): pages served from localhost, 127.0.0.1 or [::1] on any port; `*`: every origin (a
+   * public deployment); otherwise a comma-separated list of origins (`local` may be one of them);
+   * `none`: same-origin pages only.
+   */
   corsOrigins: string[];
+  /**
+   * SALIENCY_TRUST_PROXY: where the client address (rate limits, fair queue) comes from. Unset or
+   * `false` (default): the socket's address. A number N: N reverse proxies in front, the client is the
+   * N-th address from the right of X-Forwarded-For. A comma-separated list of addresses or CIDR
+   * subnets: X-Forwarded-For is read from the right, skipping these trusted proxies.
+   */
+  trustProxy: TrustProxy;
   /** SALIENCY_MODELS_DIR: models/manifest.json and models/cache/. */
   modelsDir: string;
   /** SALIENCY_MODELS: ids of the manifest models served (default: all fetched ones but the test fixtures). */
@@ -21,9 +34,20 @@ export interface ServerSettings {
   annotation: AnnotationSettings;
 }
 
+/** How far X-Forwarded-For is believed (see ServerSettings.trustProxy). */
+export type TrustProxy = { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'list'; addresses: string[] };
+
 export interface Limits {
   /** SALIENCY_MAX_REQUEST_BYTES: largest HTTP request body (HTTP 413, REQUEST_TOO_LARGE). */
   maxRequestBytes: number;
+  /**
+   * SALIENCY_MAX_DRAIN_BYTES: how much of an oversized body is read and thrown away before the 413 is
+   * sent, so that clients which only read the answer after sending everything (Node's fetch) see it;
+   * a body beyond this closes the connection.
+   */
+  maxDrainBytes: number;
+  /** SALIENCY_MAX_RESPONSE_BYTES: largest response: estimated before anything runs (QUERY_TOO_COMPLEX) and counted while PNGs and data URLs are made (RESPONSE_TOO_LARGE). */
+  maxResponseBytes: number;
   /** SALIENCY_MAX_IMAGE_BYTES: largest image after base64 decoding (IMAGE_TOO_LARGE). */
   maxImageBytes: number;
   /** SALIENCY_MAX_IMAGE_PIXELS: largest decoded image, checked from its header (IMAGE_TOO_LARGE). */
@@ -38,8 +62,13 @@ export interface Limits {
   maxPageSize: number;
   /** SALIENCY_MAX_QUERY_DEPTH: deepest selection (QUERY_TOO_DEEP). */
   maxQueryDepth: number;
-  /** SALIENCY_MAX_QUERY_COST: estimated cost of one operation (QUERY_TOO_COMPLEX). */
+  /**
+   * SALIENCY_MAX_QUERY_COST: the work one operation may ask for, in work units (one unit ≈ one forward
+   * pass of a served model at batch 1; server/cost.ts), estimated before anything runs (QUERY_TOO_COMPLEX).
+   */
   maxQueryCost: number;
+  /** SALIENCY_PNG_PIXELS_PER_UNIT: pixels of a rendered PNG that cost one work unit (an overlay renders twice). */
+  pngPixelsPerUnit: number;
   /** SALIENCY_RATE_LIMIT: GraphQL requests per minute per client address; 0 = no limit (RATE_LIMITED). */
   requestsPerMinute: number;
 }
@@ -63,6 +92,25 @@ export interface ComputeSettings {
   intraOpThreads: number;
   /** SALIENCY_EXECUTION_PROVIDER: auto (CUDA when it loads, else CPU), cuda or cpu. */
   executionProvider: 'auto' | 'cuda' | 'cpu';
+  /**
+   * SALIENCY_WORKER_LANES: batches one engine worker runs at once, interleaved between ONNX runs; one
+   * lane of every worker is kept for light batches, so light requests never wait behind heavy ones.
+   */
+  lanesPerWorker: number;
+  /** SALIENCY_HEAVY_UNITS: an explain request of more work units than this is heavy: it runs alone, in a heavy lane. */
+  heavyUnits: number;
+  /**
+   * SALIENCY_CLIENT_MAX_UNITS: work units one client may have admitted to the engine (queued or
+   * running) at once; more is refused with RATE_LIMITED (HTTP 429, Retry-After). A client with
+   * nothing admitted may always send one request (the query cost limit bounds it).
+   */
+  clientMaxUnits: number;
+  /**
+   * SALIENCY_DECODE_PIXELS: decoded pixels at full resolution one thread (each engine worker, and the
+   * main thread for overlays) holds at once; decodes beyond it wait. An image larger than this still
+   * decodes, alone.
+   */
+  decodePixels: number;
 }
 
 /** Crowdsourced annotation (BubbleView sessions) and the human maps built from annotations. */
@@ -75,6 +123,12 @@ export interface AnnotationSettings {
   ticketTtlSeconds: number;
   /** SALIENCY_ANNOTATION_RATE: submissions per minute per annotator and per client address; 0 = no limit (RATE_LIMITED). */
   submissionsPerMinute: number;
+  /** SALIENCY_ANNOTATION_NEW_ANNOTATORS: new annotator tokens per hour per client address; 0 = no limit (RATE_LIMITED). */
+  newAnnotatorsPerHour: number;
+  /** SALIENCY_ANNOTATION_MIN_FIRST_CLICK_MS: earliest first click after the image is shown (IMPOSSIBLE_TIMING). */
+  minFirstClickMs: number;
+  /** SALIENCY_ANNOTATION_MIN_CLICK_INTERVAL_MS: shortest time between two clicks (IMPOSSIBLE_TIMING). */
+  minClickIntervalMs: number;
   /**
    * SALIENCY_ANNOTATION_SECRET: the HMAC key of the tickets (at least 16 characters); unset: a random
    * key per process, so tickets die with a restart and are not accepted by other replicas.
@@ -109,6 +163,21 @@ function secret(env: NodeJS.ProcessEnv): string | null {
   return v;
 }
 
+/** SALIENCY_TRUST_PROXY: unset/false, a hop count, or trusted addresses and subnets. */
+export function trustProxy(v: string | undefined): TrustProxy {
+  const text = (v ?? '').trim();
+  if (text === '' || /^(false|0|off|no)$/i.test(text)) return { kind: 'none' };
+  if (/^\d+$/.test(text)) return { kind: 'hops', hops: Number(text) };
+  const addresses = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const a of addresses) {
+    const [ip, bits, extra] = a.split('/');
+    if (extra !== undefined || isIP(ip) === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
+      throw new Error(`SALIENCY_TRUST_PROXY=${v}: expected false, a number of proxies, or a list of addresses / CIDR subnets ('${a}' is none)`);
+    }
+  }
+  return { kind: 'list', addresses };
+}
+
 function list(v: string | undefined): string[] | null {
   if (!v) return null;
   return v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -121,11 +190,14 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
     port: num(env, 'PORT', 4000),
     host: env.SALIENCY_HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
-    corsOrigins: list(env.SALIENCY_CORS_ORIGINS) ?? ['*'],
+    corsOrigins: list(env.SALIENCY_CORS_ORIGINS) ?? ['local'],
+    trustProxy: trustProxy(env.SALIENCY_TRUST_PROXY),
     modelsDir: CLI_DEFAULTS.modelsDir,
     models: list(env.SALIENCY_MODELS),
     limits: {
       maxRequestBytes: num(env, 'SALIENCY_MAX_REQUEST_BYTES', 16 * 1024 * 1024),
+      maxDrainBytes: num(env, 'SALIENCY_MAX_DRAIN_BYTES', 64 * 1024 * 1024),
+      maxResponseBytes: positive(env, 'SALIENCY_MAX_RESPONSE_BYTES', 64 * 1024 * 1024, true),
       maxImageBytes: num(env, 'SALIENCY_MAX_IMAGE_BYTES', 10 * 1024 * 1024),
       maxImagePixels: num(env, 'SALIENCY_MAX_IMAGE_PIXELS', 40_000_000),
       maxTopK: num(env, 'SALIENCY_MAX_TOP_K', 10),
@@ -133,7 +205,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
       maxPngSize: num(env, 'SALIENCY_MAX_PNG_SIZE', 2048),
       maxPageSize: num(env, 'SALIENCY_MAX_PAGE_SIZE', 100),
       maxQueryDepth: num(env, 'SALIENCY_MAX_QUERY_DEPTH', 10),
-      maxQueryCost: num(env, 'SALIENCY_MAX_QUERY_COST', 5000),
+      maxQueryCost: num(env, 'SALIENCY_MAX_QUERY_COST', 4000),
+      pngPixelsPerUnit: positive(env, 'SALIENCY_PNG_PIXELS_PER_UNIT', 65_536, false),
       requestsPerMinute: num(env, 'SALIENCY_RATE_LIMIT', 600),
     },
     compute: {
@@ -144,12 +217,19 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
       workers: Math.max(1, Math.floor(num(env, 'SALIENCY_WORKERS', 1))),
       intraOpThreads: Math.floor(num(env, 'SALIENCY_INTRA_OP_THREADS', 0)),
       executionProvider: ep,
+      lanesPerWorker: Math.max(2, Math.floor(num(env, 'SALIENCY_WORKER_LANES', 2))),
+      heavyUnits: positive(env, 'SALIENCY_HEAVY_UNITS', 64, false),
+      clientMaxUnits: positive(env, 'SALIENCY_CLIENT_MAX_UNITS', 8000, false),
+      decodePixels: positive(env, 'SALIENCY_DECODE_PIXELS', 40_000_000, true),
     },
     annotation: {
       maxClicks: positive(env, 'SALIENCY_ANNOTATION_MAX_CLICKS', 50, true),
       timeLimitSeconds: positive(env, 'SALIENCY_ANNOTATION_TIME_LIMIT', 120, false),
       ticketTtlSeconds: positive(env, 'SALIENCY_ANNOTATION_TICKET_TTL', 1800, false),
       submissionsPerMinute: Math.floor(num(env, 'SALIENCY_ANNOTATION_RATE', 10)),
+      newAnnotatorsPerHour: Math.floor(num(env, 'SALIENCY_ANNOTATION_NEW_ANNOTATORS', 20)),
+      minFirstClickMs: num(env, 'SALIENCY_ANNOTATION_MIN_FIRST_CLICK_MS', 150),
+      minClickIntervalMs: num(env, 'SALIENCY_ANNOTATION_MIN_CLICK_INTERVAL_MS', 100),
       secret: secret(env),
       humanMapSigma: positive(env, 'SALIENCY_HUMAN_MAP_SIGMA', 0.03, false),
       alignmentMaxSide: positive(env, 'SALIENCY_ALIGNMENT_MAX_SIDE', 400, true),

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import sharp from 'sharp';
 import { resolvers } from './resolvers.js';
 import { annotationResolvers } from '../annotations/resolvers.js';
 import { AnnotationService } from '../annotations/service.js';
@@ -17,6 +18,8 @@ import { ExplainService } from '../compute/explain-service.js';
 import { ModelPool } from '../compute/model-pool.js';
 import { openStorage } from '../storage/open.js';
 import type { ApiContext, ApiServices } from './context.js';
+import { costEnvOf } from './cost-env.js';
+import { httpStatusPlugin } from './http-status.js';
 import { costPlugin, DEPTH_MESSAGE, depthRule } from './limits.js';
 import { createRequestHandler } from './http.js';
 import { staticRoutes } from './static.js';
@@ -33,6 +36,8 @@ export interface RunningServer {
 }
 
 export async function startServer(settings: ServerSettings): Promise<RunningServer> {
+  // libvips' operation cache would keep decoded images of distinct uploads alive for nothing
+  sharp.cache(false);
   const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   const pool = new ModelPool({
     modelsDir: settings.modelsDir,
@@ -42,6 +47,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     workers: settings.compute.workers,
     intraOpThreads: settings.compute.intraOpThreads,
     maxImagePixels: settings.limits.maxImagePixels,
+    decodePixels: settings.compute.decodePixels,
   });
   const storage = await openStorage(settings.databaseUrl);
   try {
@@ -55,8 +61,10 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     throw e;
   }
   const { limits, compute } = settings;
-  const explain = new ExplainService(pool, storage, limits,
-    { size: compute.microBatchSize, windowMs: compute.microBatchWindowMs }, compute.cacheMegabytes * 1024 * 1024);
+  const explain = new ExplainService(pool, storage, limits, {
+    size: compute.microBatchSize, windowMs: compute.microBatchWindowMs, lanesPerWorker: compute.lanesPerWorker,
+    heavyUnits: compute.heavyUnits, clientMaxUnits: compute.clientMaxUnits, decodePixels: compute.decodePixels,
+  }, compute.cacheMegabytes * 1024 * 1024);
   const scoring = new Scoring();
   const annotations = new AnnotationService(storage, pool, settings.annotation, scoring);
   const results = new HeatmapResults(storage, pool);
@@ -71,7 +79,8 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: http }),
-      costPlugin(limits.maxQueryCost),
+      costPlugin(limits, costEnvOf(pool, limits)),
+      httpStatusPlugin(),
     ],
     formatError: (formatted, error) => {
       if (DEPTH_MESSAGE.test(formatted.message)) {

@@ -1,14 +1,15 @@
-// Image uploads: base64 or a data URL → bytes (size limit before decoding) → sha256 → decoded RGB.
+// Image uploads: base64 or a data URL → bytes (size limit before decoding) → sha256 → checked: the
+// header (format, pixel limit) and a decode of the whole image kept only as a thumbnail
+// (images/decode.ts checkImage), so an upload of any allowed size costs little memory here; the
+// engine workers decode at full resolution under their pixel gate.
 import { createHash } from 'node:crypto';
-import type { RgbImage } from '@saliency-explainer/core';
-import { decodeImage } from '../images/decode.js';
+import { checkImage } from '../images/decode.js';
 import type { ImageRecord } from '../storage/types.js';
 import { apiError } from './errors.js';
 
 export interface Upload {
   record: Omit<ImageRecord, 'createdAt'>;
   bytes: Uint8Array;
-  decoded: RgbImage;
 }
 
 const DATA_URL = /^data:([^,;]*)((?:;[^,;]*)*?);base64,/i;
@@ -31,9 +32,9 @@ export async function decodeUpload(data: string, limits: { maxImageBytes: number
     throw apiError('IMAGE_TOO_LARGE', `the image has ${size} bytes; the limit is ${limits.maxImageBytes} (SALIENCY_MAX_IMAGE_BYTES)`);
   }
   const bytes = new Uint8Array(Buffer.from(b64, BASE64.test(b64) ? 'base64' : 'base64url'));
-  let decoded;
+  let header;
   try {
-    decoded = await decodeImage(bytes, limits.maxImagePixels);
+    header = await checkImage(bytes, limits.maxImagePixels);
   } catch (e) {
     const err = e as { code?: string; message: string };
     if (err.code === 'BAD_IMAGE' || err.code === 'IMAGE_TOO_LARGE') {
@@ -44,8 +45,7 @@ export async function decodeUpload(data: string, limits: { maxImageBytes: number
   }
   const id = createHash('sha256').update(bytes).digest('hex');
   return {
-    record: { id, width: decoded.image.width, height: decoded.image.height, format: decoded.format, byteLength: bytes.length },
+    record: { id, width: header.width, height: header.height, format: header.format, byteLength: bytes.length },
     bytes,
-    decoded: decoded.image,
   };
 }

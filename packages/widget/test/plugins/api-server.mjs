@@ -76,6 +76,12 @@ export function apiServer({ repo, models }) {
         SALIENCY_MODELS: models.join(','),
         SALIENCY_RATE_LIMIT: '0',
         SALIENCY_ANNOTATION_RATE: '0',
+        // the test pages are served from another origin than the API
+        SALIENCY_CORS_ORIGINS: '*',
+        // the tests click at machine speed and make many annotators from one address
+        SALIENCY_ANNOTATION_MIN_FIRST_CLICK_MS: '0',
+        SALIENCY_ANNOTATION_MIN_CLICK_INTERVAL_MS: '0',
+        SALIENCY_ANNOTATION_NEW_ANNOTATORS: '0',
       });
       settings.port = 0;
       api = await startServer(settings);
