@@ -17,6 +17,10 @@ export type WidgetErrorCode =
   | 'BAD_LAYER'
   | 'BAD_CLASS'
   | 'UNKNOWN_METHOD'
+  | 'NO_DETECTOR'
+  | 'DETECTOR_LOAD_FAILED'
+  | 'CAPTION_FAILED'
+  | 'FAITHFULNESS_FAILED'
   | (string & {});
 
 export class WidgetError extends Error {

@@ -10,3 +10,5 @@ export { ANNOTATOR_KEY, type AnnotationSession, type AnnotationTask, type Click 
 export type { AnnotationPhase, AnnotationSubmittedDetail } from './annotate/annotation-controller.js';
 export type { AlignmentDetail } from './alignment/alignment-controller.js';
 export type { ReferenceKind } from './alignment/scores.js';
+export type { CaptionDetail, FaithfulnessDetail } from './measures/measures-controller.js';
+export type { CaptionNumber, CaptionPiece, CaptionSentence } from './caption/caption-text.js';

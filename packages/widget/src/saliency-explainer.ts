@@ -1,20 +1,26 @@
 // <saliency-explainer>: an image, a classifier's top predictions and the CAM heatmap of the selected
-// class, computed in the browser (WebGPU or wasm) or by the saliency-explainer API.
-import { getCamMethod, type FloatMap, type Prediction } from '@saliency-explainer/core';
+// class, computed in the browser (WebGPU or wasm) or by the saliency-explainer API; on request the
+// map's caption and faithfulness report.
+import { getCamMethod, type FloatMap, type HumanReference, type Prediction } from '@saliency-explainer/core';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { AlignmentController, type AlignmentDetail } from './alignment/alignment-controller.js';
 import { alignmentStyles } from './alignment/alignment-styles.js';
-import { alignmentView } from './alignment/badges.js';
+import { alignmentView, referenceText } from './alignment/badges.js';
 import { annotateStyles } from './annotate/annotate-styles.js';
 import { annotateView } from './annotate/annotate-view.js';
 import { AnnotationController, type AnnotationPhase, type AnnotationSubmittedDetail } from './annotate/annotation-controller.js';
 import { checkColormap, checkMethod, checkMode, checkTopK, clampOpacity, folderUrl, parseClasses } from './attributes.js';
+import { captionStyles } from './caption/caption-styles.js';
+import { captionNote, captionView } from './caption/caption-view.js';
 import { describe } from './describe.js';
 import { chooseEngine, type EngineConfig, type Fallback } from './engines/select.js';
 import type { Backend, Engine, EngineMap, EngineResult, ModelView } from './engines/types.js';
 import { asWidgetError, type SaliencyErrorDetail, type WidgetError } from './errors.js';
+import { reportCard, type HumanShare } from './faithfulness/report-card.js';
+import { reportCardStyles } from './faithfulness/report-card-styles.js';
 import { loadImage, type LoadedImage } from './image/load-image.js';
+import { MeasuresController, type CaptionDetail, type FaithfulnessDetail } from './measures/measures-controller.js';
 import { blend, displayPixels, finalMap, mapForDisplay } from './render/heatmap.js';
 import { badge, controls, errorBox, predictionsList, status, type Downloads } from './render/parts.js';
 import { styles } from './styles.js';
@@ -60,6 +66,8 @@ const mapKey = (method: string, classIndex: number) => `${method}|${classIndex}`
  * @fires saliency-ready - a result is shown; detail: SaliencyReadyDetail
  * @fires saliency-error - something failed; detail: { code, message }
  * @fires saliency-alignment - the shown map's alignment scores are ready; detail: AlignmentDetail
+ * @fires saliency-caption - the shown map's caption is ready (attribute caption); detail: CaptionDetail
+ * @fires saliency-faithfulness - the shown map's faithfulness report is ready (attribute faithfulness); detail: FaithfulnessDetail
  * @fires annotation-submitted - annotation mode: the clicks were stored; detail: { annotationId, clicks }
  * @csspart badge - where the result was computed: WebGPU, wasm or server
  * @csspart canvas - the image with the heatmap overlay
@@ -70,7 +78,13 @@ const mapKey = (method: string, classIndex: number) => `${method}|${classIndex}`
  * @csspart controls - method picker and opacity slider
  * @csspart method - the method picker
  * @csspart opacity - the opacity slider
- * @csspart explanation - the plain-language sentence (aria-live)
+ * @csspart explanation - the plain-language sentence (aria-live); with caption, the caption
+ * @csspart caption - with the caption attribute: the caption (the same element as explanation)
+ * @csspart caption-number - a number of the caption (focusable; data-fact, data-field)
+ * @csspart caption-note - what a caption number measures (shown on focus or hover)
+ * @csspart report-card - with the faithfulness attribute: the shown map's faithfulness report
+ * @csspart curves-toggle - the report card's Curves button (aria-expanded)
+ * @csspart curves-chart - the deletion and insertion curves (SVG)
  * @csspart placeholder - the image well's text when there is no picture (no src, image unavailable)
  * @csspart error - the error box
  * @csspart retry - the error box's retry button
@@ -105,7 +119,7 @@ const mapKey = (method: string, classIndex: number) => `${method}|${classIndex}`
  */
 @customElement('saliency-explainer')
 export class SaliencyExplainer extends LitElement {
-  static override styles = [styles, alignmentStyles, annotateStyles];
+  static override styles = [styles, alignmentStyles, annotateStyles, captionStyles, reportCardStyles];
 
   /** URL of the image to explain (fetched: another origin must allow CORS). */
   @property() src?: string;
@@ -135,6 +149,10 @@ export class SaliencyExplainer extends LitElement {
   @property() colormap = 'jet';
   /** The heatmap's weight over the image, 0-1. */
   @property({ type: Number }) opacity = 0.5;
+  /** Caption the shown map from measured facts (loads an object detector; a few more runs of the model per map). */
+  @property({ type: Boolean, reflect: true }) caption = false;
+  /** Show the shown map's faithfulness report card (deletion, insertion, ROAD: about 70 runs of the model per map). */
+  @property({ type: Boolean, reflect: true }) faithfulness = false;
   /** Annotation mode (BubbleView): the annotator clicks a blurred image to reveal bubbles; the clicks go to `api`. No model runs. */
   @property({ type: Boolean, reflect: true }) annotate = false;
   /** Annotation task: describe (what does the image show) or find (the class `class-index`). */
@@ -155,10 +173,14 @@ export class SaliencyExplainer extends LitElement {
   @state() private selected: number | null = null;
   @state() private picture: ImageData | null = null;
   @state() private result: (Omit<EngineResult, 'maps' | 'predictions'> & { fallbacks: Fallback[]; modelFromCache?: boolean }) | null = null;
+  /** The report card's curves are shown. */
+  @state() private curvesOpen = false;
   @query('canvas') private canvas!: HTMLCanvasElement | null;
 
   private readonly maps = new Map<string, ShownMap>();
   private readonly displayMaps = new Map<string, FloatMap>();
+  /** The classes explained together with each map (one engine call): a caption's contrasts, as the API's. */
+  private readonly groups = new Map<string, number[]>();
   private image: LoadedImage | null = null;
   private engine: Engine | null = null;
   private shownMethod = 'gradcam';
@@ -167,6 +189,7 @@ export class SaliencyExplainer extends LitElement {
   private drawn = '';
   private readonly idPrefix = `saliency-${++instances}-`;
   private readonly aligner = new AlignmentController(this);
+  private readonly measures = new MeasuresController(this);
   private readonly annotation = new AnnotationController(this, () => ({
     src: this.src, api: this.api, task: this.annotateTask, classIndex: this.classIndex, model: this.model, maxClicks: this.maxClicks, timeLimit: this.timeLimit,
   }));
@@ -190,6 +213,20 @@ export class SaliencyExplainer extends LitElement {
   /** Scores of the shown map against the image's human attention (else a predicted density); null until computed. */
   get alignment(): AlignmentDetail | null {
     return this.aligner.current;
+  }
+
+  /** The shown map's caption (attribute caption), once measured; else null. */
+  get captionResult(): CaptionDetail | null {
+    const c = this.measures.captions.current;
+    if (c?.status !== 'ready' || !c.value) return null;
+    const { sentences: _sentences, ...detail } = c.value;
+    return detail;
+  }
+
+  /** The shown map's faithfulness report (attribute faithfulness), once measured; else null. */
+  get faithfulnessResult(): FaithfulnessDetail | null {
+    const r = this.measures.reports.current;
+    return r?.status === 'ready' ? r.value : null;
   }
 
   /** The class whose map is shown. */
@@ -241,6 +278,33 @@ export class SaliencyExplainer extends LitElement {
       api = undefined; // a bad api attribute is the run's error (engineConfig)
     }
     this.aligner.sync({ image: this.annotate ? null : this.image, api, view: this.result?.view ?? null, map, model: this.result?.model ?? null });
+    this.measures.sync({
+      caption: this.caption, faithfulness: this.faithfulness, engine: this.annotate ? null : this.engine, image: this.image, map,
+      others: map ? this.othersOf(map) : [], modelsBase: this.modelsBaseUrl(), human: (c) => this.humanReference(c),
+    });
+  }
+
+  /** The other maps explained in the same engine call as `map` (same method). */
+  private othersOf(map: ShownMap): { classIndex: number; map: FloatMap }[] {
+    const classes = this.groups.get(mapKey(map.method, map.classIndex)) ?? [];
+    return classes.filter((c) => c !== map.classIndex).flatMap((c) => {
+      const m = this.maps.get(mapKey(map.method, c));
+      return m ? [{ classIndex: c, map: m.map }] : [];
+    });
+  }
+
+  private modelsBaseUrl(): string {
+    try {
+      return this.engineConfig().modelsBase;
+    } catch {
+      return new URL('/models/', import.meta.url).href; // a bad attribute is the run's error
+    }
+  }
+
+  /** The human reference of a class's map, as the badges pick it, in core's shape (captions' human fact). */
+  private async humanReference(classIndex: number): Promise<HumanReference | null> {
+    const r = await this.aligner.referenceFor(classIndex, this.result?.model ?? null);
+    return r && { map: r.map, source: r.source === 'CROWD' ? 'crowd' : 'eye-tracking' };
   }
 
   /** Start what the changed properties ask for: an annotation session, a whole run, another method. */
@@ -294,6 +358,7 @@ export class SaliencyExplainer extends LitElement {
     this.engine = null;
     this.maps.clear();
     this.displayMaps.clear();
+    this.groups.clear();
   }
 
   private setPicture(image: LoadedImage, view: ModelView | null): void {
@@ -389,7 +454,10 @@ export class SaliencyExplainer extends LitElement {
   }
 
   private apply(r: EngineResult, method: string, classes: number[] | undefined): void {
-    for (const m of r.maps) this.maps.set(mapKey(m.method, m.classIndex), { ...m, map: finalMap(m.raw, r.view) });
+    for (const m of r.maps) {
+      this.maps.set(mapKey(m.method, m.classIndex), { ...m, map: finalMap(m.raw, r.view) });
+      this.groups.set(mapKey(m.method, m.classIndex), r.maps.filter((o) => o.method === m.method).map((o) => o.classIndex));
+    }
     if (!this.predictions.length) {
       // requested classes outside the top predictions are listed after them, with their scores
       const list = [...r.predictions];
@@ -502,9 +570,38 @@ export class SaliencyExplainer extends LitElement {
           ${controls({ method: this.requestedMethod(), opacity: clampOpacity(this.opacity), disabled: busy, onMethod: this.onMethod, onOpacity: this.onOpacity })}
         </div>
       </div>
-      <p class="explanation" part="explanation" aria-live="polite">${sentence}</p>
+      ${this.explanation(map, sentence)}
+      ${this.phase === 'ready' && map && this.faithfulness ? this.reportCard(map) : nothing}
       ${this.phase === 'ready' && map ? alignmentView(this.aligner) : nothing}
       ${this.error ? errorBox(this.error, () => this.refresh()) : nothing}`;
+  }
+
+  /** The sentence, or with `caption` the shown map's caption once measured (the sentence meanwhile). */
+  private explanation(map: ShownMap | null, sentence: string) {
+    const c = this.caption && this.phase === 'ready' && map ? this.measures.captions.current : null;
+    const shown = c?.status === 'ready' ? c.value : null;
+    const text = shown ? (shown.sentences ? captionView(shown.sentences, this.idPrefix) : shown.text) : sentence;
+    return html`<p class="explanation" part=${this.caption ? 'explanation caption' : 'explanation'} aria-live="polite"
+      data-caption=${c?.status ?? nothing}>${text}${c ? captionNote(c.status, c.error) : nothing}</p>`;
+  }
+
+  private reportCard(map: ShownMap) {
+    const state = this.measures.reports.current;
+    if (!state) return nothing;
+    return reportCard({
+      state, label: map.label, methodName: getCamMethod(map.method).name, human: this.humanShare(map), curvesOpen: this.curvesOpen,
+      onToggleCurves: () => (this.curvesOpen = !this.curvesOpen), idPrefix: this.idPrefix,
+    });
+  }
+
+  /** The shown map's CC with people as a share of the people's split-half CC, when the badges score it against people. */
+  private humanShare(map: ShownMap): HumanShare | null {
+    const a = this.aligner.current;
+    if (!a || a.method !== map.method || a.classIndex !== map.classIndex || a.reference === 'PREDICTED' || !a.agreement) return null;
+    const score = a.scores.find((s) => s.id === 'cc')?.value;
+    const ceiling = a.agreement.find((s) => s.metric === 'cc')?.value;
+    if (score == null || ceiling == null || !(ceiling > 0)) return null;
+    return { metric: 'cc', score, ceiling, reference: referenceText(a) };
   }
 
   protected override updated(): void {
@@ -563,5 +660,7 @@ declare global {
     'saliency-error': CustomEvent<SaliencyErrorDetail>;
     'annotation-submitted': CustomEvent<AnnotationSubmittedDetail>;
     'saliency-alignment': CustomEvent<AlignmentDetail>;
+    'saliency-caption': CustomEvent<CaptionDetail>;
+    'saliency-faithfulness': CustomEvent<FaithfulnessDetail>;
   }
 }

@@ -7,6 +7,7 @@ import { loadImage, toDataUrl } from '../src/image/load-image.js';
 import { blend, displayPixels } from '../src/render/heatmap.js';
 import type { AlignmentDetail, SaliencyExplainer } from '../src/index.js';
 import { AssertionError, equal, ok } from './helpers/assert.js';
+import { annotate, graphql } from './helpers/api.js';
 import { apiUrl, osieObservers, screenshot } from './helpers/commands.js';
 import { canvasPixels, mount, nextReady, part, settled } from './helpers/element.js';
 
@@ -15,26 +16,6 @@ interface ServerAlignment {
   annotators: number;
   task: string | null;
   scores: { metric: string; value: number | null }[];
-}
-
-async function graphql<T>(api: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(api, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data!;
-}
-
-/** Store `people`'s clicks (continuous image positions) on the image at `src`, one session each, as the widget would. */
-async function annotate(api: string, src: string, people: { x: number; y: number }[][], find?: { classIndex: number }): Promise<string> {
-  const data = await toDataUrl(await (await fetch(src)).blob());
-  const { uploadImage } = await graphql<{ uploadImage: { id: string } }>(api, 'mutation($d: String!) { uploadImage(data: $d) { id } }', { d: data });
-  for (const clicks of people) {
-    const { startAnnotation: s } = await graphql<{ startAnnotation: { ticket: string } }>(api,
-      'mutation($i: StartAnnotationInput!) { startAnnotation(input: $i) { ticket } }', { i: { imageId: uploadImage.id, maxClicks: clicks.length, ...(find ? { task: 'FIND', classIndex: find.classIndex } : {}) } });
-    await graphql(api, 'mutation($i: SubmitAnnotationInput!) { submitAnnotation(input: $i) { id } }',
-      { i: { ticket: s.ticket, clicks: clicks.map((c, k) => ({ x: c.x, y: c.y, t: 50 * k })) } });
-  }
-  return uploadImage.id;
 }
 
 /** The server's alignment of its map of (image, default model, method, class). */

@@ -10,6 +10,7 @@ import { blurred, canvasOf } from '../src/annotate/bubbles.js';
 import { canvas2d, loadImage } from '../src/image/load-image.js';
 import { displayPixels } from '../src/render/heatmap.js';
 import { AssertionError, equal, ok } from './helpers/assert.js';
+import { graphql } from './helpers/api.js';
 import { apiUrl, osieObservers, screenshot } from './helpers/commands.js';
 import { canvasPixels, mount, nextError, part, settled, sha256Hex, type Mounted } from './helpers/element.js';
 
@@ -76,13 +77,6 @@ function nextSubmitted(el: SaliencyExplainer, ms = 30_000): Promise<AnnotationSu
       reject(new Error(`saliency-error instead of annotation-submitted: ${JSON.stringify(e.detail)}`));
     }, { once: true });
   });
-}
-
-async function graphql<T>(api: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(api, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data!;
 }
 
 async function imageId(src: string): Promise<string> {

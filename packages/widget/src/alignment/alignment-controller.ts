@@ -117,6 +117,18 @@ export class AlignmentController implements ReactiveController {
     return this.shownHuman !== null;
   }
 
+  /**
+   * The human reference a map of `classIndex` is scored against (as the badges pick it: the crowd's
+   * clicks looking for the class, else describing the image, else eye tracking), once the image's
+   * human data is looked up; null without any (or without api). Captions' human fact uses it.
+   */
+  async referenceFor(classIndex: number, model: string | null): Promise<{ map: HumanMap; source: 'CROWD' | 'EYE_TRACKING' } | null> {
+    await this.humanReady;
+    const find = await this.find(classIndex, model);
+    if (find) return { map: find.map, source: find.human.source };
+    return this.human && this.humanMap ? { map: this.humanMap, source: this.human.source } : null;
+  }
+
   toggleHuman(on: boolean): void {
     this.showHuman = on && !!this.shownHuman;
     this.host.requestUpdate();

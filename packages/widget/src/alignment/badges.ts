@@ -13,7 +13,8 @@ const SHORT: Record<string, string> = { 'auc-judd': 'AUC', 'auc-borji': 'AUC-Bor
 const format = (v: number | null) => (v === null ? '–' : v.toFixed(2));
 const shortName = (id: string, name: string) => SHORT[id] ?? name;
 
-function reference(a: AlignmentDetail): string {
+/** The reference in words: "crowd clicks (5 people)", "eye tracking (12 observers)". */
+export function referenceText(a: AlignmentDetail): string {
   const n = a.annotators;
   const who = `${n} ${n === 1 ? 'person' : 'people'}`;
   if (a.reference === 'CROWD') return a.task === 'FIND' ? `crowd clicks looking for the ${a.label} (${who})` : `crowd clicks (${who})`;
@@ -50,7 +51,7 @@ export function alignmentView(c: AlignmentController): TemplateResult | typeof n
   const shown = ids.map((id) => a.scores.find((s) => s.id === id)).filter((s): s is AlignmentScore => !!s);
   return html`<div class="alignment" part="alignment" data-reference=${a.reference} data-annotators=${a.annotators}>
     <p class="alignment-line">${shown.map((s, i) => html`${i ? html`<span aria-hidden="true"> · </span>` : ''}${badge(s)}`)}
-      <span class="versus">vs ${reference(a)}</span></p>
+      <span class="versus">vs ${referenceText(a)}</span></p>
     ${a.agreement ? agreementLine(a.agreement) : nothing}
     <div class="alignment-more">
       ${c.hasHuman

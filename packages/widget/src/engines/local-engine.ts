@@ -1,13 +1,18 @@
 // The local engine: core's Explainer built in the browser (forward and gradient models compiled from
-// the ONNX file by the same code as in Node) on ONNX Runtime Web's WebGPU or wasm execution provider.
-import { Explainer, preprocess } from '@saliency-explainer/core';
-import { asWidgetError } from '../errors.js';
+// the ONNX file by the same code as in Node) on ONNX Runtime Web's WebGPU or wasm execution provider;
+// captions and faithfulness reports measured with core on the same sessions (batched forward runs).
+import {
+  captionMap, Explainer, measureFaithfulness, preprocess,
+  type Caption, type Detection, type FaithfulnessReport, type RgbImage, type ScoreFn,
+} from '@saliency-explainer/core';
+import { asWidgetError, WidgetError } from '../errors.js';
 import type { LoadedImage } from '../image/load-image.js';
 import { type SharedTask, sharedTask } from '../net/shared-task.js';
+import { loadDetector } from './detector-source.js';
 import { loadLabels, loadModelBytes, type ModelSource } from './model-source.js';
 import { loadOrt, type OrtFlavor } from './ort-loader.js';
 import { browserRuntime } from './ort-runtime.js';
-import type { Engine, EngineResult, ExplainQuery, LoadProgress } from './types.js';
+import type { CaptionRequest, Engine, EngineResult, ExplainQuery, LoadProgress, MeasureRequest } from './types.js';
 
 const engines = new Map<string, SharedTask<LocalEngine>>();
 
@@ -15,6 +20,8 @@ export class LocalEngine implements Engine {
   /** Runs one after another: sessions are shared by every widget on the page showing this model. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly tensors = new WeakMap<LoadedImage, Float32Array>();
+  private readonly probabilities = new WeakMap<LoadedImage, Promise<Float32Array>>();
+  private readonly detections = new WeakMap<LoadedImage, Promise<Detection[]>>();
 
   private constructor(
     readonly backend: OrtFlavor,
@@ -22,6 +29,7 @@ export class LocalEngine implements Engine {
     private readonly explainer: Explainer,
     /** Whether the model bytes came from Cache Storage (nothing downloaded). */
     readonly modelFromCache: boolean,
+    private readonly wasmPaths: string,
   ) {}
 
   /**
@@ -45,7 +53,7 @@ export class LocalEngine implements Engine {
       } catch (e) {
         throw asWidgetError(e, 'MODEL_LOAD_FAILED');
       }
-      return new LocalEngine(flavor, source, explainer, model.source === 'cache');
+      return new LocalEngine(flavor, source, explainer, model.source === 'cache', wasmPaths);
     });
     return task.follow(onProgress as ((p: unknown) => void) | undefined) as Promise<LocalEngine>;
   }
@@ -85,4 +93,75 @@ export class LocalEngine implements Engine {
       maps: r.maps.map(({ method, classIndex, label, raw }) => ({ method, classIndex, label, score: r.probabilities[classIndex], raw })),
     };
   }
+
+  /** The model as core's measures call it: batched forward runs, queued with the engine's other work. */
+  private score(signal?: AbortSignal): ScoreFn {
+    return (batch, n) => {
+      signal?.throwIfAborted();
+      return this.serial(() => {
+        signal?.throwIfAborted();
+        return this.explainer.forwardInputs(batch, n);
+      });
+    };
+  }
+
+  /** Softmax probabilities of the image (one forward run, as the API's measures take them). */
+  private probabilitiesOf(image: LoadedImage): Promise<Float32Array> {
+    let p = this.probabilities.get(image);
+    if (!p) {
+      const input = this.tensor(image);
+      p = this.serial(() => this.explainer.predict(input));
+      p.catch(() => this.probabilities.delete(image));
+      this.probabilities.set(image, p);
+    }
+    return p;
+  }
+
+  private detectionsOf(image: LoadedImage, modelsBase: string): Promise<Detection[]> {
+    let d = this.detections.get(image);
+    if (!d) {
+      d = loadDetector(this.backend, this.wasmPaths, modelsBase).then((detector) => this.serial(() => detector.detect(rgbImage(image))));
+      d.catch(() => this.detections.delete(image));
+      this.detections.set(image, d);
+    }
+    return d;
+  }
+
+  async caption(image: LoadedImage, request: CaptionRequest): Promise<Caption> {
+    try {
+      const input = this.tensor(image);
+      const [detections, probabilities, human] = await Promise.all([
+        this.detectionsOf(image, request.modelsBase), this.probabilitiesOf(image), request.human(),
+      ]);
+      const subject = {
+        image: rgbImage(image), spec: this.source.spec.input, input, probabilities, labels: this.explainer.labels, detections,
+        ...(human ? { human } : {}),
+      };
+      return await captionMap(this.score(request.signal), subject, { classIndex: request.classIndex, map: request.map }, request.others);
+    } catch (e) {
+      throw measureError(e, 'CAPTION_FAILED');
+    }
+  }
+
+  async faithfulness(image: LoadedImage, request: MeasureRequest): Promise<FaithfulnessReport> {
+    try {
+      const { explainer } = this;
+      return await measureFaithfulness(this.score(request.signal), this.tensor(image), explainer.inputShape, request.map, request.classIndex, {
+        batchSize: explainer.batchSize,
+      });
+    } catch (e) {
+      throw measureError(e, 'FAITHFULNESS_FAILED');
+    }
+  }
+}
+
+function rgbImage(image: LoadedImage): RgbImage {
+  const { data, width, height } = image.pixels;
+  return { data, width, height, channels: 4 };
+}
+
+/** An abort stays an abort (the map is no longer shown); anything else becomes a WidgetError. */
+function measureError(e: unknown, code: 'CAPTION_FAILED' | 'FAITHFULNESS_FAILED'): unknown {
+  if ((e as Error | null)?.name === 'AbortError' || e instanceof WidgetError) return e;
+  return new WidgetError(code, (e as Error)?.message ?? String(e), { cause: e });
 }

@@ -24,12 +24,21 @@ function copyingInputs(ort: OrtWeb, session: InferenceSession): InferenceSession
   return wrapped;
 }
 
+const runtimes = new WeakMap<OrtWeb, OrtRuntime>();
+
 /**
- * The runtime for core. Session creation is serialised: core compiles a layer's sessions in parallel,
- * which ONNX Runtime's WebGPU provider refuses ("another WebGPU EP inference session is being
- * created"); on wasm they are created one after another anyway.
+ * The runtime for core, one per ORT module (the classifier's and the caption detector's sessions share
+ * it). Session creation is serialised: core compiles a layer's sessions in parallel, which ONNX
+ * Runtime's WebGPU provider refuses ("another WebGPU EP inference session is being created"); on wasm
+ * they are created one after another anyway.
  */
 export function browserRuntime(ort: OrtWeb): OrtRuntime {
+  let r = runtimes.get(ort);
+  if (!r) runtimes.set(ort, (r = serialisedRuntime(ort)));
+  return r;
+}
+
+function serialisedRuntime(ort: OrtWeb): OrtRuntime {
   let queue: Promise<unknown> = Promise.resolve();
   const runtime = ort as unknown as OrtRuntime;
   const proxied = ort.env.wasm.proxy === true;

@@ -1,11 +1,16 @@
 // The remote engine: the saliency-explainer GraphQL API computes the raw maps; the widget renders
-// them exactly as it renders local ones (core's postprocess and overlay).
+// them exactly as it renders local ones (core's postprocess and overlay). Captions and faithfulness
+// reports are asked of the stored heatmap (by its explanation's id), which the server computes once.
+import type { Caption, FaithfulnessReport } from '@saliency-explainer/core';
+import { asWidgetError, WidgetError } from '../errors.js';
 import { toDataUrl, type LoadedImage } from '../image/load-image.js';
 import { postGraphQL } from '../net/graphql.js';
-import type { Engine, EngineResult, ExplainQuery, ModelView } from './types.js';
+import { fetchCaption, fetchFaithfulness } from './remote-measures.js';
+import type { CaptionRequest, Engine, EngineResult, ExplainQuery, MeasureRequest, ModelView } from './types.js';
 
 const EXPLAIN = `mutation Explain($input: ExplainInput!) {
   explain(input: $input) {
+    id
     layer
     image { id }
     model { id inputWidth inputHeight }
@@ -15,6 +20,7 @@ const EXPLAIN = `mutation Explain($input: ExplainInput!) {
 }`;
 
 interface ExplainResponse {
+  id: string;
   layer: string;
   image: { id: string };
   model: { id: string; inputWidth: number; inputHeight: number };
@@ -26,6 +32,8 @@ export class RemoteEngine implements Engine {
   readonly backend = 'server' as const;
   /** Images already stored by this API: later requests send the id, not the bytes. */
   private readonly imageIds = new WeakMap<LoadedImage, string>();
+  /** The stored explanation holding each map, by image and `${method}|${classIndex}`. */
+  private readonly explanations = new WeakMap<LoadedImage, Map<string, string>>();
 
   /**
    * @param api the GraphQL endpoint
@@ -45,6 +53,9 @@ export class RemoteEngine implements Engine {
     if (query.layer) input.layer = query.layer;
     const { explain: r } = await postGraphQL<{ explain: ExplainResponse }>(this.api, EXPLAIN, { input });
     this.imageIds.set(image, r.image.id);
+    let ids = this.explanations.get(image);
+    if (!ids) this.explanations.set(image, (ids = new Map()));
+    for (const h of r.heatmaps) ids.set(`${h.method}|${h.classIndex}`, r.id);
     return {
       backend: 'server',
       model: r.model.id,
@@ -59,5 +70,27 @@ export class RemoteEngine implements Engine {
         raw: { width: h.width, height: h.height, values: Float32Array.from(h.raw) },
       })),
     };
+  }
+
+  private explanationOf(image: LoadedImage, request: MeasureRequest): string {
+    const id = this.explanations.get(image)?.get(`${request.method}|${request.classIndex}`);
+    if (!id) throw new WidgetError('BAD_CLASS', `the server has not explained class ${request.classIndex} with ${request.method} for this image`);
+    return id;
+  }
+
+  async caption(image: LoadedImage, request: CaptionRequest): Promise<Caption> {
+    try {
+      return await fetchCaption(this.api, this.explanationOf(image, request), request.method, request.classIndex);
+    } catch (e) {
+      throw asWidgetError(e, 'CAPTION_FAILED');
+    }
+  }
+
+  async faithfulness(image: LoadedImage, request: MeasureRequest): Promise<FaithfulnessReport> {
+    try {
+      return await fetchFaithfulness(this.api, this.explanationOf(image, request), request.method, request.classIndex);
+    } catch (e) {
+      throw asWidgetError(e, 'FAITHFULNESS_FAILED');
+    }
   }
 }

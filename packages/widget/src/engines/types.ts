@@ -1,5 +1,6 @@
-// The one interface both engines implement (local ONNX Runtime Web, remote GraphQL API) and what they return.
-import type { FloatMap, InputSpec, Prediction } from '@saliency-explainer/core';
+// The one interface both engines implement (local ONNX Runtime Web, remote GraphQL API) and what they
+// return: maps, and what is measured about one map (its caption, its faithfulness report).
+import type { Caption, FaithfulnessReport, FloatMap, HumanReference, InputSpec, Prediction } from '@saliency-explainer/core';
 import type { LoadedImage } from '../image/load-image.js';
 
 /** Where a result was computed; the badge shows it. */
@@ -46,7 +47,29 @@ export interface LoadProgress {
   total: number | null;
 }
 
+/** One shown map to measure: its method and class, and its final map (model input grid, [0, 1]). */
+export interface MeasureRequest {
+  method: string;
+  classIndex: number;
+  map: FloatMap;
+  /** Stops a local computation between model runs (another map was shown); the promise rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+export interface CaptionRequest extends MeasureRequest {
+  /** The other classes explained with this one (same method), for the contrast facts. */
+  others: { classIndex: number; map: FloatMap }[];
+  /** The image's human attention for this class, when known (the human fact). */
+  human(): Promise<HumanReference | null>;
+  /** Where the manifest listing the object detector is (local engines). */
+  modelsBase: string;
+}
+
 export interface Engine {
   readonly backend: Backend;
   explain(image: LoadedImage, query: ExplainQuery): Promise<EngineResult>;
+  /** The caption of one map (core's captionMap, or the API's Heatmap.caption). */
+  caption(image: LoadedImage, request: CaptionRequest): Promise<Caption>;
+  /** The faithfulness report of one map (core's measureFaithfulness, or the API's Heatmap.faithfulness). */
+  faithfulness(image: LoadedImage, request: MeasureRequest): Promise<FaithfulnessReport>;
 }

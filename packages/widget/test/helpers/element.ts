@@ -30,6 +30,26 @@ export function nextError(el: HTMLElement, ms = 200_000): Promise<SaliencyErrorD
   return nextEvent(el, 'saliency-error', 'saliency-ready', ms) as Promise<SaliencyErrorDetail>;
 }
 
+/** The detail of the next `type` event of the widget (rejects on saliency-error or after `ms`). */
+export function nextDetail<T>(el: HTMLElement, type: string, ms = 200_000): Promise<T> {
+  return nextEvent(el, type, 'saliency-error', ms) as Promise<T>;
+}
+
+/**
+ * The detail of the next `type` event, failing as soon as the widget shows `[selector]` (a
+ * measurement that failed: its message in the rejection) rather than at the timeout.
+ */
+export function nextMeasure<T>(el: SaliencyExplainer, type: string, failed: string, ms = 200_000): Promise<T> {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const failure = new Promise<never>((_, reject) => {
+    timer = setInterval(() => {
+      const f = el.shadowRoot?.querySelector(failed);
+      if (f) reject(new Error(`${type}: ${f.textContent?.replace(/\s+/g, ' ').trim()}`));
+    }, 100);
+  });
+  return Promise.race([nextDetail<T>(el, type, ms), failure]).finally(() => clearInterval(timer));
+}
+
 function nextEvent(el: HTMLElement, want: string, unwanted: string, ms: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => done(() => reject(new Error(`no ${want} within ${ms} ms`))), ms);

@@ -1,5 +1,6 @@
 // @ts-check
-// Test-server routes that mirror the API's static routes (/models/manifest.json, /models/files/…,
+// Test-server routes that mirror the API's static routes (/models/manifest.json with the served
+// models and the object detectors, /models/files/…,
 // /ort/…, /images/…), with per-path download counters and `no-store` (so that only Cache Storage
 // can spare a download), plus broken variants for the error tests, and the OSIE stimuli (/osie/…)
 // with a command that hands the tests some observers' fixations (the simulated annotators).
@@ -18,8 +19,10 @@ const TYPES = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'a
 export function routes({ repo, photos, osie, models }) {
   const manifest = JSON.parse(readFileSync(join(repo, 'models', 'manifest.json'), 'utf8'));
   const served = manifest.models.filter((/** @type {{id: string}} */ m) => models.includes(m.id));
-  const manifestJson = JSON.stringify({ default: models[0], models: served });
-  const allowed = new Set(served.flatMap((/** @type {{file: string, labels: unknown}} */ m) => (typeof m.labels === 'string' ? [m.file, m.labels] : [m.file])));
+  // the object detectors too (captions): the widget downloads one only when a caption is asked for
+  const detectors = manifest.detectors ?? [];
+  const manifestJson = JSON.stringify({ default: models[0], models: served, detectors });
+  const allowed = new Set([...served, ...detectors].flatMap((/** @type {{file: string, labels: unknown}} */ m) => (typeof m.labels === 'string' ? [m.file, m.labels] : [m.file])));
   const mounts = {
     '/models/files/': join(repo, 'models', 'cache'),
     '/ort/': join(repo, 'node_modules', 'onnxruntime-web', 'dist'),
