@@ -1,6 +1,7 @@
 // The leaderboard's parts without a database: statistics (t intervals against tabulated quantiles),
 // mapping model maps back to the image (geometry checked on synthetic ramps and on a real OSIE photo),
-// image selection, shuffled-AUC negatives, protocol keys, leaderboard ordering, and argument parsing.
+// image selection, shuffled-AUC negatives, protocol keys, leaderboard ordering, the column table and
+// its faithfulness columns (hand-computed on a one-logit model), and argument parsing.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,9 +12,10 @@ import { decodeImage } from '../../packages/api/src/images/decode.js';
 import { parseEvalArgs } from '../../packages/api/src/cli/eval-command.js';
 import { CliError } from '../../packages/api/src/cli/errors.js';
 import { otherImages, selectImages } from '../../packages/api/src/eval/dataset.js';
-import { buildLeaderboard, entryLabel } from '../../packages/api/src/eval/leaderboard.js';
+import { buildLeaderboard, columnProtocol, entryLabel } from '../../packages/api/src/eval/leaderboard.js';
+import { getLeaderboardColumn, leaderboardColumns, measureColumns } from '../../packages/api/src/eval/columns.js';
 import { inputGeometry, mapToImage } from '../../packages/core/src/image/map-to-image.js';
-import { defaultProtocol, protocolKey } from '../../packages/api/src/eval/protocol.js';
+import { defaultFaithfulnessProtocol, defaultProtocol, faithfulnessOptions, protocolKey } from '../../packages/api/src/eval/protocol.js';
 import { niceTicks, metricSvg } from '../../packages/api/src/eval/report-html.js';
 import { quantiles, studentTCdf, studentTQuantile, summarize } from '../../packages/api/src/eval/stats.js';
 import type { EvalEntry, EvalScoreRecord } from '../../packages/api/src/storage/types.js';
@@ -148,6 +150,101 @@ describe('protocol', () => {
     expect(protocolKey(defaultProtocol('osie', { sigma: 30 }))).not.toBe(protocolKey(p));
     expect(protocolKey(defaultProtocol('osie', { ceilingRepetitions: 2 }))).not.toBe(protocolKey(p));
   });
+
+  it('keeps the alignment key of the scores stored before faithfulness columns existed', () => {
+    // sha256 of the canonical JSON {"ceilingRepetitions":10,…,"version":1}, computed with Python's hashlib
+    expect(protocolKey(defaultProtocol('osie'))).toBe('9de2ae694ba95661');
+  });
+
+  it('keys faithfulness scores by their own settings: step, percentiles, noise, seed', () => {
+    const f = defaultFaithfulnessProtocol('osie');
+    expect(f).toMatchObject({ classRule: 'top1', score: 'softmax', stepRows: 8, roadPercentiles: [20, 40, 60, 80], roadNoise: 0.01, seed: 0 });
+    const key = protocolKey(f);
+    expect(key).not.toBe(protocolKey(defaultProtocol('osie')));
+    for (const changed of [{ stepRows: 4 }, { roadPercentiles: [10, 90] }, { roadNoise: 0 }, { seed: 1 }, { dataset: 'mit1003' }]) {
+      expect(protocolKey({ ...f, ...changed })).not.toBe(key);
+    }
+    expect(protocolKey(defaultFaithfulnessProtocol('osie', { seed: 3 }))).toBe(protocolKey({ ...f, seed: 3 }));
+    // RISE's step at 224²: 1,792 pixels
+    expect(faithfulnessOptions(f, 224, 16)).toEqual({ step: 1792, roadPercentiles: [20, 40, 60, 80], roadNoise: 0.01, seed: 0, batchSize: 16 });
+  });
+});
+
+describe('leaderboard columns', () => {
+  it('one table: the nine alignment metrics for every row kind, faithfulness columns for model rows only', () => {
+    const ids = leaderboardColumns.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(['auc-judd', 'auc-borji', 'sauc', 'nss', 'cc', 'sim', 'kl', 'mae', 'iou', 'deletion', 'insertion', 'road', 'cammult', 'average-drop', 'increase']);
+    expect(leaderboardColumns.filter((c) => c.kind === 'faithfulness').every((c) => c.rowKinds.join() === 'model')).toBe(true);
+    expect(leaderboardColumns.filter((c) => c.kind === 'alignment').every((c) => c.rowKinds.length === 3)).toBe(true);
+    const dir = Object.fromEntries(leaderboardColumns.map((c) => [c.id, c.higherIsBetter]));
+    expect(dir).toMatchObject({ nss: true, kl: false, deletion: false, insertion: true, road: true, cammult: true, 'average-drop': false, increase: true });
+    expect(() => getLeaderboardColumn('emd')).toThrow(/unknown metric 'emd'.*deletion/);
+  });
+
+  // a one-logit model: logits [w · mean(x), 0], so p = σ(w · mean(x)) by hand
+  const w = 3;
+  const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+  const dims = [1, 3, 8, 8];
+  const plane = 64;
+  function model() {
+    const calls: number[] = [];
+    const score = async (batch: Float32Array, n: number) => {
+      calls.push(n);
+      const out = new Float32Array(2 * n);
+      const size = batch.length / n;
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let k = 0; k < size; k++) s += batch[i * size + k];
+        out[2 * i] = (w * s) / size;
+      }
+      return out;
+    };
+    return { score, calls };
+  }
+
+  it('CamMult, Average Drop and Increase from one model call, equal to the hand values', async () => {
+    const input = new Float32Array(3 * plane).fill(1);
+    const map = { width: 8, height: 8, values: new Float32Array(plane).fill(0.5) };
+    const { score, calls } = model();
+    const out = await measureColumns(score, input, dims, map, 0, ['cammult', 'average-drop', 'increase'], { batchSize: 16 });
+    expect(calls).toEqual([2]);
+    const y = sigmoid(3);
+    const o = sigmoid(1.5);
+    expect(out.map((c) => c.id)).toEqual(['cammult', 'average-drop', 'increase']);
+    expect(out[0].value).toBeCloseTo(o - y, 6);
+    expect(out[1].value).toBeCloseTo((y - o) / y, 6);
+    expect(out[2].value).toBe(0);
+  });
+
+  it('deletion: the hand-computed trapezoid of σ(w · kept fraction), one step per map row', async () => {
+    const input = new Float32Array(3 * plane).fill(1);
+    // row r has saliency 8 − r: rows leave top first, one row (8 pixels) per step
+    const map = { width: 8, height: 8, values: Float32Array.from({ length: plane }, (_, i) => 8 - Math.floor(i / 8)) };
+    const { score } = model();
+    const [del] = await measureColumns(score, input, dims, map, 0, ['deletion'], { step: 8, batchSize: 4 });
+    const p = Array.from({ length: 9 }, (_, i) => sigmoid((w * (8 - i)) / 8));
+    const auc = (p.reduce((a, b) => a + b, 0) - p[0] / 2 - p[8] / 2) / 8;
+    expect(del.value).toBeCloseTo(auc, 6);
+  });
+
+  it('ROAD is undefined (null, no model call) for a map whose MoRF would impute every pixel', async () => {
+    const input = Float32Array.from({ length: 3 * plane }, (_, i) => (i % 7) / 7);
+    // 40 % of the pixels exactly 0: MoRF's 20th-percentile threshold is 0 and no pixel is below it
+    const map = { width: 8, height: 8, values: Float32Array.from({ length: plane }, (_, i) => (i < 26 ? 0 : i / plane)) };
+    const { score, calls } = model();
+    expect(await measureColumns(score, input, dims, map, 0, ['road'], {})).toEqual([{ id: 'road', value: null }]);
+    expect(calls).toEqual([]);
+    const smooth = { width: 8, height: 8, values: Float32Array.from({ length: plane }, (_, i) => (i + 1) / plane) };
+    const [road] = await measureColumns(score, input, dims, smooth, 0, ['road'], { batchSize: 16 });
+    expect(road.value).not.toBeNull();
+    expect(calls).toEqual([9]);
+  });
+
+  it('rejects an alignment metric where faithfulness columns are measured', async () => {
+    const { score } = model();
+    await expect(measureColumns(score, new Float32Array(3 * plane), dims, { width: 8, height: 8, values: new Float32Array(plane) }, 0, ['nss'], {})).rejects.toThrow(/not a faithfulness column/);
+  });
 });
 
 describe('leaderboard rows', () => {
@@ -178,6 +275,26 @@ describe('leaderboard rows', () => {
     expect(nss.rows.map((r) => r.method)).toEqual(['gradcam', 'center-bias', 'split-half', 'scorecam']);
   });
 
+  it('a faithfulness column: model rows only, from the run\'s faithfulness key, lower deletion first', () => {
+    const other: EvalEntry = { ...model, method: 'eigencam' };
+    const faithRun = { ...run, entries: [model, other, ceiling, centre], params: { protocolKeys: { alignment: 'p', faithfulness: 'f' } } };
+    const del = [
+      score(model, 'a', 'deletion', 0.3, 'f'), score(model, 'b', 'deletion', 0.5, 'f'),
+      score(other, 'a', 'deletion', 0.1, 'f'), score(other, 'b', 'deletion', 0.2, 'f'),
+      // ignored: under the alignment key
+      score(model, 'a', 'deletion', 0.9, 'p'),
+    ];
+    const board = buildLeaderboard(faithRun, 'deletion', del);
+    expect(board.metric).toMatchObject({ id: 'deletion', higherIsBetter: false, kind: 'faithfulness' });
+    expect(board.rows.map((r) => [r.method, r.rank, r.n])).toEqual([['eigencam', 1, 2], ['gradcam', 2, 2]]);
+    expect(board.rows[0].mean).toBeCloseTo(0.15, 12);
+    expect(board.rows[1].mean).toBeCloseTo(0.4, 12);
+    expect(columnProtocol(faithRun, getLeaderboardColumn('nss'))).toBe('p');
+    // a run from before faithfulness columns has no faithfulness key: no scores are read for them
+    expect(columnProtocol(run, getLeaderboardColumn('deletion'))).toBeNull();
+    expect(buildLeaderboard(run, 'deletion', del).rows.every((r) => r.kind === 'model' && r.mean === null)).toBe(true);
+  });
+
   it('labels rows for people and draws one SVG line per row', () => {
     expect(entryLabel(model)).toBe('m · L · Grad-CAM');
     expect(entryLabel({ ...model, target: 'PROBABILITY' })).toBe('m · L · Grad-CAM (probability)');
@@ -204,7 +321,8 @@ describe('eval arguments', () => {
   it('defaults: all methods, the default layer and the next, all metrics, sorted by NSS, ceiling and baselines', () => {
     const a = parseEvalArgs(['--dataset', 'osie']);
     if (a === 'help') throw new Error('help');
-    expect(a.methods).toHaveLength(10);
+    // the ten CAMs and the seven pixel attributions of the method registry
+    expect(a.methods).toHaveLength(17);
     expect(a.layers).toEqual(['default', '+1']);
     expect(a.metrics).toEqual(['auc-judd', 'auc-borji', 'sauc', 'nss', 'cc', 'sim', 'kl', 'mae', 'iou']);
     expect(a).toMatchObject({ sortMetric: 'nss', target: 'logit', ceiling: true, baselines: ['itti-koch', 'spectral-residual', 'center-bias'], resume: false, models: [] });
@@ -212,6 +330,22 @@ describe('eval arguments', () => {
     const b = parseEvalArgs(['--dataset', 'osie', '--metrics', 'kl,nss', '--subset', '10:', '--baselines', 'none', '--no-ceiling', '--resume', '--methods', 'gradcam++']);
     if (b === 'help') throw new Error('help');
     expect(b).toMatchObject({ metrics: ['nss', 'kl'], sortMetric: 'nss', images: { subset: [10, null] }, baselines: [], ceiling: false, resume: true, methods: ['gradcam++'] });
+  });
+
+  it('faithfulness columns: --faithfulness adds deletion, insertion, road; named ones alone; --sort by one', () => {
+    const metrics = (argv: string[]) => {
+      const a = parseEvalArgs(['--dataset', 'osie', ...argv]);
+      if (a === 'help') throw new Error('help');
+      return [a.metrics, a.sortMetric];
+    };
+    const nine = ['auc-judd', 'auc-borji', 'sauc', 'nss', 'cc', 'sim', 'kl', 'mae', 'iou'];
+    expect(metrics(['--faithfulness'])).toEqual([[...nine, 'deletion', 'insertion', 'road'], 'nss']);
+    expect(metrics(['--metrics', 'all,cammult'])).toEqual([[...nine, 'cammult'], 'nss']);
+    expect(metrics(['--metrics', 'road,deletion', '--sort', 'road'])).toEqual([['deletion', 'road'], 'road']);
+    expect(metrics(['--metrics', 'deletion,nss', '--faithfulness'])).toEqual([['nss', 'deletion', 'insertion', 'road'], 'nss']);
+    expect(metrics(['--metrics', 'average-drop'])).toEqual([['average-drop'], 'average-drop']);
+    expect(usage(['--dataset', 'osie', '--metrics', 'nss', '--sort', 'deletion'])).toMatch(/--sort deletion is not among/);
+    expect(usage(['--dataset', 'osie', '--metrics', 'deletoin'])).toMatch(/unknown metric 'deletoin'/);
   });
 
   it('rejects what it cannot run before anything loads', () => {

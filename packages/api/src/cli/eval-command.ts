@@ -1,10 +1,12 @@
 // `saliency-explainer eval`: the leaderboard of models × layers × CAM methods against human fixations
-// of a data set (eval/runner.ts does the work), with a progress bar on stderr.
+// of a data set, and optionally by faithfulness to the model (eval/runner.ts does the work), with a
+// progress bar on stderr.
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { alignmentMetrics, camMethods, getCamMethod, type TargetKind } from '@saliency-explainer/core';
+import { camMethods, getCamMethod, type TargetKind } from '@saliency-explainer/core';
+import { getLeaderboardColumn, HEADLINE_FAITHFULNESS, inColumnOrder, leaderboardColumns } from '../eval/columns.js';
 import { DATASET_NAME, DATASETS, type DatasetId } from '../eval/dataset.js';
 import { duration } from '../eval/report.js';
 import { BASELINES, runEval, type EvalOptions } from '../eval/runner.js';
@@ -23,6 +25,9 @@ export const DEFAULT_EVAL = {
   workers: availableParallelism(),
 } as const;
 
+const ALIGNMENT_IDS = leaderboardColumns.filter((c) => c.kind === 'alignment').map((c) => c.id);
+const FAITHFULNESS_IDS = leaderboardColumns.filter((c) => c.kind === 'faithfulness').map((c) => c.id);
+
 export const EVAL_HELP = `eval: saliency-explainer eval --dataset osie [options]
     Every image × model × layer × CAM method of the data set: the map of the model's top-1 class,
     taken back to the image's size, scored against all observers' fixations; plus the human ceiling
@@ -37,8 +42,12 @@ export const EVAL_HELP = `eval: saliency-explainer eval --dataset osie [options]
                             \`layers\`), or tensor names (default default,+1)
       --images N            the first N images …
       --subset A:B          … or images A ≤ i < B (0-based, in the data set's order)
-      --metrics M[,M...]    ${alignmentMetrics.map((m) => m.id).join(', ')} (default all)
-      --sort M              the metric the table is sorted by (default ${DEFAULT_EVAL.sortMetric})
+      --metrics M[,M...]    alignment with fixations: ${ALIGNMENT_IDS.join(', ')}, or all
+                            (default all); faithfulness to the model (model rows only):
+                            ${FAITHFULNESS_IDS.join(', ')}
+      --faithfulness        add ${HEADLINE_FAITHFULNESS.join(', ')} (each map tested on the model's input:
+                            ~70 extra forward runs and 8 imputations per map)
+      --sort M              the column the table is sorted by (default ${DEFAULT_EVAL.sortMetric})
       --target T            logit (default) or probability
       --class top1          the class each map explains (only top1: the model's prediction)
       --baselines B[,B...]  ${BASELINES.join(', ')}, or none (default all)
@@ -65,6 +74,7 @@ const options = {
   images: { type: 'string' },
   subset: { type: 'string' },
   metrics: { type: 'string', multiple: true },
+  faithfulness: { type: 'boolean' },
   sort: { type: 'string' },
   target: { type: 'string' },
   class: { type: 'string' },
@@ -129,12 +139,18 @@ export function parseEvalArgs(argv: string[]): EvalOptions & { progress: boolean
       throw usageError((e as Error).message);
     }
   }
-  let metrics = list(v.metrics);
-  if (metrics.length === 0 || metrics.includes('all')) metrics = alignmentMetrics.map((m) => m.id);
-  for (const m of metrics) {
-    if (!alignmentMetrics.some((a) => a.id === m)) throw usageError(`unknown metric '${m}' (known: ${alignmentMetrics.map((a) => a.id).join(', ')})`);
+  // no --metrics, or `all`: every alignment metric; faithfulness columns by name or --faithfulness
+  const asked = list(v.metrics);
+  const named = asked.filter((m) => m !== 'all');
+  for (const m of named) {
+    try {
+      getLeaderboardColumn(m);
+    } catch (e) {
+      throw usageError((e as Error).message);
+    }
   }
-  metrics = alignmentMetrics.map((m) => m.id).filter((id) => metrics.includes(id));
+  const alignmentAll = asked.length === 0 || asked.includes('all') ? ALIGNMENT_IDS : [];
+  const metrics = inColumnOrder([...alignmentAll, ...named, ...(v.faithfulness ? HEADLINE_FAITHFULNESS : [])]);
   const sortMetric = v.sort ?? (metrics.includes(DEFAULT_EVAL.sortMetric) ? DEFAULT_EVAL.sortMetric : metrics[0]);
   if (!metrics.includes(sortMetric)) throw usageError(`--sort ${sortMetric} is not among the metrics computed (${metrics.join(', ')})`);
 

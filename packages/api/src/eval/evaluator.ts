@@ -1,20 +1,24 @@
 // One image's whole evaluation: decode the stimulus, run each model once per layer for all its missing
-// methods (the top-1 class), and score the maps, the ceiling and the baselines (scoring.ts). An
-// ImageEvaluator lives in each eval worker (eval-pool.ts) — or on the main thread with --workers 0 —
-// and keeps one Explainer per model for all its images, so sessions are compiled once per layer.
+// methods (the top-1 class), measure each map's faithfulness columns right away on the model's input
+// with the same Explainer, and score the maps, the ceiling and the baselines against the fixations
+// (scoring.ts). An ImageEvaluator lives in each eval worker (eval-pool.ts) — or on the main thread with
+// --workers 0 — and keeps one Explainer per model for all its images, so sessions are compiled once per
+// layer.
 import * as ort from 'onnxruntime-node';
 import { Explainer, resizeForModel, toTensor, type RgbImage, type TargetKind } from '@saliency-explainer/core';
 import { CliError } from '../cli/errors.js';
 import { readImage } from '../cli/image-io.js';
 import { loadManifestModel, type LoadedModel } from '../cli/model-loader.js';
+import { getLeaderboardColumn, measureColumns } from './columns.js';
 import { loadDataset, type DatasetId, type EvalDataset } from './dataset.js';
-import type { EvalProtocol } from './protocol.js';
+import { faithfulnessOptions, type EvalProtocol, type FaithfulnessProtocol } from './protocol.js';
 import { ImageScorer, type BaselineId, type ModelMapJob, type ScoreRow } from './scoring.js';
 
 export interface EvaluatorConfig {
   dataset: DatasetId;
   dataDir: string;
   protocol: EvalProtocol;
+  faithfulness: FaithfulnessProtocol;
   modelsDir: string;
   /** Score-CAM / Ablation-CAM inputs per forward run. */
   batchSize: number;
@@ -24,12 +28,19 @@ export interface EvaluatorConfig {
   maxImagePixels: number;
 }
 
+/** A method of a model row and the columns (alignment metrics, faithfulness columns) it still needs. */
+export interface MethodWork {
+  method: string;
+  metrics: string[];
+}
+
 export interface ImageJob {
   imageIndex: number;
+  /** The alignment metrics of the ceiling and the baselines. */
   metrics: string[];
   target: TargetKind;
   /** Per model, the layers to run and the methods each still needs. */
-  models: { id: string; layers: { layer: string; methods: string[] }[] }[];
+  models: { id: string; layers: { layer: string; methods: MethodWork[] }[] }[];
   ceiling: boolean;
   baselines: BaselineId[];
 }
@@ -37,6 +48,8 @@ export interface ImageJob {
 export interface ImageTimings {
   decode: number;
   engine: number;
+  /** The faithfulness columns of the model maps (model calls on perturbed inputs included). */
+  faithfulness: number;
   reference: number;
   maps: number;
   ceiling: number;
@@ -81,7 +94,7 @@ export class ImageEvaluator {
   async evaluate(job: ImageJob): Promise<ImageOutput> {
     const item = this.dataset.images[job.imageIndex];
     if (!item) throw new RangeError(`no image ${job.imageIndex} in ${this.dataset.id}`);
-    const timings: ImageTimings = { decode: 0, engine: 0, reference: 0, maps: 0, ceiling: 0, baselines: 0 };
+    const timings: ImageTimings = { decode: 0, engine: 0, faithfulness: 0, reference: 0, maps: 0, ceiling: 0, baselines: 0 };
     let rgb: RgbImage | undefined;
     const needsImage = job.models.some((m) => m.layers.length > 0) || job.baselines.some((b) => b !== 'center-bias');
     if (needsImage) {
@@ -98,25 +111,36 @@ export class ImageEvaluator {
       timings.decode = performance.now() - t;
     }
     const maps: ModelMapJob[] = [];
+    const rows: ScoreRow[] = [];
     let engineRuns = 0;
-    const t = performance.now();
     for (const work of job.models) {
       if (work.layers.length === 0) continue;
       const { loaded, explainer } = await this.model(work.id);
       const spec = loaded.spec.input;
       const x = toTensor(resizeForModel(rgb!, spec), spec);
+      const score = (batch: Float32Array, n: number) => explainer.forwardInputs(batch, n);
+      const options = faithfulnessOptions(this.config.faithfulness, explainer.inputShape[3], this.config.batchSize);
       for (const l of work.layers) {
-        const result = await explainer.explain(x, { methods: l.methods, layer: l.layer, topK: 1, target: job.target });
+        let t = performance.now();
+        const result = await explainer.explain(x, { methods: l.methods.map((m) => m.method), layer: l.layer, topK: 1, target: job.target });
         engineRuns++;
+        timings.engine += performance.now() - t;
+        t = performance.now();
         for (const m of result.maps) {
-          maps.push({ entry: { kind: 'model', model: loaded.spec.id, layer: l.layer, method: m.method, target: TARGET_NAME[job.target] }, classIndex: m.classIndex, spec, map: m.map });
+          const wanted = l.methods.find((w) => w.method === m.method)?.metrics ?? [];
+          const entry = { kind: 'model' as const, model: loaded.spec.id, layer: l.layer, method: m.method, target: TARGET_NAME[job.target] };
+          const faithful = wanted.filter((id) => getLeaderboardColumn(id).kind === 'faithfulness');
+          for (const c of await measureColumns(score, x, explainer.inputShape, m.map, m.classIndex, faithful, options)) {
+            rows.push({ ...entry, metric: c.id, value: c.value, classIndex: m.classIndex });
+          }
+          maps.push({ entry, classIndex: m.classIndex, spec, map: m.map, metrics: wanted.filter((id) => getLeaderboardColumn(id).kind === 'alignment') });
         }
+        timings.faithfulness += performance.now() - t;
       }
     }
-    timings.engine = performance.now() - t;
     const out = this.scorer.score({ imageIndex: job.imageIndex, metrics: job.metrics, maps, ceiling: job.ceiling, baselines: job.baselines, rgb });
     Object.assign(timings, out.timings);
-    return { ok: true, rows: out.rows, engineRuns, timings };
+    return { ok: true, rows: [...rows, ...out.rows], engineRuns, timings };
   }
 
   async release(): Promise<void> {

@@ -1,9 +1,11 @@
 // A leaderboard from stored scores: one row per entry of a run (model × layer × method × target, the
-// human ceiling, the bottom-up baselines), the mean and 95 % t interval of a metric over the run's
-// images, sorted best first. The CLI's report and the API's `leaderboard` field both call this, so they
-// print the same numbers from the same rows.
-import { camMethods, getAlignmentMetric, type AlignmentMetric } from '@saliency-explainer/core';
+// human ceiling, the bottom-up baselines) that the column applies to (faithfulness columns: model rows
+// only), the mean and 95 % t interval of the column over the run's images, sorted best first. The CLI's
+// report and the API's `leaderboard` field both call this, so they print the same numbers from the
+// same rows.
+import { camMethods } from '@saliency-explainer/core';
 import type { EvalEntry, EvalRunRecord, EvalScoreRecord } from '../storage/types.js';
+import { columnApplies, getLeaderboardColumn, type ColumnKind, type LeaderboardColumn } from './columns.js';
 import { quantiles, summarize, type Quantiles, type Summary } from './stats.js';
 
 export interface LeaderboardRow extends EvalEntry, Summary {
@@ -19,8 +21,22 @@ export interface LeaderboardRow extends EvalEntry, Summary {
 }
 
 export interface Leaderboard {
-  metric: AlignmentMetric;
+  metric: LeaderboardColumn;
   rows: LeaderboardRow[];
+}
+
+type RunLike = Pick<EvalRunRecord, 'images' | 'entries' | 'protocol'> & { params?: EvalRunRecord['params'] };
+
+/**
+ * The protocol key a run's scores of `column` are stored under: the run's own key for alignment
+ * metrics, the faithfulness key the run records in its params for faithfulness columns (null: the
+ * run predates them).
+ */
+export function columnProtocol(run: RunLike, column: LeaderboardColumn): string | null {
+  const keys = run.params?.protocolKeys as Partial<Record<ColumnKind, unknown>> | undefined;
+  const key = keys?.[column.kind];
+  if (typeof key === 'string') return key;
+  return column.kind === 'alignment' ? run.protocol : null;
 }
 
 const CEILING_NAMES: Record<string, string> = {
@@ -50,22 +66,24 @@ export function entryLabel(e: EvalEntry): string {
  * The rows of `metric` for the entries and images of `run`, from `scores` (any superset: other
  * metrics, images and entries are ignored).
  */
-export function buildLeaderboard(run: Pick<EvalRunRecord, 'images' | 'entries' | 'protocol'>, metricId: string, scores: readonly EvalScoreRecord[]): Leaderboard {
-  const metric = getAlignmentMetric(metricId);
+export function buildLeaderboard(run: RunLike, metricId: string, scores: readonly EvalScoreRecord[]): Leaderboard {
+  const metric = getLeaderboardColumn(metricId);
+  const protocol = columnProtocol(run, metric);
+  const entries = run.entries.filter((e) => columnApplies(metric, e.kind));
   const imageIndex = new Map(run.images.map((name, i) => [name, i]));
   const byEntry = new Map<string, { values: (number | null)[]; stored: boolean[] }>();
-  for (const e of run.entries) {
+  for (const e of entries) {
     byEntry.set(entryKey(e), { values: new Array(run.images.length).fill(null), stored: new Array(run.images.length).fill(false) });
   }
   for (const s of scores) {
-    if (s.metric !== metric.id || s.protocol !== run.protocol) continue;
+    if (s.metric !== metric.id || s.protocol !== protocol) continue;
     const i = imageIndex.get(s.image);
     const slot = byEntry.get(entryKey(s));
     if (i === undefined || !slot) continue;
     slot.values[i] = s.value;
     slot.stored[i] = true;
   }
-  const rows: LeaderboardRow[] = run.entries.map((e) => {
+  const rows: LeaderboardRow[] = entries.map((e) => {
     const slot = byEntry.get(entryKey(e))!;
     return {
       kind: e.kind, model: e.model, layer: e.layer, method: e.method, target: e.target,

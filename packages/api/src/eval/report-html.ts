@@ -1,7 +1,7 @@
 // leaderboard.html: one self-contained page (no script, no external resource): the table, one plot per
-// metric of the per-image score distributions (inline SVG drawn here: box = quartiles, whiskers =
+// column (alignment metric or faithfulness column) of the per-image score distributions (inline SVG drawn here: box = quartiles, whiskers =
 // min–max, dots = images, black bar = mean ± 95 % CI), and example overlays as PNG data URLs.
-import type { AlignmentMetric } from '@saliency-explainer/core';
+import type { LeaderboardColumn } from './columns.js';
 import type { LeaderboardRow } from './leaderboard.js';
 import { cell, direction, duration, fmt, markdownTable, notes, rowOf, sortedRows, type ReportData } from './report.js';
 
@@ -42,8 +42,8 @@ function jitter(i: number): number {
   return ((i * 0.6180339887498949) % 1) * 2 - 1;
 }
 
-/** The distribution plot of one metric: one line per row, in the metric's own ranking. */
-export function metricSvg(metric: AlignmentMetric, rows: readonly LeaderboardRow[]): string {
+/** The distribution plot of one column: one line per row it applies to, in the column's own ranking. */
+export function metricSvg(metric: Pick<LeaderboardColumn, 'name' | 'higherIsBetter'>, rows: readonly LeaderboardRow[]): string {
   const labelW = 430;
   const plotW = 520;
   const textW = 150;

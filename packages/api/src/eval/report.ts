@@ -1,9 +1,10 @@
-// The leaderboard report: the data every format shares (one table per metric, built by leaderboard.ts
-// from the stored scores), leaderboard.md and leaderboard.json. leaderboard.html is report-html.ts.
-import { alignmentMetrics, type AlignmentMetric } from '@saliency-explainer/core';
+// The leaderboard report: the data every format shares (one table per column — alignment metrics and
+// faithfulness columns — built by leaderboard.ts from the stored scores), leaderboard.md and
+// leaderboard.json. leaderboard.html is report-html.ts.
 import type { EvalEntry, EvalRunRecord, EvalScoreRecord } from '../storage/types.js';
+import { leaderboardColumns, type LeaderboardColumn } from './columns.js';
 import { buildLeaderboard, entryKey, entryLabel, type Leaderboard, type LeaderboardRow } from './leaderboard.js';
-import type { EvalProtocol } from './protocol.js';
+import type { EvalProtocol, FaithfulnessProtocol } from './protocol.js';
 import { CI_LEVEL } from './stats.js';
 
 export interface ReportData {
@@ -11,11 +12,12 @@ export interface ReportData {
   dataDir: string;
   run: EvalRunRecord;
   protocol: EvalProtocol;
-  /** Metrics in table order. */
-  metrics: AlignmentMetric[];
-  /** The metric the table is sorted by. */
-  sortMetric: AlignmentMetric;
-  /** One leaderboard per metric (same rows, each sorted by its own metric). */
+  faithfulnessProtocol: FaithfulnessProtocol;
+  /** Columns in table order. */
+  metrics: LeaderboardColumn[];
+  /** The column the table is sorted by. */
+  sortMetric: LeaderboardColumn;
+  /** One leaderboard per column (the rows it applies to, each sorted by its own column). */
   boards: Map<string, Leaderboard>;
   /** Wall time of this invocation's computation (models, scoring, storing), ms. */
   wallMs: number;
@@ -34,21 +36,33 @@ export interface RunStats {
   /** Images that could not be read (their rows stay missing). */
   failedImages: { image: string; error: string }[];
   /** Milliseconds spent, summed over images (in the workers, in parallel) and over writes. */
-  time: { decode: number; engine: number; reference: number; maps: number; ceiling: number; baselines: number; store: number };
+  time: { decode: number; engine: number; faithfulness: number; reference: number; maps: number; ceiling: number; baselines: number; store: number };
   interrupted: boolean;
 }
 
 export function buildReportData(input: Omit<ReportData, 'boards' | 'metrics' | 'sortMetric'> & { metricIds: string[]; sortMetric: string; scores: readonly EvalScoreRecord[] }): ReportData {
-  const metrics = alignmentMetrics.filter((m) => input.metricIds.includes(m.id));
+  const metrics = leaderboardColumns.filter((m) => input.metricIds.includes(m.id));
   const boards = new Map(metrics.map((m) => [m.id, buildLeaderboard(input.run, m.id, input.scores)]));
   const sortMetric = metrics.find((m) => m.id === input.sortMetric) ?? metrics[0];
   const { metricIds: _m, sortMetric: _s, scores: _scores, ...rest } = input;
   return { ...rest, metrics, sortMetric, boards };
 }
 
-/** The rows in the order of the sort metric. */
+/**
+ * The rows in the order of the sort column, then the rows it does not apply to (the ceiling and the
+ * baselines under a faithfulness column) in the order of the first column that has them, unranked.
+ */
 export function sortedRows(data: ReportData): LeaderboardRow[] {
-  return data.boards.get(data.sortMetric.id)!.rows;
+  const rows = [...data.boards.get(data.sortMetric.id)!.rows];
+  const seen = new Set(rows.map(entryKey));
+  for (const m of data.metrics) {
+    for (const r of data.boards.get(m.id)!.rows) {
+      if (seen.has(entryKey(r))) continue;
+      seen.add(entryKey(r));
+      rows.push({ ...r, rank: null });
+    }
+  }
+  return rows;
 }
 
 /** The row of `entry` in the leaderboard of `metric`. */
@@ -76,7 +90,7 @@ export function duration(ms: number): string {
   return h > 0 ? `${h} h ${m} min ${s % 60} s` : `${m} min ${s % 60} s`;
 }
 
-export function direction(m: AlignmentMetric): string {
+export function direction(m: Pick<LeaderboardColumn, 'higherIsBetter'>): string {
   return m.higherIsBetter ? '↑' : '↓';
 }
 
@@ -86,7 +100,7 @@ export function markdownTable(data: ReportData): string {
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i < 3 ? '---' : '---:')).join(' | ')} |`];
   for (const row of sortedRows(data)) {
     const label = row.kind === 'ceiling' ? `**${row.label}**` : row.kind === 'baseline' ? `*${row.label}*` : row.label;
-    const ns = new Set(data.metrics.map((m) => rowOf(data, m.id, row)?.n ?? 0));
+    const ns = new Set(data.metrics.flatMap((m) => rowOf(data, m.id, row)?.n ?? []));
     const n = ns.size === 1 ? String(row.n) : `${Math.min(...ns)}–${Math.max(...ns)}`;
     const cells = data.metrics.map((m) => cell(rowOf(data, m.id, row)));
     lines.push(`| ${row.rank ?? '–'} | ${label} | ${row.kind} | ${n} | ${cells.join(' | ')} |`);
@@ -96,13 +110,19 @@ export function markdownTable(data: ReportData): string {
 
 export function notes(data: ReportData): string[] {
   const p = data.protocol;
+  const f = data.faithfulnessProtocol;
   const params = data.run.params as { target?: string; layers?: Record<string, string[]> };
+  const faithful = data.metrics.filter((m) => m.kind === 'faithfulness');
+  const faithfulnessNote = faithful.length === 0 ? [] : [
+    `Faithfulness (${faithful.map((m) => m.name).join(', ')}; model rows only — the ceiling and the baselines have no model to be faithful to): the same final map of the top-1 class at the model's input size, tested on the model's preprocessed input by the model itself (core/faithfulness), scoring the class's softmax probability. Deletion zeroes and insertion restores (into a blurred input) the most salient pixels, input width × ${f.stepRows} pixels per step, area under the curve; ROAD combined = (LeRF − MoRF)/2 at percentiles ${f.roadPercentiles.join(', ')} with noisy linear imputation (noise ${f.roadNoise}, seed ${f.seed}); CamMult = p(input × map) − p(input), Average Drop = max(0, p − p(input × map))/p, Increase = p(input × map) > p.`,
+  ];
   return [
     `Each model row explains the model's **top-1 class** (the predicted class, as the seed study does), target ${params.target ?? 'logit'}; the final map (pytorch-grad-cam's pipeline, min-max scaled at the model's input size) is taken back to the image's size by inverting the input spec's geometry (stretch: bilinear with half-pixel centres; shorter-crop: the crop's region, 0 outside) and scored there.`,
     `Reference: all observers' fixations of the image; density = Gaussian σ = ${p.sigma} px (scipy's kernel, truncated at 4σ); shuffled AUC's negatives = the fixations of ${p.shuffledImages} other images of the data set (seeded choice per image); AUC-Borji/sAUC ${p.splits} splits, step ${p.step}; IoU of the top ${p.topP} %; metric seed ${p.seed} (the same draws for every map of an image).`,
     `Human ceiling: split-half (observers shuffled, ⌊n/2⌋ predict the rest; ${p.ceilingRepetitions} random splits averaged per image) and leave-one-observer-out, scored with the same metrics (core humanCeiling). Baselines: Itti-Koch-Niebur, spectral residual, centre bias (Clarke & Tatler 2014), at the image's size.`,
     `Mean ± half-width of the ${Math.round(CI_LEVEL * 100)} % confidence interval of the mean over images, from Student's t (mean ± t(0.975, n−1)·s/√n); n = images with a defined score (a metric can be undefined on an image, e.g. CC of a constant map).`,
     'KL and MAE are better when lower; on KL the split-half ceiling is not always above a broad baseline (7 observers\' density is sparse, KL charges near-zero predictions where the other half looked).',
+    ...faithfulnessNote,
   ];
 }
 
@@ -137,12 +157,13 @@ export function jsonReport(data: ReportData): unknown {
     dataDir: data.dataDir,
     run: { id: data.run.id, protocol: data.run.protocol, startedAt: data.run.startedAt, params: data.run.params, images: data.run.images },
     protocol: data.protocol,
+    faithfulnessProtocol: data.faithfulnessProtocol,
     wallMs: data.wallMs,
     stats: data.stats,
     ciLevel: CI_LEVEL,
     ciMethod: 'student-t',
     sortMetric: data.sortMetric.id,
-    metrics: data.metrics.map((m) => ({ id: m.id, name: m.name, higherIsBetter: m.higherIsBetter })),
+    metrics: data.metrics.map((m) => ({ id: m.id, name: m.name, higherIsBetter: m.higherIsBetter, kind: m.kind })),
     rows: sortedRows(data).map((row) => ({
       rank: row.rank,
       kind: row.kind,

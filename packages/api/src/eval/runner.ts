@@ -9,10 +9,13 @@
 // machine: ONNX Runtime's threads meet at a barrier after every parallel operator, and a thread
 // descheduled for the scorer stalls the other; single-threaded lanes keep both cores busy.)
 //
-// Idempotence: a score's key is (protocol, image, row, metric). An image's scores are written in one
-// transaction, replacing any with the same keys. With --resume, (image, row) units whose every
-// requested metric is stored are skipped, whichever run stored them; without it everything is
-// recomputed. An interrupted run therefore loses at most the images in flight.
+// Idempotence: a score's key is (protocol, image, row, metric), the protocol being the alignment or the
+// faithfulness protocol by the column's kind (protocol.ts). An image's scores are written in one
+// transaction, replacing any with the same keys. With --resume, (image, row) units whose every requested
+// column that applies to the row is stored are skipped, whichever run stored them, and a unit missing
+// some computes only those (a run adding faithfulness columns re-runs the engine for the maps but scores
+// nothing against fixations again); without it everything is recomputed. An interrupted run therefore
+// loses at most the images in flight.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -29,9 +32,10 @@ import { openStorage } from '../storage/open.js';
 import type { EvalEntry, EvalRunRecord, EvalScoreRecord, NewEvalScore, Storage } from '../storage/types.js';
 import { loadDataset, selectImages, type DatasetId, type EvalDataset } from './dataset.js';
 import { EvalPool } from './eval-pool.js';
+import { columnApplies, getLeaderboardColumn, type ColumnKind } from './columns.js';
 import type { ImageJob } from './evaluator.js';
 import { entryKey } from './leaderboard.js';
-import { defaultProtocol, protocolKey, type EvalProtocol } from './protocol.js';
+import { defaultFaithfulnessProtocol, defaultProtocol, protocolKey, type EvalProtocol } from './protocol.js';
 import { htmlReport, type Example, type ExampleTile } from './report-html.js';
 import { buildReportData, jsonReport, markdownReport, sortedRows, type ReportData, type RunStats } from './report.js';
 import { baselineEntry, BASELINES, ceilingEntry, CEILINGS, type BaselineId } from './scoring.js';
@@ -47,6 +51,7 @@ export interface EvalOptions {
   /** Per model: 'default', '+N' (the N-th layer after the default in the manifest's `layers`), or tensor names. */
   layers: string[];
   images: { count?: number; subset?: [number, number | null] };
+  /** Leaderboard columns (columns.ts): alignment metrics and faithfulness columns. */
   metrics: string[];
   target: TargetKind;
   databaseUrl: string;
@@ -243,6 +248,19 @@ export async function runEval(options: EvalOptions, hooks: EvalHooks): Promise<E
   if (indices.length === 0) throw usageError(`the selection holds no image (${dataset.images.length} in ${options.dataset})`);
   const protocol = defaultProtocol(options.dataset, options.protocol);
   const key = protocolKey(protocol);
+  const faithfulness = defaultFaithfulnessProtocol(options.dataset, { seed: options.protocol.seed });
+  const keys: Record<ColumnKind, string> = { alignment: key, faithfulness: protocolKey(faithfulness) };
+  const columns = options.metrics.map((id) => {
+    try {
+      return getLeaderboardColumn(id);
+    } catch (e) {
+      throw usageError((e as Error).message);
+    }
+  });
+  const alignment = columns.filter((c) => c.kind === 'alignment').map((c) => c.id);
+  const usedKinds = [...new Set(columns.map((c) => c.kind))];
+  /** Every stored score of the run's protocols (alignment and, when asked for, faithfulness). */
+  const listScores = async (storage: Storage) => (await Promise.all(usedKinds.map((k) => storage.listEvalScores({ protocol: keys[k] })))).flat();
   const target = TARGET_NAME[options.target];
   const models = planModels(options);
 
@@ -251,37 +269,44 @@ export async function runEval(options: EvalOptions, hooks: EvalHooks): Promise<E
   try {
     const entries: EvalEntry[] = [];
     for (const m of models) for (const layer of m.layers) for (const method of methods) entries.push({ kind: 'model', model: m.id, layer, method, target });
-    if (options.ceiling) for (const c of CEILINGS) entries.push(ceilingEntry(c));
-    for (const b of options.baselines) entries.push(baselineEntry(b));
+    // the ceiling and the baselines have only alignment columns
+    if (alignment.length > 0) {
+      if (options.ceiling) for (const c of CEILINGS) entries.push(ceilingEntry(c));
+      for (const b of options.baselines) entries.push(baselineEntry(b));
+    }
     const images = indices.map((i) => dataset.images[i].file);
     const threads = options.intraOpThreads > 0 ? options.intraOpThreads : options.workers > 0 ? 1 : availableParallelism();
 
     // what is stored already (--resume): (image, row) → metrics
     const stored = new Map<string, Set<string>>();
     if (options.resume) {
-      for (const s of await storage.listEvalScores({ protocol: key })) {
+      for (const s of await listScores(storage)) {
         const k = unitKey(s.image, s);
         if (!stored.has(k)) stored.set(k, new Set());
         stored.get(k)!.add(s.metric);
       }
     }
-    const isStored = (image: string, e: EvalEntry) => {
+    /** The requested columns of (image, row) that apply to the row and are not stored. */
+    const missing = (image: string, e: EvalEntry) => {
       const have = stored.get(unitKey(image, e));
-      return have !== undefined && options.metrics.every((m) => have.has(m));
+      return columns.filter((c) => columnApplies(c, e.kind) && !have?.has(c.id)).map((c) => c.id);
     };
+    const isStored = (image: string, e: EvalEntry) => missing(image, e).length === 0;
     const jobs: { file: string; units: number; job: ImageJob }[] = [];
     let skipped = 0;
     for (const index of indices) {
       const file = dataset.images[index].file;
       const job: ImageJob = {
-        imageIndex: index, metrics: options.metrics, target: options.target,
+        imageIndex: index, metrics: alignment, target: options.target,
         models: models.map((m) => ({
           id: m.id,
-          layers: m.layers.map((layer) => ({ layer, methods: methods.filter((method) => !isStored(file, { kind: 'model', model: m.id, layer, method, target })) }))
-            .filter((l) => l.methods.length > 0),
+          layers: m.layers.map((layer) => ({
+            layer,
+            methods: methods.map((method) => ({ method, metrics: missing(file, { kind: 'model', model: m.id, layer, method, target }) })).filter((w) => w.metrics.length > 0),
+          })).filter((l) => l.methods.length > 0),
         })).filter((w) => w.layers.length > 0),
-        ceiling: options.ceiling && CEILINGS.some((c) => !isStored(file, ceilingEntry(c))),
-        baselines: options.baselines.filter((b) => !isStored(file, baselineEntry(b))),
+        ceiling: alignment.length > 0 && options.ceiling && CEILINGS.some((c) => !isStored(file, ceilingEntry(c))),
+        baselines: alignment.length > 0 ? options.baselines.filter((b) => !isStored(file, baselineEntry(b))) : [],
       };
       const units = job.models.reduce((n, w) => n + w.layers.reduce((k, l) => k + l.methods.length, 0), 0) + (job.ceiling ? CEILINGS.length : 0) + job.baselines.length;
       skipped += entries.length - units;
@@ -295,11 +320,12 @@ export async function runEval(options: EvalOptions, hooks: EvalHooks): Promise<E
         layers: Object.fromEntries(models.map((m) => [m.id, m.layers])), metrics: options.metrics, target: options.target,
         class: 'top1', images: options.images, resume: options.resume, ceiling: options.ceiling, baselines: options.baselines,
         workers: options.workers, intraOpThreads: threads, batchSize: options.batchSize, protocol,
+        faithfulnessProtocol: faithfulness, protocolKeys: keys,
       },
     });
     const stats: RunStats = {
       images: indices.length, unitsComputed: 0, unitsSkipped: skipped, unitsLeft: 0, engineRuns: 0, failedImages: [],
-      time: { decode: 0, engine: 0, reference: 0, maps: 0, ceiling: 0, baselines: 0, store: 0 }, interrupted: false,
+      time: { decode: 0, engine: 0, faithfulness: 0, reference: 0, maps: 0, ceiling: 0, baselines: 0, store: 0 }, interrupted: false,
     };
     let done = 0;
     const finished = (image: string) => {
@@ -312,7 +338,7 @@ export async function runEval(options: EvalOptions, hooks: EvalHooks): Promise<E
     for (const j of jobs) if (j.units === 0) finished(j.file);
     if (todo.length > 0) {
       pool = new EvalPool(options.workers, {
-        dataset: options.dataset, dataDir: options.dataDir, protocol, modelsDir: options.modelsDir, batchSize: options.batchSize,
+        dataset: options.dataset, dataDir: options.dataDir, protocol, faithfulness, modelsDir: options.modelsDir, batchSize: options.batchSize,
         intraOpThreads: threads, maxImageBytes: options.maxImageBytes, maxImagePixels: options.maxImagePixels,
       });
       const needed = models.filter((m) => todo.some((j) => j.job.models.some((w) => w.id === m.id))).map((m) => m.id);
@@ -340,7 +366,7 @@ export async function runEval(options: EvalOptions, hooks: EvalHooks): Promise<E
         }
         stats.engineRuns += out.engineRuns;
         for (const [k, v] of Object.entries(out.timings)) stats.time[k as keyof RunStats['time']] += v;
-        const rows: NewEvalScore[] = out.rows.map((r) => ({ ...r, protocol: key, dataset: options.dataset, image: file }));
+        const rows: NewEvalScore[] = out.rows.map((r) => ({ ...r, protocol: keys[getLeaderboardColumn(r.metric).kind], dataset: options.dataset, image: file }));
         writes = writes.then(async () => {
           const t = performance.now();
           await storage.saveEvalScores(run.id, rows);
@@ -364,9 +390,9 @@ export async function runEval(options: EvalOptions, hooks: EvalHooks): Promise<E
 
     const wallMs = performance.now() - started;
     const finishedRun = await storage.finishEvalRun(run.id, { wallMs, stats: { ...stats } });
-    const scores = await storage.listEvalScores({ protocol: key });
+    const scores = await listScores(storage);
     const data = buildReportData({
-      dataset: options.dataset, dataDir: options.dataDir, run: finishedRun, protocol, wallMs, stats,
+      dataset: options.dataset, dataDir: options.dataDir, run: finishedRun, protocol, faithfulnessProtocol: faithfulness, wallMs, stats,
       metricIds: options.metrics, sortMetric: options.sortMetric, scores,
     });
     mkdirSync(options.outDir, { recursive: true });

@@ -1,9 +1,11 @@
 // The scoring of one image, all of it CPU work in plain JavaScript (it runs in score workers while the
 // main thread runs the models): the human reference (all observers' fixations, density with the
 // protocol's sigma, shuffled-AUC negatives from other images), every model map brought back to the
-// image's size and scored, the human ceiling and the bottom-up baselines.
+// image's size and scored, the human ceiling and the bottom-up baselines. Each map is scored on its own
+// list of alignment metrics (a resumed run asks only for those not stored); the reference is built only
+// when something is scored against it.
 import {
-  alignmentReference, centerBias, humanCeiling, ittiKoch, mapToImage, scoreAll, spectralResidual,
+  alignmentReference, centerBias, getAlignmentMetric, humanCeiling, ittiKoch, mapToImage, scoreAll, spectralResidual,
   type AlignmentReference, type FloatMap, type InputSpec, type RgbImage,
 } from '@saliency-explainer/core';
 import type { EvalEntry } from '../storage/types.js';
@@ -25,10 +27,13 @@ export interface ModelMapJob {
   spec: InputSpec;
   /** The engine's final map at the model's input size, values in [0, 1]. */
   map: FloatMap;
+  /** The alignment metrics to score this map on (none: the map is not scored). */
+  metrics: string[];
 }
 
 export interface ScoreJob {
   imageIndex: number;
+  /** The alignment metrics of the ceiling and the baselines. */
   metrics: string[];
   maps: ModelMapJob[];
   /** Compute the ceiling rows. */
@@ -79,21 +84,26 @@ export class ImageScorer {
     if (!image) throw new RangeError(`no image ${job.imageIndex} in ${this.dataset.id}`);
     const { width, height } = image;
     const p = this.protocol;
-    const needsOthers = job.metrics.includes('sauc');
+    const maps = job.maps.filter((m) => m.metrics.length > 0);
+    const baselines = job.metrics.length > 0 ? job.baselines : [];
+    const ceiling = job.ceiling && job.metrics.length > 0;
+    const timings = { reference: 0, maps: 0, ceiling: 0, baselines: 0 };
+    const rows: ScoreRow[] = [];
+    if (maps.length === 0 && !ceiling && baselines.length === 0) return { rows, timings };
+    const needsOthers = [...job.metrics, ...maps.flatMap((m) => m.metrics)].some((id) => getAlignmentMetric(id).needsOtherFixations);
     let t = performance.now();
     const others = needsOthers ? otherFixations(this.dataset, job.imageIndex, p.shuffledImages, p.seed) : undefined;
     const reference: AlignmentReference = alignmentReference(image.observers.flat(), width, height, { sigma: p.sigma, otherFixations: others });
-    const timings = { reference: performance.now() - t, maps: 0, ceiling: 0, baselines: 0 };
-    const rows: ScoreRow[] = [];
-    const add = (entry: EvalEntry, classIndex: number | null, saliency: FloatMap) => {
-      for (const s of scoreAll(saliency, reference, this.options(job.metrics))) rows.push({ ...entry, metric: s.id, value: s.value, classIndex });
+    timings.reference = performance.now() - t;
+    const add = (entry: EvalEntry, classIndex: number | null, saliency: FloatMap, metrics: string[]) => {
+      for (const s of scoreAll(saliency, reference, this.options(metrics))) rows.push({ ...entry, metric: s.id, value: s.value, classIndex });
     };
 
     t = performance.now();
-    for (const m of job.maps) add(m.entry, m.classIndex, mapToImage(m.map, m.spec, width, height));
+    for (const m of maps) add(m.entry, m.classIndex, mapToImage(m.map, m.spec, width, height), m.metrics);
     timings.maps = performance.now() - t;
 
-    if (job.ceiling) {
+    if (ceiling) {
       t = performance.now();
       const c = humanCeiling(image.observers, width, height, {
         sigma: p.sigma, repetitions: p.ceilingRepetitions, otherFixations: others, ...this.options(job.metrics),
@@ -108,7 +118,7 @@ export class ImageScorer {
     }
 
     t = performance.now();
-    for (const b of job.baselines) {
+    for (const b of baselines) {
       let map: FloatMap;
       if (b === 'center-bias') {
         map = this.centreBias(width, height);
@@ -119,7 +129,7 @@ export class ImageScorer {
         }
         map = b === 'itti-koch' ? ittiKoch(job.rgb) : spectralResidual(job.rgb);
       }
-      add(baselineEntry(b), null, map);
+      add(baselineEntry(b), null, map, job.metrics);
     }
     timings.baselines = performance.now() - t;
     return { rows, timings };

@@ -1,8 +1,9 @@
 // The resolvers of schema.graphql, typed by the generated `Resolvers`. They only translate: the work
 // is done by ExplainService, ModelPool, Storage and the core engine.
 import { GraphQLScalarType, Kind } from 'graphql';
-import { camMethods, COLORMAPS, getAlignmentMetric, methodAliases, UnknownModelError, type AlignmentMetric, type ColormapName } from '@saliency-explainer/core';
-import { buildLeaderboard } from '../eval/leaderboard.js';
+import { camMethods, COLORMAPS, getAlignmentMetric, methodAliases, UnknownModelError, type ColormapName } from '@saliency-explainer/core';
+import { getLeaderboardColumn, type LeaderboardColumn } from '../eval/columns.js';
+import { buildLeaderboard, columnProtocol } from '../eval/leaderboard.js';
 import { CI_LEVEL } from '../eval/stats.js';
 import { ExplainRequestError } from '../compute/explain-service.js';
 import { StorageError, type ExplanationRecord, type ImageRecord } from '../storage/types.js';
@@ -57,21 +58,26 @@ async function imageOf(ctx: ApiContext, id: string): Promise<ImageRecord> {
   return image;
 }
 
-/** The leaderboard of a stored eval run (null: no run), computed from its stored scores by eval/leaderboard.ts. */
+/**
+ * The leaderboard of a stored eval run (null: no run) on one column — an alignment metric or a
+ * faithfulness column (eval/columns.ts; model rows only) — computed from its stored scores by
+ * eval/leaderboard.ts.
+ */
 async function leaderboard(ctx: ApiContext, dataset: string, metricId: string, runId: string | null | undefined): Promise<Leaderboard | null> {
-  let metric: AlignmentMetric;
+  let metric: LeaderboardColumn;
   try {
-    metric = getAlignmentMetric(metricId);
+    metric = getLeaderboardColumn(metricId);
   } catch (e) {
     throw apiError('BAD_REQUEST', (e as Error).message);
   }
   const run = runId != null ? await ctx.storage.getEvalRun(runId) : await ctx.storage.latestEvalRun(dataset);
   if (!run || run.dataset !== dataset) return null;
   const computed = run.params.metrics;
-  if (Array.isArray(computed) && !computed.includes(metric.id)) {
-    throw apiError('BAD_REQUEST', `eval run ${run.id} did not compute ${metric.id} (it computed ${computed.join(', ')})`);
+  const protocol = columnProtocol(run, metric);
+  if ((Array.isArray(computed) && !computed.includes(metric.id)) || protocol === null) {
+    throw apiError('BAD_REQUEST', `eval run ${run.id} did not compute ${metric.id}${Array.isArray(computed) ? ` (it computed ${computed.join(', ')})` : ''}`);
   }
-  const board = buildLeaderboard(run, metric.id, await ctx.storage.listEvalScores({ protocol: run.protocol, metric: metric.id }));
+  const board = buildLeaderboard(run, metric.id, await ctx.storage.listEvalScores({ protocol, metric: metric.id }));
   return {
     dataset,
     metric: metric.id,
