@@ -164,6 +164,19 @@ describe.skipIf(!ready)('saliency-explainer errors and exit codes', () => {
     expect(p.stderr).toMatch(/more pixels than the limit of 1000/);
   });
 
+  it('5 for an --out that cannot be written: through a file (ENOTDIR), a file in the way (EEXIST); one line, no stack', async () => {
+    const work = tmp();
+    const file = join(work, 'a-file');
+    writeFileSync(file, 'not a folder');
+    for (const [out, code] of [[join(file, 'out'), 'ENOTDIR'], [file, 'EEXIST']] as const) {
+      const r = await cli('explain', cat, '--model', 'cifar10-tiny', '--out', out);
+      expect(r.code, out).toBe(5);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(new RegExp(`^error: cannot write the output folder .*\\(${code}\\)`));
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+  });
+
   it('4 for an unknown model or a model file that was not fetched', async () => {
     const u = await cli('explain', cat, '--model', 'resnet1000');
     expect(u.code).toBe(4);

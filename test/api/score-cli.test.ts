@@ -115,6 +115,32 @@ describe.skipIf(!ready)('saliency-explainer score', () => {
     expect(JSON.parse(a.stdout).metrics).toEqual(JSON.parse(b.stdout).metrics);
   });
 
+  it('keeps the 16 bits of a 16-bit PNG density map: it scores as its floats do, an 8-bit copy does not', async () => {
+    // a density map of 15 OSIE observers as floats (JSON), as a 16-bit gray PNG and as an 8-bit one
+    const d = alignmentReference(points, 800, 600, { sigma: 24, normalize: 'max' }).density;
+    const max = d.values.reduce((a, b) => Math.max(a, b), 0);
+    const u16 = new Uint16Array(d.values.length);
+    const floats: number[] = [];
+    d.values.forEach((v, i) => {
+      u16[i] = Math.round((65535 * v) / max);
+      floats.push(u16[i] / 257); // the same value on the 8-bit scale, as score reads it
+    });
+    // a Uint16Array is read by sharp as 16-bit samples
+    await sharp(u16, { raw: { width: 800, height: 600, channels: 1 } }).toColourspace('grey16').png().toFile(f('density16.png'));
+    expect((await sharp(f('density16.png')).metadata()).depth).toBe('ushort');
+    await sharp(f('density16.png')).toColourspace('b-w').png().toFile(f('density8.png'));
+    writeFileSync(f('density16.json'), JSON.stringify({ width: 800, height: 600, values: floats }));
+    const score = async (ref: string) => {
+      const r = await cli('score', f('map-800.json'), '--fixations', f(ref), '--json');
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).metrics as Record<string, number | null>;
+    };
+    const [png16, json, png8] = [await score('density16.png'), await score('density16.json'), await score('density8.png')];
+    for (const m of ['cc', 'sim', 'kl', 'mae', 'iou']) expect(Math.abs(png16[m]! - json[m]!), m).toBeLessThan(1e-5);
+    // 8 bits lose the density's tails: KL moves by far more than 16-bit rounding
+    expect(Math.abs(png8.kl! - json.kl!)).toBeGreaterThan(1e-3);
+  });
+
   it('takes a density-map image as the reference: map-to-map metrics only, the others skipped with reasons', async () => {
     // the reference: a grayscale PNG of the 15 observers' density map (max 255, as OSIE's recipe)
     const d = alignmentReference(points, 800, 600, { sigma: 24, normalize: 'max' }).density;

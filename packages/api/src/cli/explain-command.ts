@@ -1,6 +1,5 @@
 // `saliency-explainer explain`: many inputs through one Explainer (sessions compiled once),
 // overlays + report.json in --out, JSON Lines on stdout with --json, progress on stderr.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import cliProgress from 'cli-progress';
@@ -13,6 +12,7 @@ import type { ExplainArgs } from './args.js';
 import { captionMaps, loadCaptionDetector } from './captions.js';
 import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from './errors.js';
 import { readImage, readTensor, writePng } from './image-io.js';
+import { makeOutputDir, writeOutputFile } from './output-files.js';
 import { expandInputs, slug } from './inputs.js';
 import { pixelOverlay } from './pixel-maps.js';
 import { loadFileModel, loadManifestModel } from './model-loader.js';
@@ -58,7 +58,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
   }
   const inputs = expandInputs(args.inputs, args.inputTensor);
   if (inputs.length === 0) throw inputError('NO_INPUTS', `no ${args.inputTensor ? '.bin tensor' : 'image'} files found in ${args.inputs.join(', ')}`);
-  if (args.overlays || !args.json) mkdirSync(args.outDir, { recursive: true });
+  if (args.overlays || !args.json) makeOutputDir(args.outDir);
 
   const bar = args.progress && io.errIsTTY && inputs.length > 1
     ? new cliProgress.SingleBar({ format: 'explain |{bar}| {value}/{total} {file}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
@@ -115,6 +115,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
           throw inputError(e.code, e.message);
         }
         if (!(e instanceof CliError) && !(e instanceof ExplainError)) throw e;
+        if (e instanceof CliError && e.exitCode === EXIT.OUTPUT) throw e; // every input would fail the same way
         failed++;
         const failure: InputFailure = { input: input.path, error: { code: e.code, message: e.message } };
         reports.push(failure);
@@ -133,7 +134,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
   if (args.overlays || !args.json) {
     const report = { model: model.spec.id, layer: args.layer ?? engine.defaultLayer, methods: args.methods, target: args.target, createdAt: new Date().toISOString(), inputs: reports };
     const file = join(args.outDir, 'report.json');
-    writeFileSync(file, JSON.stringify(report));
+    writeOutputFile(file, JSON.stringify(report));
     if (!args.json) io.out(`report: ${file}`);
   }
   return failed ? EXIT.INPUT : EXIT.OK;

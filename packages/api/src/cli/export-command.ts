@@ -4,12 +4,13 @@
 // models and CAM methods on (the leaderboard of a site's own crowd). Points are written in one convention for both sources,
 // 0-based pixels with pixel centres at integers (core's Fixation, what import-fixations reads): crowd
 // clicks, stored as pointer positions (pixel i spans [i, i + 1)), move by −0.5 as when they are pooled.
-import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_DATABASE_URL } from '../server/settings.js';
 import { openStorage } from '../storage/open.js';
 import { ANNOTATION_SOURCES, StorageError, type AnnotationRecord, type AnnotationSource, type Storage } from '../storage/types.js';
 import { CliError, EXIT, usageError, type ExitCode } from './errors.js';
+import { asOutputError, makeOutputDir, writeOutputFile } from './output-files.js';
 import type { Output } from './explain-command.js';
 import { parseFlags } from './flags.js';
 
@@ -156,7 +157,7 @@ function subject(a: AnnotationRecord): DatasetImage['subjects'][number] {
 export async function exportDataset(storage: Storage, args: Omit<ExportArgs, 'out' | 'databaseUrl' | 'format'>, dir: string): Promise<ExportCounts> {
   const images = new Map<string, DatasetImage>();
   const counts: ExportCounts = { annotations: 0, points: 0, images: 0 };
-  mkdirSync(join(dir, 'stimuli'), { recursive: true });
+  makeOutputDir(join(dir, 'stimuli'));
   for await (const a of selected(storage, args)) {
     if (a.points.length === 0) continue;
     let entry = images.get(a.imageId);
@@ -165,7 +166,7 @@ export async function exportDataset(storage: Storage, args: Omit<ExportArgs, 'ou
       const bytes = await storage.getImageBytes(a.imageId);
       if (!image || !bytes) throw new StorageError('NOT_FOUND', `annotation ${a.id} refers to image ${a.imageId}, which is not stored`);
       const file = `${a.imageId}.${image.format}`;
-      writeFileSync(join(dir, 'stimuli', file), bytes);
+      writeOutputFile(join(dir, 'stimuli', file), bytes);
       entry = { image: file, width: image.width, height: image.height, subjects: [] };
       images.set(a.imageId, entry);
       counts.images++;
@@ -174,7 +175,7 @@ export async function exportDataset(storage: Storage, args: Omit<ExportArgs, 'ou
     counts.annotations++;
     counts.points += a.points.length;
   }
-  writeFileSync(join(dir, 'fixations.json'), `${JSON.stringify({ images: [...images.values()] })}\n`);
+  writeOutputFile(join(dir, 'fixations.json'), `${JSON.stringify({ images: [...images.values()] })}\n`);
   return counts;
 }
 
@@ -182,7 +183,7 @@ export async function exportDataset(storage: Storage, args: Omit<ExportArgs, 'ou
 export async function exportAnnotations(storage: Storage, args: Omit<ExportArgs, 'out' | 'databaseUrl'>, line: (text: string) => void): Promise<ExportCounts> {
   const sizes = new Map<string, { width: number; height: number; format: string }>();
   const counts: ExportCounts = { annotations: 0, points: 0, images: 0 };
-  if (args.imagesDir) mkdirSync(args.imagesDir, { recursive: true });
+  if (args.imagesDir) makeOutputDir(args.imagesDir);
   if (args.format === 'csv') line(CSV_HEADER);
   for await (const a of selected(storage, args)) {
     let size = sizes.get(a.imageId);
@@ -193,7 +194,7 @@ export async function exportAnnotations(storage: Storage, args: Omit<ExportArgs,
       sizes.set(a.imageId, size);
       if (args.imagesDir) {
         const bytes = await storage.getImageBytes(a.imageId);
-        if (bytes) writeFileSync(join(args.imagesDir, `${a.imageId}.${size.format}`), bytes);
+        if (bytes) writeOutputFile(join(args.imagesDir, `${a.imageId}.${size.format}`), bytes);
       }
       counts.images++;
     }
@@ -233,9 +234,18 @@ export async function runExport(argv: string[], io: Output): Promise<ExitCode> {
       await storage.close();
     }
   }
-  const stream = args.out ? createWriteStream(args.out) : null;
+  let stream: WriteStream | null = null;
+  if (args.out) {
+    try {
+      stream = createWriteStream(args.out, { fd: openSync(args.out, 'w') });
+    } catch (e) {
+      await storage.close();
+      asOutputError(e, args.out, 'the file');
+    }
+  }
   try {
-    const counts = await exportAnnotations(storage, args, stream ? (text) => stream.write(`${text}\n`) : io.out);
+    const out = stream;
+    const counts = await exportAnnotations(storage, args, out ? (text) => out.write(`${text}\n`) : io.out);
     if (stream) await closeStream(stream);
     io.err(`export-annotations: ${counts.annotations} annotations, ${counts.points} points, ${counts.images} images${args.out ? ` → ${args.out}` : ''}`);
     return EXIT.OK;

@@ -1,8 +1,9 @@
 // Reading image files (decoded by images/decode.ts) and tensor files, writing PNGs.
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { decodeImage, encodePng, ImageDecodeError } from '../images/decode.js';
 import type { RgbImage } from '@saliency-explainer/core';
 import { inputError } from './errors.js';
+import { writeOutputFileAsync } from './output-files.js';
 
 export interface ImageLimits {
   maxBytes: number;
@@ -49,6 +50,7 @@ export async function readTensor(path: string, shape: number[], maxBytes: number
   return out;
 }
 
+/** An RGB image as a PNG file (a path that cannot be written is an output error, exit 5). */
 export async function writePng(path: string, img: RgbImage): Promise<void> {
-  await writeFile(path, await encodePng(img));
+  await writeOutputFileAsync(path, await encodePng(img));
 }

@@ -4,9 +4,10 @@
 //
 // Inputs (JSON or image, told apart by content: a file whose first non-blank byte is '{' or '[' is JSON):
 // * saliency map: JSON {"width","height","values":[row-major numbers]} or an image. Images are read
-//   by image-io (sharp: 8-bit, EXIF orientation, alpha over white) and turned to gray by the
-//   Rec. 601 luma weights, (299·R + 587·G + 114·B)/1000, kept fractional (PIL's convert('L') uses the
-//   same weights and rounds; a gray image keeps its values exactly).
+//   by images/decode.ts decodeGrayMap (sharp: EXIF orientation, alpha over white) and turned to gray by
+//   the Rec. 601 luma weights, (299·R + 587·G + 114·B)/1000, kept fractional (PIL's convert('L') uses
+//   the same weights and rounds; a gray image keeps its values exactly). A 16-bit PNG keeps its 16
+//   bits (values v/257 on the 8-bit scale), so a density map saved at 16 bits scores as its floats do.
 // * --fixations: JSON points [{"x","y"}, …] in 0-based pixels (pixel centres at integers), or
 //   {"width","height","fixations":[…]}; or a density map (JSON map as above, or a grayscale image).
 //   Points give the fixation map (fixation metrics) and a density map (Gaussian, --sigma, default 24
@@ -16,12 +17,13 @@
 // A saliency map of another size is resampled to the reference's size (core fixations/resample.ts).
 import {
   alignmentMetrics, alignmentReference, checkTopP, DEFAULT_TOP_P, getAlignmentMetric, resampleMap, scoreAll,
-  type AlignmentReference, type Fixation, type FloatMap, type RgbImage,
+  type AlignmentReference, type Fixation, type FloatMap,
 } from '@saliency-explainer/core';
 import { EXIT, inputError, usageError, type ExitCode } from './errors.js';
 import type { Output } from './explain-command.js';
 import { intFlag, numberFlag, parseFlags } from './flags.js';
-import { readFileLimited, readImage } from './image-io.js';
+import { decodeGrayMap, ImageDecodeError } from '../images/decode.js';
+import { readFileLimited } from './image-io.js';
 import { DEFAULTS } from './settings.js';
 
 export const DEFAULT_SIGMA = 24;
@@ -125,20 +127,6 @@ function parseJson(path: string, bytes: Buffer): unknown {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Rec. 601 luma of an 8-bit image as a float map (see the file comment). */
-export function grayMap(img: RgbImage): FloatMap {
-  const n = img.width * img.height;
-  const values = new Float32Array(n);
-  const c = img.channels;
-  for (let i = 0; i < n; i++) {
-    const r = img.data[i * c];
-    const g = img.data[i * c + 1];
-    const b = img.data[i * c + 2];
-    values[i] = (299 * r + 587 * g + 114 * b) / 1000;
-  }
-  return { width: img.width, height: img.height, values };
-}
-
 function jsonMap(path: string, v: Record<string, unknown>, maxPixels: number): FloatMap {
   const { width, height, values } = v;
   if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || (width as number) < 1 || (height as number) < 1) {
@@ -167,7 +155,14 @@ async function readMap(path: string, args: ScoreArgs, bytes?: Buffer): Promise<F
     if (!isObject(v)) throw inputError('BAD_MAP', `${path}: expected a JSON object {"width","height","values"}`);
     return jsonMap(path, v, args.maxImagePixels);
   }
-  return grayMap(await readImage(path, { maxBytes: args.maxImageBytes, maxPixels: args.maxImagePixels }));
+  try {
+    const { width, height, values } = await decodeGrayMap(b, args.maxImagePixels);
+    return { width, height, values };
+  } catch (e) {
+    if (!(e instanceof ImageDecodeError)) throw e;
+    const hint = e.code === 'IMAGE_TOO_LARGE' ? ' (--max-image-pixels)' : '';
+    throw inputError(e.code, `${path}: ${e.message}${hint}`);
+  }
 }
 
 interface Points {
