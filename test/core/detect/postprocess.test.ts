@@ -4,6 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { letterbox } from '../../../packages/core/src/detect/letterbox.js';
+import { resizeBilinear } from '../../../packages/core/src/cam/resize.js';
 import { decodeYolox, yoloxGrid } from '../../../packages/core/src/detect/yolox.js';
 import { classWiseNms, iou } from '../../../packages/core/src/detect/nms.js';
 import { validateDetectorSpec } from '../../../packages/core/src/detect/validate.js';
@@ -51,6 +52,28 @@ describe('letterbox', () => {
     expect([lb.width, lb.height]).toEqual([4, 8]);
     expect(lb.tensor[0]).toBeCloseTo((200 / 255 - 0.5) / 0.25, 6);
     expect(lb.tensor[5]).toBeCloseTo((114 / 255 - 0.5) / 0.25, 6);
+  });
+});
+
+describe('letterbox against resizeBilinear', () => {
+  it('equals each channel copied out, resized by cam/resize.ts and rounded, for down- and upscales and RGBA', () => {
+    let a = 3;
+    const next = () => ((a = (Math.imul(a, 1664525) + 1013904223) >>> 0) >>> 24);
+    for (const [w, h, ch, W, H] of [[97, 61, 3, 32, 40], [13, 9, 4, 64, 48], [40, 40, 3, 40, 40]]) {
+      const img = { data: Uint8Array.from({ length: w * h * ch }, next), width: w, height: h, channels: ch as 3 };
+      const spec = { ...yolox().input, width: W, height: H };
+      const lb = letterbox(img, spec);
+      const r = Math.min(W / w, H / h);
+      const [rw, rh] = [Math.trunc(w * r), Math.trunc(h * r)];
+      [2, 1, 0].forEach((src, c) => { // BGR
+        const plane = Float32Array.from({ length: w * h }, (_, i) => img.data[i * ch + src]);
+        const resized = resizeBilinear(plane, w, h, rw, rh);
+        for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+          const want = x < rw && y < rh ? Math.floor(resized[y * rw + x] + 0.5) : 114;
+          expect(lb.tensor[c * W * H + y * W + x]).toBe(want);
+        }
+      });
+    }
   });
 });
 

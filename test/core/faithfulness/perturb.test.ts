@@ -21,7 +21,21 @@ describe('saliencyOrder', () => {
     const want = Int32Array.from({ length: values.length }, (_, i) => i).sort((x, y) => values[y] - values[x] || x - y);
     expect(saliencyOrder(map(224, 224, values))).toEqual(want);
   });
+  it('gives topFractionMask the first round(f·n) pixels of the comparator order, ties included', () => {
+    let a = 5;
+    const next = () => (a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    for (const make of [() => next() * 3 - 1, () => Math.round(next() * 6) / 4 - 0.5, () => (next() < 0.3 ? 0 : next() * 1e-40)]) {
+      const values = Float32Array.from({ length: 61 * 47 }, make);
+      const sorted = Int32Array.from({ length: values.length }, (_, i) => i).sort((x, y) => values[y] - values[x] || x - y);
+      for (const f of [0, 0.01, 0.2, 0.5, 0.93, 1]) {
+        const want = new Uint8Array(values.length);
+        for (let i = 0; i < Math.round(f * values.length); i++) want[sorted[i]] = 1;
+        expect(topFractionMask(map(61, 47, [...values]), f)).toEqual(want);
+      }
+    }
+  });
   it('rejects non-finite values and wrong sizes', () => {
+    expect(() => topFractionMask(map(2, 1, [Infinity, 0]), 0.5)).toThrow(RangeError);
     expect(() => saliencyOrder(map(2, 1, [0, NaN]))).toThrow(RangeError);
     expect(() => saliencyOrder(map(2, 2, [0, 1]))).toThrow(RangeError);
   });
@@ -82,6 +96,32 @@ describe('blur', () => {
     // at x = 0 the reflected ramp reads |k|: Σ w_k |k| = 2 Σ_{k=1..5} k e_k / sum
     const edge = (2 * (1 * e[1] + 2 * e[2] + 3 * e[3] + 4 * e[4] + 5 * e[5])) / sum;
     expect(b[w * h]).toBeCloseTo(edge, 5);
+  });
+
+  it('equals the definition (row sums, then column sums, float64, taps in order) bit for bit', () => {
+    let a = 11;
+    const next = () => (a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5;
+    const mirror = (i: number, n: number) => (n === 1 ? 0 : i < 0 ? -i : i >= n ? 2 * n - 2 - i : i); // |offset| < n here
+    for (const [c, h, w, taps] of [[3, 29, 37, 11], [2, 12, 8, 11], [1, 7, 30, 5], [1, 1, 6, 3]]) {
+      const x = Float32Array.from({ length: c * h * w }, next);
+      const k = blurKernel(taps, 2);
+      const r = (taps - 1) / 2;
+      const want = new Float32Array(x.length);
+      for (let p = 0; p < c; p++) {
+        const rows = new Float64Array(h * w);
+        for (let y = 0; y < h; y++) for (let i = 0; i < w; i++) {
+          let s = 0;
+          for (let t = 0; t < taps; t++) s += k[t] * x[p * h * w + y * w + mirror(i + t - r, w)];
+          rows[y * w + i] = s;
+        }
+        for (let y = 0; y < h; y++) for (let i = 0; i < w; i++) {
+          let s = 0;
+          for (let t = 0; t < taps; t++) s += k[t] * rows[mirror(y + t - r, h) * w + i];
+          want[p * h * w + y * w + i] = s;
+        }
+      }
+      expect(blurChw(x, chwShape([c, h, w]), taps, 2)).toEqual(want);
+    }
   });
 
   it('spreads an impulse as the outer product of the kernel', () => {

@@ -2,14 +2,14 @@
 // OpenCV's INTER_LINEAR (half-pixel centres, edge clamping) for the final map, and PyTorch's
 // UpsamplingBilinear2d (align_corners=True) for ScoreCAM's masks.
 
-interface Taps {
+export interface Taps {
   i0: Int32Array;
   i1: Int32Array;
   f: Float64Array;
 }
 
 /** cv2.resize INTER_LINEAR: src = (dst + 0.5)·in/out − 0.5, clamped to the edge pixels. */
-function halfPixelTaps(inSize: number, outSize: number): Taps {
+export function halfPixelTaps(inSize: number, outSize: number): Taps {
   const taps = { i0: new Int32Array(outSize), i1: new Int32Array(outSize), f: new Float64Array(outSize) };
   const scale = inSize / outSize;
   for (let d = 0; d < outSize; d++) {

@@ -94,12 +94,11 @@ export async function captionFacts(score: ScoreFn, subject: CaptionSubject, targ
 
   const box = cropBox(where.box, image.width, image.height, o.cropPad);
   const shape = { channels: 3, height: spec.height, width: spec.width };
-  const del = deletionInputs(input, shape, target.map, o.fraction, o.seed);
   const size = input.length;
   const batch = new Float32Array(3 * size);
   batch.set(cropInput(image, spec, box), 0);
-  batch.set(del.deleted, size);
-  batch.set(del.control, 2 * size);
+  const del = deletionInputs(input, shape, target.map, o.fraction, o.seed,
+    { deleted: batch.subarray(size, 2 * size), control: batch.subarray(2 * size) });
   const logits = await score(batch, 3);
   const classes = labels.length;
   if (logits.length !== 3 * classes) throw new CaptionError('BAD_MODEL_OUTPUT', `the model returned ${logits.length} values for 3 inputs of ${classes} classes`);

@@ -12,7 +12,7 @@
 // the draw sharing least; its share (`overlap`) is reported with it.
 import type { FloatMap } from '../cam/types.js';
 import type { Box } from '../detect/types.js';
-import { blurChw, fractionCount, replacePixels, topFractionMask, type ChwShape } from '../faithfulness/perturb.js';
+import { blurChw, fractionCount, replacePixelsInto, topFractionMask, type ChwShape } from '../faithfulness/perturb.js';
 import { randomInt, seededRandom } from '../metrics/random.js';
 
 export const DELETION_FRACTION = 0.2;
@@ -82,16 +82,20 @@ export function controlSquare(top: Uint8Array, width: number, height: number, k:
   return best!;
 }
 
-/** The deletion and control inputs of `input` (C×H×W) for `map` (H×W). */
-export function deletionInputs(input: Float32Array, shape: ChwShape, map: FloatMap, fraction = DELETION_FRACTION, seed = 0): DeletionInputs {
+/**
+ * The deletion and control inputs of `input` (C×H×W) for `map` (H×W); written into `into`'s arrays
+ * (e.g. rows of the batch they go to) when given, else into new ones.
+ */
+export function deletionInputs(input: Float32Array, shape: ChwShape, map: FloatMap, fraction = DELETION_FRACTION, seed = 0,
+  into?: { deleted: Float32Array; control: Float32Array }): DeletionInputs {
   const { width, height } = shape;
   const top = topFractionMask(map, fraction);
   const k = fractionCount(fraction, width * height);
   const square = controlSquare(top, width, height, k, fraction, seed);
   const blurred = blurredInput(input, shape);
   return {
-    deleted: replacePixels(input, shape, top, blurred),
-    control: replacePixels(input, shape, square.mask, blurred),
+    deleted: replacePixelsInto(into?.deleted ?? new Float32Array(input.length), input, shape, top, blurred),
+    control: replacePixelsInto(into?.control ?? new Float32Array(input.length), input, shape, square.mask, blurred),
     region: square.region,
     overlap: square.overlap,
     pixels: k,
