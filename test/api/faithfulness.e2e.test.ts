@@ -81,5 +81,22 @@ for (const db of testDatabases()) {
       expect(fa.road.morf).not.toEqual(seed0.road.morf);
       expect(await s.errorCode(FAITHFULNESS, { id: explanationId, seed: -1 })).toBe('BAD_REQUEST');
     }, 120_000);
+
+    it('counts faithfulness and captions in the query cost: a page of them is refused up front, with nothing computed', async () => {
+      const storage = s.server.services.storage;
+      const before = await Promise.all([0, 1].map(() => storage.getHeatmapResult({ explanationId, position: 0, kind: 'caption', optionsKey: 'x' })));
+      expect(before).toEqual([null, null]);
+      for (const field of ['faithfulness { deletion { auc } }', 'caption { text }']) {
+        const res = await fetch(`${s.url}/graphql`, {
+          method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: `{ explanations(first: 50) { edges { node { heatmaps { ${field} } } } } }` }),
+        });
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+      }
+      // one heatmap's report is within the default limit
+      const one = await s.gql('query($id: ID!) { explanation(id: $id) { heatmaps(first: 1) { faithfulness { road { combined } } } } }', { id: explanationId });
+      expect(one.errors).toBeUndefined();
+    }, 120_000);
   });
 }

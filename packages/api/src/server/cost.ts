@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import type {
   FragmentDefinitionNode, GraphQLField, GraphQLNamedType, GraphQLSchema, OperationDefinitionNode, SelectionSetNode,
 } from 'graphql';
-import { camMethods, getCamMethod, type MethodDescriptor } from '@saliency-explainer/core';
+import { camMethods, getCamMethod, ROAD_PERCENTILES, type MethodDescriptor } from '@saliency-explainer/core';
 import type { Limits } from './settings.js';
 
 /**
@@ -39,6 +39,8 @@ export interface CostEnv {
   model(id?: string): Promise<ModelFacts | null>;
   /** Models served (Query.models). */
   modelCount: number;
+  /** The number of heatmaps a stored explanation has (Query.explanation's exact count); absent: the bound. */
+  storedHeatmaps?(explanationId: string): Promise<number>;
 }
 
 export interface Cost {
@@ -158,6 +160,26 @@ const METRICS = 9;
 export const UPLOAD_UNITS = 1;
 
 /**
+ * A faithfulness report of one heatmap on a model with input side `side`: deletion and insertion
+ * (side / 8 steps + 1 evaluations each, core's default step of width × 8 pixels), ROAD (one evaluation
+ * per percentile and order, each after a sparse solve of about a forward pass's CPU), the confidence
+ * measures (two evaluations). Charged in full though a stored report is read back for nothing: the
+ * estimate cannot know.
+ */
+export function faithfulnessUnits(side: number): number {
+  const causal = 2 * (Math.ceil(side / 8) + 1);
+  const road = 2 * ROAD_PERCENTILES.length * 2;
+  return PASS_UNITS.forward * (causal + road + 2);
+}
+
+/**
+ * A caption of one heatmap: the detector (about three forward passes of a small classifier), the
+ * class probabilities, the crop, deletion and control inputs, and — when the image has people's
+ * attention and their agreement is not cached — the human ceiling (HumanAttention.agreement's cost).
+ */
+export const CAPTION_UNITS = 3 + 1 + 3 + 50;
+
+/**
  * Every field that computes, renders or multiplies: `Type.field` → its cost. A new computing field
  * (a caption, a faithfulness report, a sanity check) is one more line here.
  */
@@ -167,7 +189,10 @@ export const COST_TABLE: Record<string, Rule> = {
   'Mutation.startAnnotation': () => ({ units: READ_UNITS }),
   'Mutation.submitAnnotation': () => ({ units: 2 * READ_UNITS }),
   'Query.image': () => ({ units: READ_UNITS }),
-  'Query.explanation': () => ({ units: READ_UNITS }),
+  'Query.explanation': async (a, _s, env) => ({
+    units: 2 * READ_UNITS,
+    scope: env.storedHeatmaps && typeof a.id === 'string' ? { heatmaps: await env.storedHeatmaps(a.id) } : {},
+  }),
   'Query.explanations': (a, _s, env) => ({ units: READ_UNITS, scope: { page: page(a.first, 20, env) } }),
   'ExplanationConnection.edges': (_a, s) => ({ items: s.page }),
   'Query.models': (_a, _s, env) => ({ items: env.modelCount }),
@@ -186,6 +211,12 @@ export const COST_TABLE: Record<string, Rule> = {
   'Heatmap.png': (a, s, env) => png(a.size, a.overlay, s.inputSide, env),
   'Heatmap.raw': (_a, s) => ({ bytes: s.rawCells * 20 }),
   'Heatmap.alignment': () => ({ units: 5 }),
+  'Heatmap.faithfulness': (_a, s) => ({ units: faithfulnessUnits(s.inputSide) }),
+  'Heatmap.caption': () => ({ units: CAPTION_UNITS }),
+  'Explanation.caption': () => ({ units: CAPTION_UNITS + READ_UNITS }),
+  'Caption.facts': () => ({ items: 20 }),
+  'CausalCurve.scores': (_a, s) => ({ items: Math.ceil(s.inputSide / 8) + 1 }),
+  'CausalCurve.logits': (_a, s) => ({ items: Math.ceil(s.inputSide / 8) + 1 }),
   'Alignment.scores': () => ({ items: METRICS }),
   'HumanAgreement.splitHalf': () => ({ items: METRICS }),
   'HumanAgreement.leaveOneOut': () => ({ items: METRICS }),

@@ -79,7 +79,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: http }),
-      costPlugin(limits, costEnvOf(pool, limits)),
+      costPlugin(limits, costEnvOf(pool, limits, storage)),
       httpStatusPlugin(),
     ],
     formatError: (formatted, error) => {

@@ -296,6 +296,10 @@ export class PrismaStorage implements Storage {
     });
   }
 
+  countHeatmaps(explanationId: string): Promise<number> {
+    return this.guard(`counting the heatmaps of explanation ${explanationId}`, () => this.client.heatmap.count({ where: { explanationId } }));
+  }
+
   getExplanation(id: string): Promise<ExplanationRecord | null> {
     return this.guard(`reading explanation ${id}`, async () => {
       const row = await this.client.explanation.findUnique({ where: { id }, include: withHeatmaps });

@@ -211,6 +211,8 @@ export interface Storage {
    */
   saveExplanation(e: NewExplanation): Promise<ExplanationRecord>;
   getExplanation(id: string): Promise<ExplanationRecord | null>;
+  /** How many heatmaps the explanation has (0 for an unknown id): the query-cost estimate's exact count. */
+  countHeatmaps(explanationId: string): Promise<number>;
   findExplanationByKey(requestKey: string): Promise<ExplanationRecord | null>;
   /**
    * Newest first (createdAt desc, id desc as tie-break), filtered by image and/or model;
