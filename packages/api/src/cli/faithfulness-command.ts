@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import {
-  Explainer, ExplainError, FaithfulnessError, getCamMethod, measureFaithfulness, resizeForModel, toTensor,
-  type FaithfulnessReport, type FloatMap,
+  Explainer, ExplainError, FaithfulnessError, getCamMethod, measureFaithfulness, resizeForModel, SUBSTRATES, toTensor,
+  type FaithfulnessReport, type FloatMap, type Substrate,
 } from '@saliency-explainer/core';
 import { EXIT, inputError, modelError, usageError, type ExitCode } from './errors.js';
 import type { Output } from './explain-command.js';
@@ -24,6 +24,8 @@ export const FAITHFULNESS_HELP = `faithfulness: saliency-explainer faithfulness 
       --method M            or compute this CAM method's final map (default gradcam)
       --layer TENSOR, --target logit|probability   for --method, as for explain
       --seed N              seed of ROAD's imputation noise (default 0)
+      --substrate S         insertion's blurred start: gaussian (default; 11 taps, σ 5, reflect-101) or
+                            rise (RISE's evaluation.py gkern(11, 5) with zero padding)
       --batch-size N        perturbed inputs per forward run (default ${DEFAULTS.batchSize})
       --json                stdout: one JSON object {deletion, insertion, road, camMult, averageDrop, increase}
     deletion/insertion: probability curves (29 points at 224²) and AUCs, RISE; ROAD: MoRF/LeRF changes
@@ -157,11 +159,13 @@ export async function readMapFile(path: string, width: number, height: number): 
 const f = (v: number, d = 4) => v.toFixed(d);
 
 /** Faithfulness of each explained map for its class (explain --faithfulness); typed errors as input errors. */
-export async function mapsFaithfulness(engine: Explainer, input: Float32Array, maps: readonly { map: FloatMap; classIndex: number }[], batchSize: number, seed = 0): Promise<FaithfulnessReport[]> {
+export async function mapsFaithfulness(
+  engine: Explainer, input: Float32Array, maps: readonly { map: FloatMap; classIndex: number }[], batchSize: number, seed = 0, substrate?: Substrate,
+): Promise<FaithfulnessReport[]> {
   const out: FaithfulnessReport[] = [];
   for (const m of maps) {
     try {
-      out.push(await measureFaithfulness((b, n) => engine.forwardInputs(b, n), input, engine.inputShape, m.map, m.classIndex, { batchSize, seed }));
+      out.push(await measureFaithfulness((b, n) => engine.forwardInputs(b, n), input, engine.inputShape, m.map, m.classIndex, { batchSize, seed, substrate }));
     } catch (e) {
       if (e instanceof FaithfulnessError) throw inputError(e.code, e.message);
       throw e;
@@ -185,13 +189,15 @@ export function faithfulnessSummary(r: FaithfulnessReport): string[] {
 }
 
 export async function runFaithfulness(argv: string[], io: Output): Promise<ExitCode> {
-  const parsed = parseFlags(argv, { ...MODEL_INPUT_OPTIONS, map: { type: 'string' } } as const);
+  const parsed = parseFlags(argv, { ...MODEL_INPUT_OPTIONS, map: { type: 'string' }, substrate: { type: 'string' } } as const);
   const v = parsed.values;
   if (v.help) {
     io.out(FAITHFULNESS_HELP);
     return EXIT.OK;
   }
   if (v.map !== undefined && v.method !== undefined) throw usageError('--map and --method cannot be used together');
+  const substrate = (v.substrate ?? 'gaussian') as Substrate;
+  if (!SUBSTRATES.includes(substrate)) throw usageError(`--substrate must be ${SUBSTRATES.join(' or ')}, not '${substrate}'`);
   const args = parseModelInputArgs(v, parsed.positionals);
   const engine = await createEngine(loadModel(args), args.batchSize);
   try {
@@ -199,7 +205,7 @@ export async function runFaithfulness(argv: string[], io: Output): Promise<ExitC
     const classIndex = await chooseClass(args, engine, input);
     const [, , height, width] = engine.inputShape;
     const map = v.map !== undefined ? await readMapFile(v.map, width, height) : await methodMap(engine, input, classIndex, args);
-    const [report] = await mapsFaithfulness(engine, input, [{ map, classIndex }], args.batchSize, args.seed);
+    const [report] = await mapsFaithfulness(engine, input, [{ map, classIndex }], args.batchSize, args.seed, substrate);
     if (args.json) {
       io.out(JSON.stringify(report));
     } else {

@@ -8,9 +8,14 @@
 // makes deletion fall fast (low AUC) and insertion rise fast (high AUC).
 import type { FloatMap } from '../cam/types.js';
 import { blurChw, saliencyOrder, type ChwShape } from './perturb.js';
+import { riseBlurChw } from './rise-blur.js';
 import { FaithfulnessError, scoreInputs, type ScoreFn } from './score.js';
 
 export type CausalMode = 'deletion' | 'insertion';
+
+/** Insertion's blurred start: 'gaussian' (blurChw, the default) or 'rise' (RISE's gkern, rise-blur.ts). */
+export type Substrate = 'gaussian' | 'rise';
+export const SUBSTRATES: readonly Substrate[] = ['gaussian', 'rise'];
 
 export interface CausalCurve {
   /** Normalised area under the probability curve. */
@@ -25,6 +30,8 @@ export interface CausalOptions {
   /** Pixels moved per step (default width × 8: 1,792 at 224², 28 steps). */
   step?: number;
   batchSize?: number;
+  /** Insertion's substrate (default 'gaussian'). */
+  substrate?: Substrate;
 }
 
 /** The trapezoid area of equally spaced values over x in [0, 1]. */
@@ -55,7 +62,9 @@ export async function causalCurve(
   if (!Number.isSafeInteger(step) || step < 1) throw new FaithfulnessError('BAD_OPTION', `step must be a positive integer, not ${step}`);
   const order = saliencyOrder(map);
   const steps = Math.ceil(plane / step);
-  const start = mode === 'deletion' ? input : blurChw(input, shape);
+  const substrate = options.substrate ?? 'gaussian';
+  if (!SUBSTRATES.includes(substrate)) throw new FaithfulnessError('BAD_OPTION', `substrate must be ${SUBSTRATES.join(' or ')}, not '${substrate}'`);
+  const start = mode === 'deletion' ? input : substrate === 'rise' ? riseBlurChw(input, shape) : blurChw(input, shape);
   const finish = mode === 'deletion' ? null : input;
   // the state is built incrementally: inputs are made in order, so `state` after step i is reused
   const state = Float32Array.from(start);

@@ -3,7 +3,7 @@
 // object the CLI prints and the API stores. Definitions live in one file per measure.
 import type { FloatMap } from '../cam/types.js';
 import { confidenceMeasures, type CamMultChange } from './confidence.js';
-import { causalCurve, type CausalCurve, type CausalOptions } from './deletion-insertion.js';
+import { causalCurve, type CausalCurve, type CausalOptions, type Substrate } from './deletion-insertion.js';
 import { chwShape, type ChwShape } from './perturb.js';
 import { road, type RoadOptions, type RoadResult } from './road.js';
 import { FaithfulnessError, type ScoreFn } from './score.js';
@@ -22,6 +22,8 @@ export interface FaithfulnessOptions {
   batchSize?: number;
   /** Deletion/insertion step in pixels (default width × 8). */
   step?: number;
+  /** Insertion's blurred start: 'gaussian' (default) or 'rise' (RISE's own kernel). */
+  substrate?: Substrate;
   /** ROAD's percentiles (default 20, 40, 60, 80), noise (0.01) and noise seed (0). */
   roadPercentiles?: readonly number[];
   roadNoise?: number;
@@ -48,7 +50,7 @@ export interface FaithfulnessMeasure {
 }
 
 const causal = (ctx: Context, mode: 'deletion' | 'insertion') => {
-  const o: CausalOptions = { step: ctx.options.step, batchSize: ctx.options.batchSize };
+  const o: CausalOptions = { step: ctx.options.step, batchSize: ctx.options.batchSize, substrate: ctx.options.substrate };
   return causalCurve(ctx.score, ctx.input, ctx.shape, ctx.map, ctx.classIndex, mode, o);
 };
 
