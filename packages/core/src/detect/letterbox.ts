@@ -3,7 +3,7 @@
 // filled with the pad value (114), then (pixel·scale − mean)/std per channel, NCHW float32 in the
 // spec's channel order. The resize is cam/resize.ts's cv2 INTER_LINEAR geometry in floating point,
 // rounded to 8 bits as cv2 does for uint8 images (cv2's 11-bit fixed point can differ by one level),
-// computed from the interleaved bytes without copying channels or resizing rows nobody reads.
+// computed from the interleaved bytes without copying channels, each needed image row resized once.
 import { halfPixelTaps } from '../cam/resize.js';
 import { checkImage, type RgbImage } from '../image/types.js';
 import type { DetectorInputSpec } from '../model/spec.js';
@@ -27,49 +27,52 @@ export function letterbox(img: RgbImage, spec: DetectorInputSpec): Letterboxed {
   const h = Math.max(1, Math.trunc(img.height * ratio));
   const tensor = new Float32Array(3 * W * H);
   const source = spec.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
-  // cam/resize.ts's resizeBilinear of each channel, read straight from the interleaved bytes: the
-  // row pass only on the image rows the column pass reads (two per output row at most), kept at
-  // slot[y]; the same float64 arithmetic in the same order, so the same values
+  // 8-bit value → input value per channel; bilinear weights keep values in 0..255
+  const luts = [0, 1, 2].map((c) => {
+    const lut = new Float32Array(256);
+    for (let v = 0; v < 256; v++) lut[v] = (v * spec.scale - spec.mean[c]) / spec.std[c];
+    tensor.fill((spec.padValue * spec.scale - spec.mean[c]) / spec.std[c], c * W * H, (c + 1) * W * H);
+    return lut;
+  });
+  // cam/resize.ts's resizeBilinear of each channel (row pass, then column pass, float64, stored as
+  // float32 and rounded), read straight from the interleaved bytes: the row pass of the image rows
+  // the column pass reads, each once (they come in order), all three channels at a time
   const tx = halfPixelTaps(img.width, w);
   const ty = halfPixelTaps(img.height, h);
-  const slot = new Int32Array(img.height).fill(-1);
-  for (let y = 0; y < h; y++) slot[ty.i0[y]] = slot[ty.i1[y]] = 0;
-  let kept = 0;
-  for (let y = 0; y < img.height; y++) if (slot[y] === 0) slot[y] = kept++;
-  const rows = new Float64Array(kept * w);
-  const resized = new Float32Array(w * h);
-  const at0 = new Int32Array(w);
-  const at1 = new Int32Array(w);
   const { data, channels } = img;
-  const stride = img.width * channels;
-  for (let c = 0; c < 3; c++) {
+  const lines = [new Float64Array(3 * w), new Float64Array(3 * w)];
+  const held = [-1, -1];
+  /** The slot holding image row `r` through the row pass, never evicting slot `keep`. */
+  const line = (r: number, keep: number): number => {
+    const found = held.indexOf(r);
+    if (found >= 0) return found;
+    const slot = keep === 0 ? 1 : 0;
+    const to = lines[slot];
+    const from = r * img.width * channels;
+    const [c0, c1, c2] = source;
     for (let x = 0; x < w; x++) {
-      at0[x] = tx.i0[x] * channels + source[c];
-      at1[x] = tx.i1[x] * channels + source[c];
+      const f = tx.f[x];
+      const g = 1 - f;
+      const p0 = from + tx.i0[x] * channels;
+      const p1 = from + tx.i1[x] * channels;
+      to[x] = data[p0 + c0] * g + data[p1 + c0] * f;
+      to[w + x] = data[p0 + c1] * g + data[p1 + c1] * f;
+      to[2 * w + x] = data[p0 + c2] * g + data[p1 + c2] * f;
     }
-    for (let y = 0; y < img.height; y++) {
-      if (slot[y] < 0) continue;
-      const from = y * stride;
-      const to = slot[y] * w;
-      for (let x = 0; x < w; x++) {
-        const f = tx.f[x];
-        rows[to + x] = data[from + at0[x]] * (1 - f) + data[from + at1[x]] * f;
-      }
-    }
-    for (let y = 0; y < h; y++) {
-      const f = ty.f[y];
-      const a = slot[ty.i0[y]] * w;
-      const b = slot[ty.i1[y]] * w;
-      for (let x = 0; x < w; x++) resized[y * w + x] = rows[a + x] * (1 - f) + rows[b + x] * f;
-    }
-    // 8-bit value → input value, once per channel; bilinear weights keep values in 0..255
-    const lut = Float32Array.from({ length: 256 }, (_, v) => (v * spec.scale - spec.mean[c]) / spec.std[c]);
-    const out = tensor.subarray(c * W * H, (c + 1) * W * H);
-    out.fill((spec.padValue * spec.scale - spec.mean[c]) / spec.std[c]);
-    for (let y = 0; y < h; y++) {
-      const row = y * w;
-      const to = y * W;
-      for (let x = 0; x < w; x++) out[to + x] = lut[Math.floor(resized[row + x] + 0.5)];
+    held[slot] = r;
+    return slot;
+  };
+  for (let y = 0; y < h; y++) {
+    const s0 = line(ty.i0[y], held.indexOf(ty.i1[y]));
+    const a = lines[s0];
+    const b = lines[line(ty.i1[y], s0)];
+    const f = ty.f[y];
+    const g = 1 - f;
+    for (let c = 0; c < 3; c++) {
+      const lut = luts[c];
+      const to = c * W * H + y * W;
+      const o = c * w;
+      for (let x = 0; x < w; x++) tensor[to + x] = lut[Math.floor(Math.fround(a[o + x] * g + b[o + x] * f) + 0.5)];
     }
   }
   return { tensor, ratio, width: w, height: h };
