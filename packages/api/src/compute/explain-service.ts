@@ -13,7 +13,10 @@ import { ClientBusyError, FairQueue } from './fair-queue.js';
 import type { ModelPool, ServedModel } from './model-pool.js';
 import { PixelGate } from './pixel-gate.js';
 import { fromWire } from './worker-pool.js';
-import type { Computed, WorkItem } from './worker-protocol.js';
+import type { Computed, MeasureJob, WorkItem } from './worker-protocol.js';
+
+/** What waits in the engine's fair queue: an explain item, or a measure of a stored heatmap (faithfulness, caption). */
+export type EngineRequest = WorkItem | { measure: MeasureJob };
 
 export type TargetName = 'LOGIT' | 'PROBABILITY';
 
@@ -93,7 +96,7 @@ const METHOD_ORDER = new Map(camMethods.map((m, i) => [m.id, i]));
 export class ExplainService {
   private readonly inflight = new Map<string, Promise<ExplanationRecord>>();
   /** One queue for every model: the workers (and their lanes) are shared. */
-  readonly queue: FairQueue<WorkItem, Computed>;
+  readonly queue: FairQueue<EngineRequest, unknown>;
   /** Full-resolution decodes on this thread (overlay views of stored images). */
   readonly gate: PixelGate;
   /** heatmap key → relu(cam) at the layer's resolution */
@@ -112,10 +115,26 @@ export class ExplainService {
     cacheBytes: number,
   ) {
     const lanes = pool.workerCount * scheduling.lanesPerWorker;
-    this.queue = new FairQueue<WorkItem, Computed>(async (model, items) => {
-      this.stats.engineRuns++;
-      const results = await this.pool.explain(model, items);
-      return results.map((r): PromiseSettledResult<Computed> => (r.ok ? { status: 'fulfilled', value: r.value } : { status: 'rejected', reason: fromWire(r.error) }));
+    this.queue = new FairQueue<EngineRequest, unknown>(async (model, requests) => {
+      // explain items of a batch run as one batched worker call; measures each on their own
+      const out: PromiseSettledResult<unknown>[] = new Array(requests.length);
+      const explainAt = requests.flatMap((r, i) => ('measure' in r ? [] : [i]));
+      const measures = requests.map(async (r, i) => {
+        if (!('measure' in r)) return;
+        out[i] = await this.pool.measure(model, r.measure).then(
+          (value): PromiseSettledResult<unknown> => ({ status: 'fulfilled', value }),
+          (reason: unknown): PromiseSettledResult<unknown> => ({ status: 'rejected', reason }));
+      });
+      const batch = (async () => {
+        if (!explainAt.length) return;
+        this.stats.engineRuns++;
+        const results = await this.pool.explain(model, explainAt.map((i) => requests[i] as WorkItem));
+        results.forEach((r, j) => {
+          out[explainAt[j]] = r.ok ? { status: 'fulfilled', value: r.value } : { status: 'rejected', reason: fromWire(r.error) };
+        });
+      })();
+      await Promise.all([...measures, batch]);
+      return out;
     }, {
       maxBatch: scheduling.size, windowMs: scheduling.windowMs, lanes, heavyLanes: lanes - pool.workerCount,
       heavyUnits: scheduling.heavyUnits, clientMaxUnits: scheduling.clientMaxUnits,
@@ -126,6 +145,17 @@ export class ExplainService {
     this.heatmaps = new LRUCache({ maxSize: part, sizeCalculation: (v) => v.raw.byteLength + 64 });
     this.probabilities = new LRUCache({ maxSize: part, sizeCalculation: (v) => v.byteLength + 64 });
     this.views = new LRUCache({ maxSize: 2 * part, sizeCalculation: (v) => v.data.byteLength + 64 });
+  }
+
+  /**
+   * Measure a stored heatmap (faithfulness, caption) on an engine worker, through the same fair queue
+   * as explains: admitted per client, round-robin, heavy ones in heavy lanes.
+   */
+  measure(client: string, model: string, units: number, job: MeasureJob): Promise<unknown> {
+    return this.queue.submit({ client, group: model, units, request: { measure: job } }).catch((e: unknown) => {
+      if (e instanceof ClientBusyError) throw new ExplainRequestError('RATE_LIMITED', e.message, { retryAfter: e.retryAfter });
+      throw e;
+    });
   }
 
   batcherStats(): { batches: number; requests: number; largestBatch: number } {
@@ -227,7 +257,7 @@ export class ExplainService {
       const bytes = args.bytes ?? (await this.storage.getImageBytes(args.image.id));
       if (!bytes) throw new ExplainRequestError('NOT_FOUND', `image ${args.image.id} is not stored`);
       const units = explainUnits(requestedMethods(missing), r.classes?.length ?? r.topK, served.analysis.shapeOf(r.layer)[1] ?? 0);
-      const result = await this.queue.submit({ client: args.client, group: model, units, request: {
+      const result = (await this.queue.submit({ client: args.client, group: model, units, request: {
         bytes,
         options: {
           methods: missing,
@@ -242,7 +272,7 @@ export class ExplainService {
         // stored images were decoded when they were uploaded; this one no longer decodes
         if ((e as { name?: string }).name === 'ImageDecodeError') throw new ExplainRequestError('BAD_IMAGE', (e as Error).message);
         throw e;
-      });
+      })) as Computed;
       probs = result.probabilities;
       this.probabilities.set(probsKey, probs);
       this.views.set(`${args.image.id}/${model}`, result.view);

@@ -4,7 +4,13 @@
 import { createHash } from 'node:crypto';
 import type { HumanMap } from '@saliency-explainer/core';
 import type { ExplanationRecord, HeatmapRecord, HeatmapResultKind, Storage } from '../storage/types.js';
-import type { ModelPool } from './model-pool.js';
+import { CAPTION_UNITS, faithfulnessUnits } from '../server/cost.js';
+import type { MeasureJob } from './worker-protocol.js';
+
+/** Runs a measure job on the engine (ExplainService.measure: the fair queue, then a worker). */
+export interface MeasureRunner {
+  measure(client: string, model: string, units: number, job: MeasureJob): Promise<unknown>;
+}
 
 /** The human reference a caption's human fact scores against (the one the heatmap's alignment uses). */
 export interface CaptionHuman {
@@ -34,14 +40,14 @@ export function resultOptionsKey(kind: HeatmapResultKind, options: Record<string
 export class HeatmapResults {
   private readonly inFlight = new Map<string, Promise<HeatmapResult<unknown>>>();
 
-  constructor(private readonly storage: Storage, private readonly pool: ModelPool) {}
+  constructor(private readonly storage: Storage, private readonly engine: MeasureRunner, private readonly inputSide: (model: string) => number) {}
 
   /** The faithfulness report of one heatmap of `explanation` (core's FaithfulnessReport as JSON). */
-  faithfulness(explanation: ExplanationRecord, heatmap: HeatmapRecord, options: { seed: number }): Promise<HeatmapResult<unknown>> {
+  faithfulness(client: string, explanation: ExplanationRecord, heatmap: HeatmapRecord, options: { seed: number }): Promise<HeatmapResult<unknown>> {
     return this.get('faithfulness', explanation, heatmap, options, async () => {
       const bytes = await this.storage.getImageBytes(explanation.imageId);
       if (!bytes) throw new Error(`the bytes of image ${explanation.imageId} are not stored`);
-      return this.pool.measure(explanation.modelId, {
+      return this.engine.measure(client, explanation.modelId, faithfulnessUnits(this.inputSide(explanation.modelId)), {
         what: 'faithfulness', bytes, classIndex: heatmap.classIndex,
         raw: { width: heatmap.width, height: heatmap.height, values: heatmap.raw },
         options,
@@ -54,13 +60,13 @@ export class HeatmapResults {
    * same method for its other classes, with a human fact when `human` is given. The stored caption is
    * keyed by the reference and its number of people too, so a new annotation makes a new caption.
    */
-  caption(explanation: ExplanationRecord, heatmap: HeatmapRecord, options: { seed: number }, human: CaptionHuman | null): Promise<HeatmapResult<unknown>> {
+  caption(client: string, explanation: ExplanationRecord, heatmap: HeatmapRecord, options: { seed: number }, human: CaptionHuman | null): Promise<HeatmapResult<unknown>> {
     const key = { ...options, human: human ? `${human.key} ${human.map.observers.length}` : null };
     return this.get('caption', explanation, heatmap, key, async () => {
       const bytes = await this.storage.getImageBytes(explanation.imageId);
       if (!bytes) throw new Error(`the bytes of image ${explanation.imageId} are not stored`);
       const raw = (h: HeatmapRecord) => ({ width: h.width, height: h.height, values: h.raw });
-      return this.pool.measure(explanation.modelId, {
+      return this.engine.measure(client, explanation.modelId, CAPTION_UNITS, {
         what: 'caption', bytes, classIndex: heatmap.classIndex, raw: raw(heatmap), options,
         others: explanation.heatmaps.filter((o) => o.method === heatmap.method && o.classIndex !== heatmap.classIndex)
           .map((o) => ({ classIndex: o.classIndex, raw: raw(o) })),

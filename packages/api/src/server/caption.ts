@@ -21,7 +21,7 @@ export async function captionOf(ctx: ApiContext, explanation: ExplanationRecord,
   if (!image) throw apiError('NOT_FOUND', `no image ${explanation.imageId}`);
   const best = await bestHumanReference(heatmap, explanation.modelId, (source, filter) => humanReference(ctx, image, source, filter));
   const human = best && { map: best.human, source: best.reference === 'CROWD' ? 'crowd' as const : 'eye-tracking' as const, key: `${best.reference} ${best.task ?? ''}`.trim() };
-  const result = await ctx.results.caption(explanation, heatmap, { seed: s }, human);
+  const result = await ctx.results.caption(ctx.client, explanation, heatmap, { seed: s }, human);
   const caption = result.value as CoreCaption;
   return {
     text: caption.text,

@@ -275,7 +275,7 @@ export const resolvers: Resolvers = {
       const s = seed ?? 0;
       if (!Number.isInteger(s) || s < 0) throw apiError('BAD_REQUEST', 'seed must be a non-negative integer');
       await served(ctx, h.explanation.modelId);
-      return faithfulnessOf(await ctx.results.faithfulness(h.explanation, h.heatmap, { seed: s }));
+      return faithfulnessOf(await ctx.results.faithfulness(ctx.client, h.explanation, h.heatmap, { seed: s }));
     },
   },
   EvalRun: {

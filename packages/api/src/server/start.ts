@@ -67,7 +67,10 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
   }, compute.cacheMegabytes * 1024 * 1024);
   const scoring = new Scoring();
   const annotations = new AnnotationService(storage, pool, settings.annotation, scoring);
-  const results = new HeatmapResults(storage, pool);
+  const results = new HeatmapResults(storage, explain, (model) => {
+    const { width, height } = pool.spec(model).input;
+    return Math.max(width, height);
+  });
   const services: ApiServices = { pool, storage, explain, results, annotations, scoring, limits, version, startedAt: Date.now() };
 
   const http: Server = createServer();
