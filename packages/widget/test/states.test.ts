@@ -61,7 +61,7 @@ describe('states', () => {
       return bar && { label: bar.getAttribute('aria-label') ?? '', value: bar.hasAttribute('value') ? bar.value : null, max: bar.max };
     });
     const ready = nextReady(el);
-    const downloading = () => bars.seen.filter((b) => b?.label.startsWith('Downloading the model') && b.value !== null);
+    const downloading = () => bars.seen.filter((b): b is NonNullable<typeof b> => !!b?.label.startsWith('Downloading the model') && b.value !== null);
     await until('a model download in progress', () => downloading().length > 0 || bars.seen.length > 0 && el.status === 'ready');
     if (el.status !== 'ready') await screenshot('state-downloading', selector);
     const first = downloading()[0];
