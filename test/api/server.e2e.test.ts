@@ -60,14 +60,15 @@ for (const db of testDatabases()) {
     afterAll(() => s?.close());
 
     it('health, models and methods', async () => {
-      const r = await s.gql('{ health { ok database executionProvider models } models { id task inputWidth inputHeight labelsCount defaultLayer targetLayers executionProvider isDefault } methods { name displayName aliases needsGradients costClass } }');
+      const r = await s.gql('{ health { ok database executionProvider models } models { id task inputWidth inputHeight labelsCount defaultLayer targetLayers executionProvider isDefault } methods { name displayName aliases needsGradients costClass kind } }');
       expect(r.errors).toBeUndefined();
       expect(r.data!.health).toMatchObject({ ok: true, database: db.provider, executionProvider: 'cpu', models: ['squeezenet1.0', 'resnet18'] });
       const sq = r.data!.models.find((m: { id: string }) => m.id === 'squeezenet1.0');
       expect(sq).toMatchObject({ task: 'classification', inputWidth: 224, inputHeight: 224, labelsCount: 1000, isDefault: true, executionProvider: 'cpu' });
       expect(sq.targetLayers).toContain(sq.defaultLayer);
       expect(r.data!.methods.map((m: { name: string }) => m.name)).toContain('scorecam');
-      expect(r.data!.methods.find((m: { name: string }) => m.name === 'gradcam++')).toMatchObject({ needsGradients: true, costClass: 'GRADIENT' });
+      expect(r.data!.methods.find((m: { name: string }) => m.name === 'gradcam++')).toMatchObject({ needsGradients: true, costClass: 'GRADIENT', kind: 'CAM' });
+      expect(r.data!.methods.find((m: { name: string }) => m.name === 'integratedgradients')).toMatchObject({ costClass: 'GRADIENT_INPUT', kind: 'ATTRIBUTION' });
       const h = await fetch(`${s.url}/health`);
       expect(h.status).toBe(200);
       expect(await h.json()).toMatchObject({ ok: true, database: db.provider, defaultModel: 'squeezenet1.0' });

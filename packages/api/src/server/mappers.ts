@@ -12,6 +12,7 @@ export interface MethodInfo {
   name: string;
   needsGradients: boolean;
   cost: CoreCost;
+  kind: 'cam' | 'attribution';
 }
 
 export interface ExplanationParent {

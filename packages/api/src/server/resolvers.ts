@@ -19,6 +19,8 @@ import { decodeUpload, MIME } from './upload.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
+const COST_CLASSES = { gradient: 'GRADIENT', activation: 'ACTIVATION', perturbation: 'PERTURBATION', 'gradient-input': 'GRADIENT_INPUT' } as const;
+
 /** Client mistakes become typed GraphQL errors; anything else stays an internal error. */
 function typed(e: unknown): never {
   if (e instanceof ExplainRequestError) throw apiError(e.code, e.message, e.extra);
@@ -113,7 +115,7 @@ export const resolvers: Resolvers = {
   DateTime,
   Query: {
     models: (_p, _a, ctx) => ctx.pool.ids.map((id) => ({ id })),
-    methods: () => camMethods.map((m) => ({ id: m.id, name: m.name, needsGradients: m.needsGradients, cost: m.cost })),
+    methods: () => camMethods.map((m) => ({ id: m.id, name: m.name, needsGradients: m.needsGradients, cost: m.cost, kind: m.kind })),
     image: async (_p, { id }, ctx) => (SHA256.test(id) ? ctx.storage.getImage(id) : null),
     explanation: async (_p, { id }, ctx) => {
       const record = await ctx.storage.getExplanation(id);
@@ -177,7 +179,8 @@ export const resolvers: Resolvers = {
     displayName: (m) => m.name,
     aliases: (m) => methodAliases(m.id),
     needsGradients: (m) => m.needsGradients,
-    costClass: (m) => (m.cost === 'gradient' ? 'GRADIENT' : m.cost === 'activation' ? 'ACTIVATION' : 'PERTURBATION'),
+    costClass: (m) => COST_CLASSES[m.cost],
+    kind: (m) => (m.kind === 'attribution' ? 'ATTRIBUTION' : 'CAM'),
   },
   Image: {
     dataUrl: async (img, _a, ctx) => {
