@@ -67,6 +67,16 @@ export interface ModelInputArgs {
   json: boolean;
 }
 
+/** A CAM method id, or a usage error (exit 2). */
+export function checkMethod(id: string): string {
+  try {
+    getCamMethod(id);
+  } catch (e) {
+    throw usageError((e as Error).message);
+  }
+  return id;
+}
+
 /** Validate the shared flags (usage errors, exit 2) before anything is loaded. */
 export function parseModelInputArgs(v: ModelInputValues, positionals: string[]): ModelInputArgs {
   if (v['input-tensor'] !== undefined && positionals.length) throw usageError('give an image or --input-tensor, not both');
@@ -75,12 +85,7 @@ export function parseModelInputArgs(v: ModelInputValues, positionals: string[]):
   if (v['model-file'] !== undefined && (v.labels === undefined || v['input-spec'] === undefined)) {
     throw usageError('--model-file needs --labels FILE and --input-spec JSON|FILE');
   }
-  const method = v.method ?? 'gradcam';
-  try {
-    getCamMethod(method);
-  } catch (e) {
-    throw usageError((e as Error).message);
-  }
+  const method = checkMethod(v.method ?? 'gradcam');
   const target = v.target ?? 'logit';
   if (target !== 'logit' && target !== 'probability') throw usageError(`--target must be 'logit' or 'probability', not '${target}'`);
   return {

@@ -4,9 +4,9 @@
 // the result object.
 import * as ort from 'onnxruntime-node';
 import { cascadingRandomisation, getCamMethod, PASS_THRESHOLD, type SanityResult } from '@saliency-explainer/core';
-import { EXIT, inputError, usageError, type ExitCode } from './errors.js';
+import { EXIT, inputError, type ExitCode } from './errors.js';
 import type { Output } from './explain-command.js';
-import { chooseClass, createEngine, loadModel, MODEL_INPUT_OPTIONS, parseModelInputArgs, readInput } from './faithfulness-command.js';
+import { checkMethod, chooseClass, createEngine, loadModel, MODEL_INPUT_OPTIONS, parseModelInputArgs, readInput } from './faithfulness-command.js';
 import { intFlag, listFlag, parseFlags } from './flags.js';
 import { writeSanityPlot } from './sanity-plot.js';
 
@@ -35,14 +35,7 @@ export async function runSanity(argv: string[], io: Output): Promise<ExitCode> {
     io.out(SANITY_HELP);
     return EXIT.OK;
   }
-  const methods = listFlag(v.method === undefined ? ['gradcam'] : [v.method]);
-  for (const m of methods) {
-    try {
-      getCamMethod(m);
-    } catch (e) {
-      throw usageError((e as Error).message);
-    }
-  }
+  const methods = listFlag(v.method === undefined ? ['gradcam'] : [v.method]).map(checkMethod);
   const args = parseModelInputArgs({ ...v, method: methods[0] }, parsed.positionals);
   const layers = v.layers === undefined ? undefined : intFlag('layers', v.layers, 1);
   const model = loadModel(args);
