@@ -87,6 +87,14 @@ describe('noisy linear imputation', () => {
     got.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(dense[i][j], 15)));
   });
 
+  it('imputes 0 (the singular system\'s minimum-norm solution) when every pixel is removed', () => {
+    const out = noisyLinearImpute(Float32Array.from([1, 2, 3, 4]), chwShape([1, 2, 2]), new Uint8Array(4), { noise: 0 });
+    expect([...out]).toEqual([0, 0, 0, 0]);
+    // a map that is 0 on more than 80 % of its pixels: MoRF(20)'s threshold is 0, so nothing is kept
+    const map = { width: 2, height: 2, values: Float32Array.from([0, 0, 0, 0]) };
+    expect([...roadKeepMask(map, 20, 'morf')]).toEqual([0, 0, 0, 0]);
+  });
+
   it('adds seeded noise of the given standard deviation to imputed pixels only', () => {
     const shape = chwShape([2, 20, 20]);
     const x = new Float32Array(800).fill(0.5);

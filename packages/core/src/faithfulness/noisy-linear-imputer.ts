@@ -93,11 +93,13 @@ export function noisyLinearImpute(input: Float32Array, shape: ChwShape, keep: Ui
   const out = Float32Array.from(input);
   const { system, rhs, removed } = imputationSystem(input, shape, keep);
   if (removed.length === 0) return out;
-  if (removed.length === plane) throw new RangeError('every pixel is removed: there is nothing to impute from');
   const k = shape.channels;
   const ys = removed.map((p) => Math.floor(p / shape.width));
   const xs = removed.map((p) => p % shape.width);
-  const solution = choleskySolve(cholesky(system, nestedDissection(ys, xs)), rhs, k);
+  // Every pixel removed (a map whose percentile threshold is its minimum, e.g. mostly zeros): the
+  // system is singular (constants solve it) and consistent (b = 0); scipy's spsolve returns NaN
+  // there. We take its minimum-norm solution, 0 — the deletion substrate — then add the noise.
+  const solution = removed.length === plane ? new Float64Array(plane * k) : choleskySolve(cholesky(system, nestedDissection(ys, xs)), rhs, k);
   const normal = options.normal ?? normalSampler(seededRandom(options.seed ?? 0));
   for (let c = 0; c < k; c++) {
     for (let i = 0; i < removed.length; i++) {
