@@ -52,13 +52,14 @@ export { DetectError, type Detection, type DetectOptions, type Box } from './det
 export { letterbox, type Letterboxed } from './detect/letterbox.js';
 export { validateDetectorSpec } from './detect/validate.js';
 export {
-  captionFacts, captionMap, type CaptionSubject, type CaptionMap, type CaptionOptions,
+  captionFacts, captionMap, type CaptionSubject, type CaptionMap, type CaptionOptions, type CaptionRenderer,
 } from './caption/caption.js';
+export { describeCrop, type Captioner } from './caption/captioner.js';
 export {
   CaptionError, type Caption, type CaptionFact, type CaptionFactKind, type PredictionFact, type WhereFact, type ObjectFact,
-  type CropFact, type DeletionFact, type ControlFact, type ContrastFact, type HumanFact, type Position,
+  type CropFact, type DeletionFact, type ControlFact, type ContrastFact, type HumanFact, type Position, type CaptionerPhrase,
 } from './caption/facts.js';
-export { renderEnglish } from './caption/render-en.js';
+export { renderEnglish, captionerSentence } from './caption/render-en.js';
 export { type HumanReference } from './caption/human.js';
 export { DELETION_FRACTION } from './caption/deletion.js';
 export { layerCamMethods, type ExplainMethod } from './cam/registry.js';

@@ -11,7 +11,8 @@ import type { InputSpec } from '../model/spec.js';
 import { contrastFact } from './contrast.js';
 import { cropBox, cropInput, CROP_PAD } from './crop.js';
 import { deletionInputs, DELETION_FRACTION } from './deletion.js';
-import { CaptionError, type Caption, type CaptionFact } from './facts.js';
+import { describeCrop, type Captioner } from './captioner.js';
+import { CaptionError, type Caption, type CaptionerPhrase, type CaptionFact, type CropFact } from './facts.js';
 import { CAPTION_FRAME_MAX_SIDE, mapOnImage } from './frame.js';
 import { humanFact, HUMAN_METRIC, type HumanReference } from './human.js';
 import { objectFacts } from './objects.js';
@@ -52,9 +53,14 @@ export interface CaptionOptions {
   seed?: number;
   humanMetric?: string;
   frameMaxSide?: number;
+  /** A free-text captioner describing the crop fact's region: its phrase becomes `Caption.captioner`, quoted by the renderer. */
+  captioner?: Captioner;
 }
 
-function check(subject: CaptionSubject, target: CaptionMap, others: readonly CaptionMap[], o: Required<CaptionOptions>): void {
+/** The options that shape the facts (all but the captioner), with their defaults. */
+type FactOptions = Required<Omit<CaptionOptions, 'captioner'>>;
+
+function check(subject: CaptionSubject, target: CaptionMap, others: readonly CaptionMap[], o: FactOptions): void {
   const { spec, input, probabilities, labels } = subject;
   if (input.length !== 3 * spec.width * spec.height) throw new CaptionError('BAD_INPUT', `input has ${input.length} values; the model takes 3×${spec.height}×${spec.width}`);
   if (probabilities.length !== labels.length) throw new CaptionError('BAD_INPUT', `${probabilities.length} probabilities for ${labels.length} labels`);
@@ -77,9 +83,10 @@ function check(subject: CaptionSubject, target: CaptionMap, others: readonly Cap
  */
 export async function captionFacts(score: ScoreFn, subject: CaptionSubject, target: CaptionMap,
   others: readonly CaptionMap[] = [], options: CaptionOptions = {}): Promise<CaptionFact[]> {
-  const o: Required<CaptionOptions> = {
+  const { captioner: _captioner, ...factOptions } = options;
+  const o: FactOptions = {
     fraction: DELETION_FRACTION, level: STRONG_LEVEL, cropPad: CROP_PAD, seed: 0, humanMetric: HUMAN_METRIC,
-    frameMaxSide: CAPTION_FRAME_MAX_SIDE, ...options,
+    frameMaxSide: CAPTION_FRAME_MAX_SIDE, ...factOptions,
   };
   check(subject, target, others, o);
   const { image, spec, input, probabilities, labels } = subject;
@@ -122,9 +129,19 @@ export async function captionFacts(score: ScoreFn, subject: CaptionSubject, targ
   return facts;
 }
 
-/** The caption of `target`'s map: its facts and the text a renderer (English by default) makes of them. */
+/** A renderer: the facts (and a captioner's phrase, to be quoted as such) → text. */
+export type CaptionRenderer = (facts: readonly CaptionFact[], captioner?: CaptionerPhrase) => string;
+
+/**
+ * The caption of `target`'s map: its facts, the text a renderer (English by default) makes of them,
+ * and, with `options.captioner`, the captioner's phrase for the crop fact's region (none when the
+ * map has no strong region to crop).
+ */
 export async function captionMap(score: ScoreFn, subject: CaptionSubject, target: CaptionMap, others: readonly CaptionMap[] = [],
-  options: CaptionOptions = {}, render: (facts: readonly CaptionFact[]) => string = renderEnglish): Promise<Caption> {
+  options: CaptionOptions = {}, render: CaptionRenderer = renderEnglish): Promise<Caption> {
   const facts = await captionFacts(score, subject, target, others, options);
-  return { text: render(facts), facts };
+  const crop = facts.find((f): f is CropFact => f.kind === 'crop');
+  if (!options.captioner || !crop) return { text: render(facts), facts };
+  const captioner = await describeCrop(options.captioner, subject.image, crop);
+  return { text: render(facts, captioner), facts, captioner };
 }

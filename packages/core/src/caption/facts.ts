@@ -111,10 +111,21 @@ export interface HumanFact {
 export type CaptionFact = PredictionFact | WhereFact | ObjectFact | CropFact | DeletionFact | ControlFact | ContrastFact | HumanFact;
 export type CaptionFactKind = CaptionFact['kind'];
 
-/** A caption: the text a renderer made from the facts, and the facts. */
+/**
+ * What a free-text image-to-text model (a captioner) said about the salient crop: quoted apart
+ * from the facts, never one of them — nothing in it was measured.
+ */
+export interface CaptionerPhrase {
+  /** The captioner, as its user named it (its folder's name). */
+  model: string;
+  text: string;
+}
+
+/** A caption: the text a renderer made from the facts (and the captioner's phrase, quoted), the facts, the phrase. */
 export interface Caption {
   text: string;
   facts: CaptionFact[];
+  captioner?: CaptionerPhrase;
 }
 
 export class CaptionError extends Error {

@@ -3,9 +3,10 @@
 // decimals; every word of judgement follows from a quoted number by a fixed rule (an object's box
 // holding ≥ 50 % of the map is where the evidence "lies"; a box with < 20 % holds "little";
 // top regions overlapping ≥ 50 % are "the same place", < 25 % "elsewhere"). Another language or
-// style is another file with the same signature.
+// style is another file with the same signature. A free-text captioner's phrase is no fact: it is
+// quoted as one sentence of its own at the end (A captioner describes the region as "…".).
 import type {
-  CaptionFact, ContrastFact, ControlFact, CropFact, DeletionFact, HumanFact, ObjectFact, Position, PredictionFact, WhereFact,
+  CaptionerPhrase, CaptionFact, ContrastFact, ControlFact, CropFact, DeletionFact, HumanFact, ObjectFact, Position, PredictionFact, WhereFact,
 } from './facts.js';
 
 /** A box holding at least this share of the map is where the evidence lies. */
@@ -90,8 +91,14 @@ function human(h: HumanFact): string {
   return `It matches ${who} at ${percent(h.share)} of the agreement between people (${h.metric.toUpperCase()} ${h.score.toFixed(2)} against ${h.ceiling.toFixed(2)}).`;
 }
 
-/** The facts of one map as two to five sentences. */
-export function renderEnglish(facts: readonly CaptionFact[]): string {
+/** A captioner's phrase, quoted and attributed, apart from what was measured. */
+export function captionerSentence(c: CaptionerPhrase): string {
+  const text = c.text.replace(/\s+/g, ' ').trim();
+  return text ? `A captioner describes the region as "${text}".` : '';
+}
+
+/** The facts of one map as two to five sentences; a captioner's phrase, when given, as one quoted sentence after them. */
+export function renderEnglish(facts: readonly CaptionFact[], captioner?: CaptionerPhrase): string {
   const of = <K extends CaptionFact['kind']>(kind: K) => facts.filter((f): f is Extract<CaptionFact, { kind: K }> => f.kind === kind);
   const [p] = of('prediction');
   if (!p) return '';
@@ -102,6 +109,7 @@ export function renderEnglish(facts: readonly CaptionFact[]): string {
     deletion(of('deletion')[0], of('control')[0], p.label),
     ...of('contrast').slice(0, 2).map(contrast),
     ...of('human').map(human),
+    captioner && captionerSentence(captioner),
   ];
   return sentences.filter((s): s is string => !!s).join(' ');
 }
