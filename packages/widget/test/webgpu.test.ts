@@ -3,8 +3,9 @@
 import { webgpuAdapter } from '../src/engines/webgpu.js';
 import { loadImage } from '../src/image/load-image.js';
 import { allClose, equal, ok } from './helpers/assert.js';
-import { nodeExplain, screenshot } from './helpers/commands.js';
-import { mount, nextReady, rgbBase64, settled } from './helpers/element.js';
+import type { CaptionDetail } from '../src/index.js';
+import { apiUrl, nodeExplain, screenshot } from './helpers/commands.js';
+import { mount, nextMeasure, nextReady, rgbBase64, settled } from './helpers/element.js';
 
 /**
  * GPU kernels sum in other orders than the CPU's and may use other formulations (tiled matmuls,
@@ -50,5 +51,19 @@ describe('webgpu mode', () => {
     equal(r.backend, 'webgpu', 'backend');
     equal(r.fallbacks.length, 0, 'nothing skipped');
     el.remove();
+  });
+
+  it('captions on the GPU provider (detector included) as the API does', async () => {
+    const api = `${await apiUrl()}/graphql`;
+    const texts: string[] = [];
+    for (const mode of ['webgpu', 'remote']) {
+      const { el } = mount({ src: '/images/both.png', mode, api, 'models-base': '/models/', caption: '' });
+      const c = await nextMeasure<CaptionDetail>(el, 'saliency-caption', '.caption-status[data-status=failed]');
+      equal(c.backend, mode === 'webgpu' ? 'webgpu' : 'server', `${mode}: where it was measured`);
+      texts.push(c.text);
+      el.remove();
+    }
+    ok(/lies on the dog/.test(texts[0]), `names the dog: ${texts[0]}`);
+    equal(texts[0], texts[1], 'WebGPU caption = the API’s');
   });
 });
