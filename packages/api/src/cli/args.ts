@@ -29,6 +29,8 @@ export interface ExplainArgs {
   progress: boolean;
   /** Also caption each map (core/caption; loads the manifest's object detector). */
   caption: boolean;
+  /** With --caption: a free-text captioner's folder (an ONNX VisionEncoderDecoder export) describing each map's crop. */
+  captioner?: string;
   /** Also measure each map's faithfulness (core/faithfulness). */
   faithfulness: boolean;
   /** Pixel attributions: IG / SmoothGrad options and how their overlays are drawn. */
@@ -57,6 +59,7 @@ const options = {
   'max-image-pixels': { type: 'string' },
   'no-progress': { type: 'boolean' },
   caption: { type: 'boolean' },
+  captioner: { type: 'string' },
   faithfulness: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...pixelFlags,
@@ -76,6 +79,7 @@ export function parseExplainArgs(argv: string[]): ExplainArgs | 'help' {
     throw usageError('--model-file needs --labels FILE and --input-spec JSON|FILE');
   }
   if (v.caption && v['input-tensor']) throw usageError('--caption needs images, not tensors: its boxes are in the image\'s pixels');
+  if (v.captioner !== undefined && !v.caption) throw usageError('--captioner describes the crop of a caption: use it with --caption');
   let methods = list(v.method);
   if (methods.length === 0) methods = ['gradcam'];
   if (methods.includes('all')) methods = camMethods.map((m) => m.id);
@@ -109,6 +113,7 @@ export function parseExplainArgs(argv: string[]): ExplainArgs | 'help' {
     maxImagePixels: v['max-image-pixels'] === undefined ? DEFAULTS.maxImagePixels : int('max-image-pixels', v['max-image-pixels'], 1),
     progress: !v['no-progress'],
     caption: v.caption ?? false,
+    captioner: v.captioner,
     faithfulness: v.faithfulness ?? false,
     pixels: parsePixelArgs(v),
   };

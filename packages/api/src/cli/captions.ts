@@ -2,13 +2,15 @@
 // asked for) and each map's caption (core/caption): its facts measured on this model and image, the
 // crop, deletion and control inputs run through the same Explainer in one batch per map, and the
 // English text made of them. A map is contrasted with the maps of the other classes of its method.
+// With --captioner DIR, a free-text captioner's description of each map's crop is quoted after them.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import {
   captionMap, Detector, findDetector, parseLabels,
-  type Caption, type ExplainResult, type InputSpec, type RgbImage,
+  type Caption, type Captioner, type ExplainResult, type InputSpec, type RgbImage,
 } from '@saliency-explainer/core';
+import { CaptionerError, loadCaptioner, type LoadedCaptioner } from './captioner.js';
 import { modelError } from './errors.js';
 import { readManifest } from './model-loader.js';
 
@@ -38,10 +40,20 @@ export async function loadCaptionDetector(modelsDir: string): Promise<Detector> 
   }
 }
 
-/** The captions of `result`'s maps, in their order. */
+/** `--captioner DIR`: the free-text captioner in DIR (cli/captioner.ts); a bad folder is a model error (exit 4). */
+export async function loadCliCaptioner(dir: string): Promise<LoadedCaptioner> {
+  try {
+    return await loadCaptioner(dir);
+  } catch (e) {
+    if (e instanceof CaptionerError) throw modelError(e.code, e.message);
+    throw e;
+  }
+}
+
+/** The captions of `result`'s maps, in their order; with a captioner, each quotes its description of the map's crop. */
 export async function captionMaps(
   engine: { forwardInputs(batch: Float32Array, n: number): Promise<Float32Array>; labels: string[] },
-  detector: Detector, image: RgbImage, input: Float32Array, result: ExplainResult, spec: InputSpec,
+  detector: Detector, image: RgbImage, input: Float32Array, result: ExplainResult, spec: InputSpec, captioner?: Captioner,
 ): Promise<Caption[]> {
   const detections = await detector.detect(image);
   const subject = { image, spec, input, probabilities: result.probabilities, labels: engine.labels, detections };
@@ -49,7 +61,7 @@ export async function captionMaps(
   const captions: Caption[] = [];
   for (const m of result.maps) {
     const others = result.maps.filter((o) => o.method === m.method && o.classIndex !== m.classIndex);
-    captions.push(await captionMap(score, subject, m, others));
+    captions.push(await captionMap(score, subject, m, others, captioner ? { captioner } : {}));
   }
   return captions;
 }

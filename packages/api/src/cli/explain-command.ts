@@ -9,7 +9,7 @@ import {
 } from '@saliency-explainer/core';
 import { mapsFaithfulness } from './faithfulness-command.js';
 import type { ExplainArgs } from './args.js';
-import { captionMaps, loadCaptionDetector } from './captions.js';
+import { captionMaps, loadCaptionDetector, loadCliCaptioner } from './captions.js';
 import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from './errors.js';
 import { readImage, readTensor, writePng } from './image-io.js';
 import { makeOutputDir, writeOutputFile } from './output-files.js';
@@ -49,6 +49,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
   const model = args.modelFile
     ? loadFileModel(args.modelFile, args.labels!, args.inputSpec!)
     : loadManifestModel(args.modelsDir, args.model);
+  const captioner = args.captioner !== undefined ? await loadCliCaptioner(args.captioner) : undefined;
   const detector = args.caption ? await loadCaptionDetector(args.modelsDir) : undefined;
   let engine: Explainer;
   try {
@@ -95,7 +96,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
           await writePng(file, m.attribution ? pixelOverlay(view, m, args.pixels, args.imageWeight) : overlay(view, m.map, { colormap: args.colormap, imageWeight: args.imageWeight }));
           files.push(file);
         }
-        const captions = detector && image ? await captionMaps(engine, detector, image, tensor, result, model.spec.input) : undefined;
+        const captions = detector && image ? await captionMaps(engine, detector, image, tensor, result, model.spec.input, captioner) : undefined;
         const faithfulness = args.faithfulness ? await mapsFaithfulness(engine, tensor, result.maps, args.batchSize) : undefined;
         const report = inputReport(input.path, result, files, faithfulness);
         if (captions) attachCaptions(report, captions);
@@ -130,6 +131,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
     bar?.stop();
     await engine.release();
     await detector?.release();
+    await captioner?.release();
   }
   if (args.overlays || !args.json) {
     const report = { model: model.spec.id, layer: args.layer ?? engine.defaultLayer, methods: args.methods, target: args.target, createdAt: new Date().toISOString(), inputs: reports };

@@ -55,6 +55,8 @@ explain options:
       --no-progress         no progress bar on stderr
       --caption             also caption each map: what the model sees, on which detected object, what
                             cropping to and blurring out the evidence does (needs the manifest's detector)
+      --captioner DIR       with --caption: also quote what an image-to-text model says about the crop
+                            (your ONNX VisionEncoderDecoder export in DIR; none ships; see README)
       --faithfulness        also measure each map's faithfulness (deletion/insertion, ROAD, CamMult; see faithfulness)
 ${PIXEL_HELP}
 
