@@ -139,4 +139,28 @@ describe('captions', () => {
     }
     equal(texts[1], texts[0], 'remote = wasm');
   });
+
+  it('keeps the sentence and says why when a caption cannot be measured (no detector in the manifest)', async () => {
+    const { el, selector } = mount({ src: '/images/both.png', mode: 'wasm', 'models-base': '/models-nodetector/', caption: '' });
+    let errors = 0;
+    el.addEventListener('saliency-error', () => errors++);
+    await nextReady(el);
+    const failed = await new Promise<HTMLElement>((resolve) => {
+      const look = () => {
+        const f = el.shadowRoot!.querySelector<HTMLElement>('.caption-status[data-status=failed]');
+        if (f) resolve(f);
+        else requestAnimationFrame(look);
+      };
+      look();
+    });
+    equal(failed.dataset.code, 'NO_DETECTOR', 'the typed reason');
+    ok(failed.textContent!.includes('lists none'), `reason: ${failed.textContent}`);
+    const sentence = part(el, '[part~=caption]').textContent!;
+    ok(sentence.startsWith('The model sees a bull mastiff (62%); the highlighted region'), `the sentence stays: ${sentence}`);
+    equal(el.status, 'ready', 'the widget is still ready');
+    equal(el.captionResult, null, 'no caption');
+    equal(errors, 0, 'no saliency-error: the map is shown');
+    await screenshot('caption-unavailable', selector);
+    el.remove();
+  });
 });

@@ -22,9 +22,12 @@ export function routes({ repo, photos, osie, models }) {
   // the object detectors too (captions): the widget downloads one only when a caption is asked for
   const detectors = manifest.detectors ?? [];
   const manifestJson = JSON.stringify({ default: models[0], models: served, detectors });
+  // the same models without detectors (/models-nodetector/): captions cannot be measured there
+  const noDetectorJson = JSON.stringify({ default: models[0], models: served });
   const allowed = new Set([...served, ...detectors].flatMap((/** @type {{file: string, labels: unknown}} */ m) => (typeof m.labels === 'string' ? [m.file, m.labels] : [m.file])));
   const mounts = {
     '/models/files/': join(repo, 'models', 'cache'),
+    '/models-nodetector/files/': join(repo, 'models', 'cache'),
     '/ort/': join(repo, 'node_modules', 'onnxruntime-web', 'dist'),
     '/images/': photos,
     '/osie/': join(osie, 'stimuli'),
@@ -45,11 +48,12 @@ export function routes({ repo, photos, osie, models }) {
   async function middleware(ctx, next) {
     const path = decodeURIComponent(ctx.path);
     const count = () => counts.set(path, (counts.get(path) ?? 0) + 1);
-    if (path === '/models/manifest.json' || path === '/models-nofiles/manifest.json' || path === '/models-slow/manifest.json') {
+    if (path === '/models/manifest.json' || path === '/models-nofiles/manifest.json' || path === '/models-slow/manifest.json' || path === '/models-nodetector/manifest.json') {
       count();
+      const body = path === '/models-nodetector/manifest.json' ? noDetectorJson : manifestJson;
       ctx.respond = false;
-      ctx.res.writeHead(200, { 'cache-control': 'no-store', 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(manifestJson)) });
-      ctx.res.end(manifestJson);
+      ctx.res.writeHead(200, { 'cache-control': 'no-store', 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+      ctx.res.end(body);
       return;
     }
     if (path.startsWith('/models-nofiles/files/') || path.startsWith('/nowhere/')) {
@@ -78,7 +82,7 @@ export function routes({ repo, photos, osie, models }) {
     for (const [prefix, root] of Object.entries(mounts)) {
       if (!path.startsWith(prefix)) continue;
       const rest = path.slice(prefix.length);
-      const found = prefix === '/models/files/' && !allowed.has(rest) ? null : file(root, rest);
+      const found = prefix.startsWith('/models') && !allowed.has(rest) ? null : file(root, rest);
       count();
       if (!found) {
         ctx.status = 404;
