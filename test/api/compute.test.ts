@@ -16,9 +16,9 @@ const root = resolve(__dirname, '../..');
 
 /** A runner whose batches finish only when the test says so; it records what ran, in order. */
 function controlled() {
-  const started: { group: string; items: string[]; finish: () => void }[] = [];
-  const run = (group: string, items: string[]) => new Promise<PromiseSettledResult<string>[]>((resolve) => {
-    started.push({ group, items, finish: () => resolve(items.map((x) => ({ status: 'fulfilled', value: x.toUpperCase() }))) });
+  const started: { group: string; items: string[]; heavy: boolean; finish: () => void }[] = [];
+  const run = (group: string, items: string[], heavy: boolean) => new Promise<PromiseSettledResult<string>[]>((resolve) => {
+    started.push({ group, items, heavy, finish: () => resolve(items.map((x) => ({ status: 'fulfilled', value: x.toUpperCase() }))) });
   });
   return { started, run };
 }
@@ -82,17 +82,18 @@ describe('FairQueue', () => {
     expect(await Promise.all(flood)).toEqual(['B1', 'B2', 'B3', 'B4', 'B5', 'B6']);
   });
 
-  it('a heavy request runs alone in a heavy lane; light requests keep the other lane and never wait for it', async () => {
+  it('a heavy request runs alone on a heavy lane (its own worker); light requests never wait for it', async () => {
     const { started, run } = controlled();
-    const q = new FairQueue<string, string>(run, { ...OPTIONS, clientMaxUnits: 1000 }); // 2 lanes, 1 heavy
+    const q = new FairQueue<string, string>(run, { ...OPTIONS, clientMaxUnits: 1000 }); // 2 light lanes, 1 heavy
     const heavy = ['h1', 'h2', 'h3'].map((r) => q.submit({ client: 'heavy', group: 'm', units: 50, request: r }));
     await tick();
-    expect(started.map((b) => b.items)).toEqual([['h1']]);
+    expect(started.map((b) => [b.items, b.heavy])).toEqual([[['h1'], true]]);
     // light requests from another client start at once, batch after batch, while h1 still runs
     for (let i = 0; i < 5; i++) {
       const light = q.submit({ client: 'light', group: 'm', units: 2, request: `l${i}` });
       await tick();
       expect(started[started.length - 1].items).toEqual([`l${i}`]);
+      expect(started[started.length - 1].heavy).toBe(false);
       started[started.length - 1].finish();
       expect(await light).toBe(`L${i}`);
     }

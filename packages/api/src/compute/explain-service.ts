@@ -54,7 +54,6 @@ export interface Scheduling {
   /** Most requests per micro-batch, and how long an idle engine waits for company. */
   size: number;
   windowMs: number;
-  lanesPerWorker: number;
   heavyUnits: number;
   clientMaxUnits: number;
   /** Full-resolution pixels this thread decodes at once (overlay views). */
@@ -114,8 +113,7 @@ export class ExplainService {
     scheduling: Scheduling,
     cacheBytes: number,
   ) {
-    const lanes = pool.workerCount * scheduling.lanesPerWorker;
-    this.queue = new FairQueue<EngineRequest, unknown>(async (model, requests) => {
+    this.queue = new FairQueue<EngineRequest, unknown>(async (model, requests, heavy) => {
       // explain items of a batch run as one batched worker call; measures each on their own
       const out: PromiseSettledResult<unknown>[] = new Array(requests.length);
       const explainAt = requests.flatMap((r, i) => ('measure' in r ? [] : [i]));
@@ -128,7 +126,7 @@ export class ExplainService {
       const batch = (async () => {
         if (!explainAt.length) return;
         this.stats.engineRuns++;
-        const results = await this.pool.explain(model, explainAt.map((i) => requests[i] as WorkItem));
+        const results = await this.pool.explain(model, explainAt.map((i) => requests[i] as WorkItem), heavy);
         results.forEach((r, j) => {
           out[explainAt[j]] = r.ok ? { status: 'fulfilled', value: r.value } : { status: 'rejected', reason: fromWire(r.error) };
         });
@@ -136,7 +134,7 @@ export class ExplainService {
       await Promise.all([...measures, batch]);
       return out;
     }, {
-      maxBatch: scheduling.size, windowMs: scheduling.windowMs, lanes, heavyLanes: lanes - pool.workerCount,
+      maxBatch: scheduling.size, windowMs: scheduling.windowMs, lanes: pool.workerCount, heavyLanes: pool.heavyWorkerCount,
       heavyUnits: scheduling.heavyUnits, clientMaxUnits: scheduling.clientMaxUnits,
     });
     this.gate = new PixelGate(scheduling.decodePixels);

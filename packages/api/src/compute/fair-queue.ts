@@ -3,22 +3,21 @@
 // clients (one request per client per round), so a client that sends many requests gets its turn like
 // everyone else, not before them. Micro-batching stays: requests of one model that wait together run
 // as one batch (one batched forward pass), up to `maxBatch` requests and `heavyUnits` work units.
-// A request above `heavyUnits` is heavy: it runs alone, and at most `heavyLanes` heavy batches run at
-// once, so some of the `lanes` (engine workers × lanes per worker, batches interleaved between ONNX
-// runs) always stay free for light requests: a light request never waits for a Score-CAM to finish.
+// A request above `heavyUnits` is heavy: it runs alone, on a heavy lane (an engine worker of its own);
+// light batches have lanes of their own, so a light request never waits for a Score-CAM to finish.
 // A client may have at most `clientMaxUnits` admitted (queued or running); beyond that submit()
 // refuses with ClientBusyError, and Retry-After comes from the measured time per work unit.
 
-export type GroupRunner<Req, Res> = (group: string, requests: Req[]) => Promise<PromiseSettledResult<Res>[]>;
+export type GroupRunner<Req, Res> = (group: string, requests: Req[], heavy: boolean) => Promise<PromiseSettledResult<Res>[]>;
 
 export interface FairQueueOptions {
   /** Most requests in one batch. */
   maxBatch: number;
   /** How long a request arriving when a lane is free waits for company (0: the same event-loop turn). */
   windowMs: number;
-  /** Batches running at once. */
+  /** Light batches running at once (one per engine worker). */
   lanes: number;
-  /** Heavy batches running at once (< lanes). */
+  /** Heavy batches running at once (one per heavy engine worker). */
   heavyLanes: number;
   /** Work units above which a request is heavy; also the most work units of one light batch. */
   heavyUnits: number;
@@ -62,6 +61,7 @@ export class FairQueue<Req, Res> {
   /** Clients with waiting requests, the next to be served first. */
   private ring: string[] = [];
   private readonly admitted = new Map<string, number>();
+  /** Light and heavy batches running. */
   private running = 0;
   private heavyRunning = 0;
   private waiting = 0;
@@ -71,7 +71,7 @@ export class FairQueue<Req, Res> {
   readonly stats: FairQueueStats = { batches: 0, requests: 0, largestBatch: 0, heavyBatches: 0, refused: 0 };
 
   constructor(private readonly run: GroupRunner<Req, Res>, readonly options: FairQueueOptions) {
-    if (!(options.heavyLanes >= 1 && options.heavyLanes < options.lanes)) throw new RangeError('FairQueue: need 1 ≤ heavyLanes < lanes');
+    if (!(options.lanes >= 1 && options.heavyLanes >= 1)) throw new RangeError('FairQueue: needs at least one light and one heavy lane');
   }
 
   /** Work units a client has queued or running. */
@@ -106,8 +106,13 @@ export class FairQueue<Req, Res> {
     return done.finally(release);
   }
 
+  /** Whether a batch of this kind could start now. */
+  private free(heavy: boolean): boolean {
+    return heavy ? this.heavyRunning < this.options.heavyLanes : this.running < this.options.lanes;
+  }
+
   private schedule(): void {
-    if (this.running >= this.options.lanes) return; // a batch that ends flushes
+    if (!this.free(false) && !this.free(true)) return; // a batch that ends flushes
     if (this.waiting >= this.options.maxBatch) this.flush();
     // a window of 0 still gathers what arrives in the same turn of the event loop
     else this.timer ??= this.options.windowMs > 0 ? setTimeout(() => this.flush(), this.options.windowMs) : setImmediate(() => this.flush());
@@ -119,7 +124,7 @@ export class FairQueue<Req, Res> {
       clearImmediate(this.timer as NodeJS.Immediate);
       this.timer = null;
     }
-    while (this.running < this.options.lanes) {
+    for (;;) {
       const batch = this.take();
       if (!batch) break;
       this.start(batch);
@@ -128,7 +133,7 @@ export class FairQueue<Req, Res> {
 
   /** The next batch: round-robin over clients; a heavy request alone, else light requests of one group. */
   private take(): Pending<Req, Res>[] | null {
-    const { maxBatch, heavyUnits, heavyLanes } = this.options;
+    const { maxBatch, heavyUnits } = this.options;
     const batch: Pending<Req, Res>[] = [];
     const served: string[] = [];
     let kind: 'heavy' | 'light' | null = null;
@@ -141,7 +146,7 @@ export class FairQueue<Req, Res> {
         const head = this.queues.get(client)?.[0];
         if (!head) continue;
         if (kind === null) {
-          if (head.heavy && this.heavyRunning >= heavyLanes) continue; // waits for a heavy lane
+          if (!this.free(head.heavy)) continue; // waits for a lane of its kind
           kind = head.heavy ? 'heavy' : 'light';
           group = head.group;
         } else if (head.heavy || head.group !== group || units + head.units > heavyUnits) {
@@ -169,21 +174,21 @@ export class FairQueue<Req, Res> {
 
   private start(batch: Pending<Req, Res>[]): void {
     const heavy = batch[0].heavy;
-    this.running++;
     if (heavy) this.heavyRunning++;
+    else this.running++;
     this.stats.batches++;
     if (heavy) this.stats.heavyBatches++;
     this.stats.requests += batch.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
     const started = performance.now();
     const units = batch.reduce((a, p) => a + p.units, 0);
-    this.run(batch[0].group, batch.map((p) => p.request))
+    this.run(batch[0].group, batch.map((p) => p.request), heavy)
       .then((results) => results.forEach((r, i) => (r.status === 'fulfilled' ? batch[i].resolve(r.value) : batch[i].reject(r.reason))))
       .catch((e: unknown) => batch.forEach((p) => p.reject(e)))
       .finally(() => {
         if (units > 0) this.msPerUnit = 0.8 * this.msPerUnit + 0.2 * ((performance.now() - started) / units);
-        this.running--;
         if (heavy) this.heavyRunning--;
+        else this.running--;
         if (this.waiting > 0) this.flush();
       });
   }

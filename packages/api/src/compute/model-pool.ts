@@ -1,7 +1,10 @@
 // The models a server explains. The main thread keeps each model's analysed graph (layers, classes,
 // labels: what requests are validated against); the ONNX sessions live in the engine workers, one
-// Explainer per model per worker, created on first use and kept. The execution provider is picked once.
+// Explainer per model per worker, created on first use and kept. Light explain batches go to the
+// regular workers, heavy batches and measures to workers of their own, so the two run at the same
+// time instead of one after the other. The execution provider is picked once.
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -25,6 +28,8 @@ export interface PoolOptions {
   maxImagePixels: number;
   /** Full-resolution pixels each worker decodes at once (SALIENCY_DECODE_PIXELS). */
   decodePixels: number;
+  /** Engine workers of their own for heavy requests and measures (SALIENCY_HEAVY_WORKERS, ≥ 1). */
+  heavyWorkers: number;
 }
 
 export interface ServedModel {
@@ -52,6 +57,8 @@ export class ModelPool {
   readonly executionProvider: ExecutionProvider;
   private readonly loaded = new Map<string, Promise<ServedModel>>();
   private readonly workers: WorkerPool;
+  /** Heavy requests (Score-CAM, Ablation-CAM, many classes) and measures run here, beside the light ones. */
+  private readonly heavy: WorkerPool;
 
   constructor(private readonly options: PoolOptions) {
     this.manifest = readManifest(options.modelsDir);
@@ -70,18 +77,27 @@ export class ModelPool {
     if (this.ids.length === 0) throw new Error(`no model files in ${join(options.modelsDir, 'cache')}; run \`npm run models\``);
     this.defaultId = this.ids.includes(this.manifest.default) ? this.manifest.default : this.ids[0];
     this.executionProvider = options.executionProvider === 'auto' ? (cudaInstalled() ? 'cuda' : 'cpu') : options.executionProvider;
-    this.workers = new WorkerPool(Math.max(1, options.workers), {
+    const config = {
       modelsDir: options.modelsDir,
       executionProvider: this.executionProvider,
       perturbationBatchSize: options.perturbationBatchSize,
       intraOpThreads: options.intraOpThreads,
       maxImagePixels: options.maxImagePixels,
       decodePixels: options.decodePixels,
+    };
+    this.workers = new WorkerPool(Math.max(1, options.workers), config);
+    // heavy work runs at once with light work: by default on half the cores, so light runs keep the rest
+    this.heavy = new WorkerPool(Math.max(1, options.heavyWorkers), {
+      ...config, intraOpThreads: options.intraOpThreads || Math.max(1, Math.floor(availableParallelism() / 2)),
     });
   }
 
   get workerCount(): number {
     return this.workers.size;
+  }
+
+  get heavyWorkerCount(): number {
+    return this.heavy.size;
   }
 
   spec(id: string): ModelSpec {
@@ -98,7 +114,7 @@ export class ModelPool {
         const { spec, labels, bytes } = loadManifestModel(this.options.modelsDir, id);
         const analysis = analyseModel(bytes, spec);
         if (labels.length !== analysis.numClasses) throw new Error(`model '${id}' has ${analysis.numClasses} classes but ${labels.length} labels`);
-        await this.workers.load(id);
+        await Promise.all([this.workers.load(id), this.heavy.load(id)]);
         return { spec, labels, analysis, defaultLayer: spec.targetLayer ?? analysis.defaultLayer(), numClasses: analysis.numClasses };
       })();
       m.catch(() => this.loaded.delete(id));
@@ -107,18 +123,18 @@ export class ModelPool {
     return m;
   }
 
-  /** Run a batch of explain requests for one model on an engine worker. */
-  explain(model: string, items: WorkItem[]): Promise<ItemResult[]> {
-    return this.workers.explain(model, items);
+  /** Run a batch of explain requests for one model on an engine worker (a heavy one for a heavy batch). */
+  explain(model: string, items: WorkItem[], heavy = false): Promise<ItemResult[]> {
+    return (heavy ? this.heavy : this.workers).explain(model, items);
   }
 
-  /** Measure one heatmap of `model` on an engine worker (see compute/measure.ts). */
+  /** Measure one heatmap of `model` on a heavy engine worker (see compute/measure.ts): tens of forward passes. */
   measure(model: string, job: MeasureJob): Promise<unknown> {
-    return this.workers.measure(model, job);
+    return this.heavy.measure(model, job);
   }
 
   async close(): Promise<void> {
-    await this.workers.close();
+    await Promise.all([this.workers.close(), this.heavy.close()]);
     this.loaded.clear();
   }
 }

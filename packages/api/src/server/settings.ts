@@ -93,11 +93,12 @@ export interface ComputeSettings {
   /** SALIENCY_EXECUTION_PROVIDER: auto (CUDA when it loads, else CPU), cuda or cpu. */
   executionProvider: 'auto' | 'cuda' | 'cpu';
   /**
-   * SALIENCY_WORKER_LANES: batches one engine worker runs at once, interleaved between ONNX runs; one
-   * lane of every worker is kept for light batches, so light requests never wait behind heavy ones.
+   * SALIENCY_HEAVY_WORKERS: engine worker threads of their own for heavy explain requests and for
+   * measures (faithfulness, captions), so light requests run beside them instead of after them
+   * (at least 1; by default each uses half the cores' ONNX Runtime threads).
    */
-  lanesPerWorker: number;
-  /** SALIENCY_HEAVY_UNITS: an explain request of more work units than this is heavy: it runs alone, in a heavy lane. */
+  heavyWorkers: number;
+  /** SALIENCY_HEAVY_UNITS: an explain request of more work units than this is heavy: it runs alone, on a heavy worker; also the most work units of one light batch. */
   heavyUnits: number;
   /**
    * SALIENCY_CLIENT_MAX_UNITS: work units one client may have admitted to the engine (queued or
@@ -107,8 +108,8 @@ export interface ComputeSettings {
   clientMaxUnits: number;
   /**
    * SALIENCY_DECODE_PIXELS: decoded pixels at full resolution one thread (each engine worker, and the
-   * main thread for overlays) holds at once; decodes beyond it wait. An image larger than this still
-   * decodes, alone.
+   * main thread for overlays and PNG rendering) holds at once; decodes beyond it wait. An image larger
+   * than this still decodes, alone.
    */
   decodePixels: number;
 }
@@ -217,7 +218,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
       workers: Math.max(1, Math.floor(num(env, 'SALIENCY_WORKERS', 1))),
       intraOpThreads: Math.floor(num(env, 'SALIENCY_INTRA_OP_THREADS', 0)),
       executionProvider: ep,
-      lanesPerWorker: Math.max(2, Math.floor(num(env, 'SALIENCY_WORKER_LANES', 2))),
+      heavyWorkers: Math.max(1, Math.floor(num(env, 'SALIENCY_HEAVY_WORKERS', 1))),
       heavyUnits: positive(env, 'SALIENCY_HEAVY_UNITS', 64, false),
       clientMaxUnits: positive(env, 'SALIENCY_CLIENT_MAX_UNITS', 8000, false),
       decodePixels: positive(env, 'SALIENCY_DECODE_PIXELS', 40_000_000, true),

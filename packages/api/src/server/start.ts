@@ -48,6 +48,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     intraOpThreads: settings.compute.intraOpThreads,
     maxImagePixels: settings.limits.maxImagePixels,
     decodePixels: settings.compute.decodePixels,
+    heavyWorkers: settings.compute.heavyWorkers,
   });
   const storage = await openStorage(settings.databaseUrl);
   try {
@@ -62,7 +63,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
   }
   const { limits, compute } = settings;
   const explain = new ExplainService(pool, storage, limits, {
-    size: compute.microBatchSize, windowMs: compute.microBatchWindowMs, lanesPerWorker: compute.lanesPerWorker,
+    size: compute.microBatchSize, windowMs: compute.microBatchWindowMs,
     heavyUnits: compute.heavyUnits, clientMaxUnits: compute.clientMaxUnits, decodePixels: compute.decodePixels,
   }, compute.cacheMegabytes * 1024 * 1024);
   const scoring = new Scoring();
