@@ -93,6 +93,12 @@ for (const db of testDatabases()) {
         get(`${s.url}/models/files/${sq.file}`, { headers: { 'if-none-match': etag } }, (r) => (r.resume(), ok(r.statusCode))).on('error', fail));
       expect(status).toBe(304);
       expect((await fetch(`${s.url}/models/files/${sq.labels}`)).status).toBe(200);
+      // the object detector of captions, for widgets that compute them in the browser
+      const detectors = (manifest as unknown as { detectors: { id: string; file: string; labels: string; sha256: string }[] }).detectors;
+      expect(detectors.map((d) => d.id)).toEqual(['yolox-nano']);
+      const yolox = Buffer.from(await (await fetch(`${s.url}/models/files/${detectors[0].file}`)).arrayBuffer());
+      expect(createHash('sha256').update(yolox).digest('hex')).toBe(detectors[0].sha256);
+      expect((await fetch(`${s.url}/models/files/${detectors[0].labels}`)).status).toBe(200);
       // files of models this server does not serve, and paths out of the folder, are not there
       expect((await fetch(`${s.url}/models/files/mobilenet_v1_0.75/model.onnx`)).status).toBe(404);
       expect((await fetch(`${s.url}/models/files/..%2Fmanifest.json`)).status).toBe(404);

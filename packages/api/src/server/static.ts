@@ -39,16 +39,19 @@ export function staticRoutes(pool: ModelPool, modelsDir: string): StaticRoutes {
   const widgetDist = join(PROJECT_ROOT, 'packages', 'widget', 'dist');
   const demoFile = join(PROJECT_ROOT, 'packages', 'widget', 'demo', 'index.html');
   const photos = join(PROJECT_ROOT, '..', 'shared', 'data', 'images');
-  // only the files of the served models are reachable under /models/files/
+  // only the files of the served models and the present detectors are reachable under /models/files/
   const allowed = new Set<string>();
+  const allow = <T extends { file: string; labels: string | string[] }>(spec: T): T => {
+    allowed.add(spec.file);
+    if (typeof spec.labels === 'string') allowed.add(spec.labels);
+    return spec;
+  };
+  // the detectors whose files are present (captions computed in the browser fetch them)
+  const detectors = (pool.manifest.detectors ?? []).filter((d) => existsSync(join(modelsDir, 'cache', d.file))).map(allow);
   const manifest = {
     default: pool.defaultId,
-    models: pool.ids.map((id) => {
-      const spec = pool.spec(id);
-      allowed.add(spec.file);
-      if (typeof spec.labels === 'string') allowed.add(spec.labels);
-      return spec;
-    }),
+    models: pool.ids.map((id) => allow(pool.spec(id))),
+    ...(detectors.length ? { detectors } : {}),
   };
   const manifestJson = JSON.stringify(manifest);
   const mounts: [string, Handler | null][] = [
