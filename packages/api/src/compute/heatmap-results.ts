@@ -2,6 +2,7 @@
 // from storage when it was computed before, else computed once on an engine worker — concurrent
 // requests for the same result share one computation — and stored, keyed by (heatmap, kind, options).
 import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import type { HumanMap } from '@saliency-explainer/core';
 import type { ExplanationRecord, HeatmapRecord, HeatmapResultKind, Storage } from '../storage/types.js';
 import { CAPTION_UNITS, faithfulnessUnits } from '../server/cost.js';
@@ -40,7 +41,9 @@ export function resultOptionsKey(kind: HeatmapResultKind, options: Record<string
 export class HeatmapResults {
   private readonly inFlight = new Map<string, Promise<HeatmapResult<unknown>>>();
 
-  constructor(private readonly storage: Storage, private readonly engine: MeasureRunner, private readonly inputSide: (model: string) => number) {}
+  /** `captionerDir`: the free-text captioner captions quote (SALIENCY_CAPTIONER_DIR); stored captions are keyed by its name. */
+  constructor(private readonly storage: Storage, private readonly engine: MeasureRunner, private readonly inputSide: (model: string) => number,
+    private readonly captionerDir: string | null = null) {}
 
   /** The faithfulness report of one heatmap of `explanation` (core's FaithfulnessReport as JSON). */
   faithfulness(client: string, explanation: ExplanationRecord, heatmap: HeatmapRecord, options: { seed: number }): Promise<HeatmapResult<unknown>> {
@@ -61,7 +64,7 @@ export class HeatmapResults {
    * keyed by the reference and its number of people too, so a new annotation makes a new caption.
    */
   caption(client: string, explanation: ExplanationRecord, heatmap: HeatmapRecord, options: { seed: number }, human: CaptionHuman | null): Promise<HeatmapResult<unknown>> {
-    const key = { ...options, human: human ? `${human.key} ${human.map.observers.length}` : null };
+    const key = { ...options, human: human ? `${human.key} ${human.map.observers.length}` : null, ...(this.captionerDir ? { captioner: basename(this.captionerDir) } : {}) };
     return this.get('caption', explanation, heatmap, key, async () => {
       const bytes = await this.storage.getImageBytes(explanation.imageId);
       if (!bytes) throw new Error(`the bytes of image ${explanation.imageId} are not stored`);
@@ -71,6 +74,7 @@ export class HeatmapResults {
         others: explanation.heatmaps.filter((o) => o.method === heatmap.method && o.classIndex !== heatmap.classIndex)
           .map((o) => ({ classIndex: o.classIndex, raw: raw(o) })),
         human: human ? { map: human.map, source: human.source } : undefined,
+        ...(this.captionerDir ? { captionerDir: this.captionerDir } : {}),
       });
     });
   }

@@ -1,15 +1,19 @@
 // Inside an engine worker: what is measured about one stored heatmap — its faithfulness report, its
 // caption — with the worker's Explainer as the model (batched forward passes through
 // `forwardInputs`). Final maps are rebuilt from the stored raw maps with core's pipeline, so they are
-// the maps the API draws. The object detector of captions is loaded on the first caption, once per worker.
+// the maps the API draws. The object detector of captions is loaded on the first caption, once per
+// worker, and so is the free-text captioner when the job names one (SALIENCY_CAPTIONER_DIR).
 import {
   captionMap, measureFaithfulness, postprocess, resizeForModel, toTensor, type Detector, type Explainer, type FloatMap,
 } from '@saliency-explainer/core';
+import { loadCaptioner, type LoadedCaptioner } from '../cli/captioner.js';
 import { loadCaptionDetector } from '../cli/captions.js';
 import { decodeImage } from '../images/decode.js';
 import type { MeasureJob, RawMap, WorkerConfig } from './worker-protocol.js';
 
 let detector: Promise<Detector> | undefined;
+/** Free-text captioners by folder, loaded on the first caption that asks for one. */
+const captioners = new Map<string, Promise<LoadedCaptioner>>();
 
 function captionDetector(modelsDir: string): Promise<Detector> {
   if (!detector) {
@@ -17,6 +21,16 @@ function captionDetector(modelsDir: string): Promise<Detector> {
     detector.catch(() => (detector = undefined));
   }
   return detector;
+}
+
+function captioner(dir: string): Promise<LoadedCaptioner> {
+  let c = captioners.get(dir);
+  if (!c) {
+    c = loadCaptioner(dir);
+    c.catch(() => captioners.delete(dir));
+    captioners.set(dir, c);
+  }
+  return c;
 }
 
 /** The JSON object of `job.what` for the heatmap in `job`. */
@@ -34,7 +48,8 @@ export async function measure(engine: Explainer, job: MeasureJob, config: Pick<W
       const [probabilities, detections] = await Promise.all([engine.predict(input), (await captionDetector(config.modelsDir)).detect(image)]);
       const subject = { image, spec, input, probabilities, labels: engine.labels, detections, human: job.human };
       const others = job.others.map((o) => ({ classIndex: o.classIndex, map: final(o.raw) }));
-      return captionMap(score, subject, { classIndex: job.classIndex, map }, others, job.options);
+      const options = job.captionerDir ? { ...job.options, captioner: await captioner(job.captionerDir) } : job.options;
+      return captionMap(score, subject, { classIndex: job.classIndex, map }, others, options);
     }
   }
 }

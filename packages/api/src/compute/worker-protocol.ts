@@ -45,6 +45,8 @@ export type MeasureJob = {
       others: { classIndex: number; raw: RawMap }[];
       /** The image's human reference (the one its alignment uses), for the human fact. */
       human?: { map: HumanMap; source: 'crowd' | 'eye-tracking' };
+      /** The free-text captioner's folder (SALIENCY_CAPTIONER_DIR), when one is set. */
+      captionerDir?: string;
     }
 );
 

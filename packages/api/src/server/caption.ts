@@ -1,6 +1,7 @@
 // Heatmap.caption and Explanation.caption: the heatmap's caption from the results service (computed on
 // an engine worker on first request, stored), with the human reference its alignment uses, in the
-// schema's shape (facts flattened: every field of every kind, unset ones null).
+// schema's shape (facts flattened: every field of every kind, unset ones null; the free-text
+// captioner's phrase, when the server has one, apart from them).
 import type { Caption as CoreCaption } from '@saliency-explainer/core';
 import type { Caption } from '../generated/graphql.js';
 import type { ExplanationRecord, HeatmapRecord } from '../storage/types.js';
@@ -26,6 +27,7 @@ export async function captionOf(ctx: ApiContext, explanation: ExplanationRecord,
   return {
     text: caption.text,
     facts: caption.facts.map((f) => ({ ...f, object: 'object' in f && f.object ? f.object : null })),
+    captioner: caption.captioner ?? null,
     computeMs: result.computeMs,
     cached: result.cached,
   };

@@ -2,6 +2,7 @@
 // (SALIENCY_*, PORT, DATABASE_URL) and overridable by `serve` flags.
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { checkCaptionerDir } from '../cli/captioner.js';
 import { DEFAULTS as CLI_DEFAULTS, PROJECT_ROOT } from '../cli/settings.js';
 
 export interface ServerSettings {
@@ -112,6 +113,11 @@ export interface ComputeSettings {
    * than this still decodes, alone.
    */
   decodePixels: number;
+  /**
+   * SALIENCY_CAPTIONER_DIR: a free-text captioner's folder (an ONNX VisionEncoderDecoder export, see
+   * cli/captioner.ts) whose description of each caption's crop Heatmap.caption quotes; unset: none.
+   */
+  captionerDir: string | null;
 }
 
 /** Crowdsourced annotation (BubbleView sessions) and the human maps built from annotations. */
@@ -222,6 +228,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
       heavyUnits: positive(env, 'SALIENCY_HEAVY_UNITS', 64, false),
       clientMaxUnits: positive(env, 'SALIENCY_CLIENT_MAX_UNITS', 8000, false),
       decodePixels: positive(env, 'SALIENCY_DECODE_PIXELS', 40_000_000, true),
+      // checked here, so that a wrong folder stops the server before it starts
+      captionerDir: env.SALIENCY_CAPTIONER_DIR ? checkCaptionerDir(env.SALIENCY_CAPTIONER_DIR) : null,
     },
     annotation: {
       maxClicks: positive(env, 'SALIENCY_ANNOTATION_MAX_CLICKS', 50, true),

@@ -71,7 +71,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
   const results = new HeatmapResults(storage, explain, (model) => {
     const { width, height } = pool.spec(model).input;
     return Math.max(width, height);
-  });
+  }, compute.captionerDir);
   const services: ApiServices = { pool, storage, explain, results, annotations, scoring, limits, version, startedAt: Date.now() };
 
   const http: Server = createServer();
