@@ -57,6 +57,9 @@ export function roadKeepMask(map: FloatMap, p: number, order: RoadOrder): Uint8A
 }
 
 /** MoRF and LeRF confidence changes at each percentile, and ROAD-combined. */
+/** Resolves on a later task of the event loop (a macrotask: timers, input and rendering get their turn). */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 export async function road(
   score: ScoreFn, input: Float32Array, shape: ChwShape, map: FloatMap, classIndex: number, options: RoadOptions = {},
 ): Promise<RoadResult> {
@@ -71,7 +74,12 @@ export async function road(
   const orders: RoadOrder[] = ['morf', 'lerf'];
   const inputs = [input];
   for (const order of orders) {
-    for (const p of percentiles) inputs.push(noisyLinearImpute(input, shape, roadKeepMask(map, p, order), { noise, normal }));
+    for (const p of percentiles) {
+      inputs.push(noisyLinearImpute(input, shape, roadKeepMask(map, p, order), { noise, normal }));
+      // each imputation is a sparse solve of up to a second on a slow device: let a page (or the
+      // server's event loop) breathe between them
+      await nextTask();
+    }
   }
   const s = await scoreList(score, inputs, classIndex, options.batchSize);
   const base = Math.fround(s.probabilities[0]);
