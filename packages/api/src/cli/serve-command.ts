@@ -11,7 +11,8 @@ export const SERVE_HELP = `serve options (each also an environment variable; all
       --database-url URL    file:/path.sqlite (default var/saliency.sqlite) or postgresql://… (env DATABASE_URL)
       --models ID[,ID...]   manifest models to serve (default: all fetched, test fixtures excepted; env SALIENCY_MODELS)
       --models-dir DIR      manifest and cache folder (default models/, env SALIENCY_MODELS_DIR)
-      --cors-origins O[,O]  origins allowed to call the API (default *, env SALIENCY_CORS_ORIGINS)`;
+      --cors-origins O[,O]  web pages of other origins allowed to read the API: local (default: pages
+                            served from this machine), * (every site), origins, or none (env SALIENCY_CORS_ORIGINS)`;
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerSettings | 'help' {
   const { values, positionals } = parseFlags(argv, {
