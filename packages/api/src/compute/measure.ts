@@ -2,10 +2,14 @@
 // caption — with the worker's Explainer as the model (batched forward passes through
 // `forwardInputs`). Final maps are rebuilt from the stored raw maps with core's pipeline, so they are
 // the maps the API draws. The object detector of captions is loaded on the first caption, once per
-// worker, and so is the free-text captioner when the job names one (SALIENCY_CAPTIONER_DIR).
+// worker, and so is the free-text captioner when the job names one (SALIENCY_CAPTIONER_DIR). A sanity
+// check compiles the model again per randomised layer (core's cascadingRandomisation).
+import * as ort from 'onnxruntime-node';
 import {
-  captionMap, measureFaithfulness, postprocess, resizeForModel, toTensor, type Detector, type Explainer, type FloatMap,
+  captionMap, cascadingRandomisation, measureFaithfulness, postprocess, resizeForModel, toTensor,
+  type Detector, type Explainer, type FloatMap, type SanityOptions,
 } from '@saliency-explainer/core';
+import { loadManifestModel } from '../cli/model-loader.js';
 import { loadCaptioner, type LoadedCaptioner } from '../cli/captioner.js';
 import { loadCaptionDetector } from '../cli/captions.js';
 import { decodeImage } from '../images/decode.js';
@@ -40,11 +44,16 @@ export async function measure(engine: Explainer, job: MeasureJob, config: Pick<W
   const input = toTensor(resizeForModel(image, spec), spec);
   const final = (raw: RawMap): FloatMap => postprocess(raw.values, raw.height, raw.width, spec.height, spec.width).map;
   const score = (batch: Float32Array, n: number) => engine.forwardInputs(batch, n);
-  const map = final(job.raw);
   switch (job.what) {
     case 'faithfulness':
-      return measureFaithfulness(score, input, engine.inputShape, map, job.classIndex, { ...job.options, batchSize: engine.batchSize });
+      return measureFaithfulness(score, input, engine.inputShape, final(job.raw), job.classIndex, { ...job.options, batchSize: engine.batchSize });
+    case 'sanity': {
+      const { bytes, spec: modelSpec, labels } = loadManifestModel(config.modelsDir, engine.spec.id);
+      const classIndex = job.classIndex ?? engine.topPredictions(await engine.predict(input), 1)[0].index;
+      return cascadingRandomisation(ort, bytes, modelSpec, labels, input, classIndex, { ...(job.options as SanityOptions), batchSize: engine.batchSize });
+    }
     case 'caption': {
+      const map = final(job.raw);
       const [probabilities, detections] = await Promise.all([engine.predict(input), (await captionDetector(config.modelsDir)).detect(image)]);
       const subject = { image, spec, input, probabilities, labels: engine.labels, detections, human: job.human };
       const others = job.others.map((o) => ({ classIndex: o.classIndex, map: final(o.raw) }));

@@ -33,14 +33,20 @@ export interface RawMap {
 export type MeasureJob = {
   bytes?: Uint8Array;
   pixels?: RgbImage;
-  classIndex: number;
-  raw: RawMap;
   /** Options of the measure (e.g. { seed }), as the core function takes them. */
   options: Record<string, unknown>;
 } & (
-  | { what: 'faithfulness' }
+  | { what: 'faithfulness'; classIndex: number; raw: RawMap }
+  | {
+      /** Cascading randomisation of the model (no stored heatmap): `options` holds methods, layer, layers, seed. */
+      what: 'sanity';
+      /** The class; the image's top-1 class when absent. */
+      classIndex?: number;
+    }
   | {
       what: 'caption';
+      classIndex: number;
+      raw: RawMap;
       /** The explanation's maps of the same method for its other classes (contrast facts). */
       others: { classIndex: number; raw: RawMap }[];
       /** The image's human reference (the one its alignment uses), for the human fact. */

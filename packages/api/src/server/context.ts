@@ -3,6 +3,7 @@ import type { AnnotationService } from '../annotations/service.js';
 import type { Scoring } from '../annotations/scoring.js';
 import type { ExplainService } from '../compute/explain-service.js';
 import type { HeatmapResults } from '../compute/heatmap-results.js';
+import type { SanityChecks } from '../compute/sanity-checks.js';
 import type { ModelPool } from '../compute/model-pool.js';
 import type { Storage } from '../storage/types.js';
 import type { ResponseBudget } from './response-budget.js';
@@ -12,8 +13,10 @@ export interface ApiServices {
   pool: ModelPool;
   storage: Storage;
   explain: ExplainService;
-  /** What is computed about a stored heatmap on request (faithfulness), stored once. */
+  /** What is computed about a stored heatmap on request (faithfulness, captions), stored once. */
   results: HeatmapResults;
+  /** Sanity checks (cascading randomisation) of served models, kept in memory. */
+  sanity: SanityChecks;
   /** Crowd annotation sessions and pooled human attention. */
   annotations: AnnotationService;
   /** Human-attention scoring off the main thread (agreement, alignment against people). */

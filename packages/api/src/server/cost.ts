@@ -179,6 +179,9 @@ export function faithfulnessUnits(side: number): number {
  */
 export const CAPTION_UNITS = 3 + 1 + 3 + 50;
 
+/** Compiling a model's sessions again (a sanity check's step), in work units. */
+export const SANITY_COMPILE_UNITS = 20;
+
 /**
  * Every field that computes, renders or multiplies: `Type.field` → its cost. A new computing field
  * (a caption, a faithfulness report, a sanity check) is one more line here.
@@ -198,6 +201,12 @@ export const COST_TABLE: Record<string, Rule> = {
   'Query.models': (_a, _s, env) => ({ items: env.modelCount }),
   'Query.methods': () => ({ items: camMethods.length }),
   'Query.leaderboard': () => ({ units: 5, items: 1 }),
+  'Query.sanityCheck': async (a, _s, env) => {
+    const facts = await env.model(a.model ?? undefined);
+    const methods = requestedMethods((a.methods?.length ? a.methods : ['gradcam']).slice(0, env.limits.maxMethods));
+    const steps = Math.max(1, typeof a.layers === 'number' ? a.layers : 5) + 1;
+    return { units: steps * (SANITY_COMPILE_UNITS + explainUnits(methods, 1, facts?.layer(a.layer ?? undefined).channels ?? 0)) };
+  },
   'Image.explanations': (a, _s, env) => ({ units: READ_UNITS, scope: { page: page(a.first, 20, env) } }),
   'Image.annotations': (a, _s, env) => ({ units: READ_UNITS, items: page(a.first, 100, env) }),
   'Image.dataUrl': (_a, _s, env) => ({ units: READ_UNITS, bytes: Math.ceil(env.limits.maxImageBytes * BASE64) }),

@@ -15,6 +15,7 @@ import { humanReference } from '../annotations/human-reference.js';
 import { renderHeatmapPng } from './render.js';
 import { faithfulnessOf } from './faithfulness.js';
 import { captionOf } from './caption.js';
+import { sanityCheckOf } from './sanity.js';
 import { decodeUpload, MIME } from './upload.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -125,6 +126,7 @@ export const resolvers: Resolvers = {
       listExplanations(ctx, { imageId: imageId ?? undefined, modelId: modelId ?? undefined }, first, after),
     health: () => ({}),
     leaderboard: (_p, { dataset, metric, run }, ctx) => leaderboard(ctx, dataset, metric, run),
+    sanityCheck: (_p, args, ctx) => sanityCheckOf(ctx, args),
   },
   Mutation: {
     uploadImage: async (_p, { data }, ctx) => {

@@ -57,6 +57,8 @@ export interface Limits {
   maxTopK: number;
   /** SALIENCY_MAX_METHODS: most methods per explain (BAD_REQUEST). */
   maxMethods: number;
+  /** SALIENCY_MAX_SANITY_LAYERS: most randomised layers of one sanityCheck (each compiles the model again; BAD_REQUEST). */
+  maxSanityLayers: number;
   /** SALIENCY_MAX_PNG_SIZE: largest `png(size)` (BAD_REQUEST). */
   maxPngSize: number;
   /** SALIENCY_MAX_PAGE_SIZE: largest `first` of a connection (BAD_REQUEST). */
@@ -209,6 +211,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
       maxImagePixels: num(env, 'SALIENCY_MAX_IMAGE_PIXELS', 40_000_000),
       maxTopK: num(env, 'SALIENCY_MAX_TOP_K', 10),
       maxMethods: num(env, 'SALIENCY_MAX_METHODS', 10),
+      maxSanityLayers: num(env, 'SALIENCY_MAX_SANITY_LAYERS', 30),
       maxPngSize: num(env, 'SALIENCY_MAX_PNG_SIZE', 2048),
       maxPageSize: num(env, 'SALIENCY_MAX_PAGE_SIZE', 100),
       maxQueryDepth: num(env, 'SALIENCY_MAX_QUERY_DEPTH', 10),

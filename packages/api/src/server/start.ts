@@ -14,6 +14,7 @@ import { annotationResolvers } from '../annotations/resolvers.js';
 import { AnnotationService } from '../annotations/service.js';
 import { Scoring } from '../annotations/scoring.js';
 import { HeatmapResults } from '../compute/heatmap-results.js';
+import { SanityChecks } from '../compute/sanity-checks.js';
 import { ExplainService } from '../compute/explain-service.js';
 import { ModelPool } from '../compute/model-pool.js';
 import { openStorage } from '../storage/open.js';
@@ -72,7 +73,8 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     const { width, height } = pool.spec(model).input;
     return Math.max(width, height);
   }, compute.captionerDir);
-  const services: ApiServices = { pool, storage, explain, results, annotations, scoring, limits, version, startedAt: Date.now() };
+  const sanity = new SanityChecks(storage, explain);
+  const services: ApiServices = { pool, storage, explain, results, sanity, annotations, scoring, limits, version, startedAt: Date.now() };
 
   const http: Server = createServer();
   const apollo = new ApolloServer<ApiContext>({
