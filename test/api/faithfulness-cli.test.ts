@@ -153,7 +153,7 @@ describe.skipIf(!ready)('saliency-explainer sanity-check (SqueezeNet, both.png)'
     expect(grad.spearman[0]).toBeLessThan(0.8);
     expect(eigen.spearman[1]).toBeLessThan(0.95);
     const meta = await sharp(plot).metadata();
-    expect([meta.format, meta.width, meta.height]).toEqual(['png', 960, 520]);
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 1000, 520]);
     const bad = await cli('sanity-check', join(images, 'both.png'), '--layers', '0');
     expect(bad.code).toBe(2);
   }, 120_000);

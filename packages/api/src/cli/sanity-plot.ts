@@ -5,9 +5,9 @@ import sharp from 'sharp';
 import { PASS_THRESHOLD, type SanityResult } from '@saliency-explainer/core';
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
-const W = 960;
+const W = 1000;
 const H = 520;
-const M = { left: 70, right: 200, top: 50, bottom: 140 };
+const M = { left: 70, right: 240, top: 50, bottom: 140 };
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
