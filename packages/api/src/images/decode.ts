@@ -96,21 +96,26 @@ export async function checkImage(bytes: Uint8Array, maxPixels: number): Promise<
   return header;
 }
 
-/** Full-resolution 8-bit RGB (3 bytes per pixel of the header's `pixels`). */
-export async function decodeImage(bytes: Uint8Array, maxPixels: number): Promise<DecodedImage> {
+/** 8-bit sRGB, EXIF-rotated, alpha over white; resized to `size` while decoding when given. */
+async function decodeRgb(bytes: Uint8Array, maxPixels: number, size?: { width: number; height: number }): Promise<DecodedImage> {
   const { format } = await imageHeader(bytes, maxPixels);
   try {
-    const { data, info } = await sharp(input(bytes), { limitInputPixels: maxPixels, failOn: 'truncated' })
+    let img = sharp(input(bytes), { limitInputPixels: maxPixels, failOn: 'truncated' })
       .rotate()
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+      .removeAlpha();
+    if (size) img = img.resize(size.width, size.height, { fit: 'fill', kernel: 'lanczos3', fastShrinkOnLoad: false });
+    const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
     return { image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 }, format };
   } catch (e) {
     throw decodeFailure(e, format, maxPixels);
   }
+}
+
+/** Full-resolution 8-bit RGB (3 bytes per pixel of the header's `pixels`). */
+export function decodeImage(bytes: Uint8Array, maxPixels: number): Promise<DecodedImage> {
+  return decodeRgb(bytes, maxPixels);
 }
 
 /**
@@ -119,20 +124,7 @@ export async function decodeImage(bytes: Uint8Array, maxPixels: number): Promise
  * images at a PNG's size).
  */
 export async function decodeImageAt(bytes: Uint8Array, maxPixels: number, width: number, height: number): Promise<RgbImage> {
-  const { format } = await imageHeader(bytes, maxPixels);
-  try {
-    const { data, info } = await sharp(input(bytes), { limitInputPixels: maxPixels, failOn: 'truncated' })
-      .rotate()
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .removeAlpha()
-      .resize(width, height, { fit: 'fill', kernel: 'lanczos3', fastShrinkOnLoad: false })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
-  } catch (e) {
-    throw decodeFailure(e, format, maxPixels);
-  }
+  return (await decodeRgb(bytes, maxPixels, { width, height })).image;
 }
 
 /** A gray map of the image: Rec. 601 luma, (299·R + 587·G + 114·B) / 1000, in 0..255 at the image's own precision. */
