@@ -16,7 +16,6 @@
 // some computes only those (a run adding faithfulness columns re-runs the engine for the maps but scores
 // nothing against fixations again); without it everything is recomputed. An interrupted run therefore
 // loses at most the images in flight.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -39,6 +38,7 @@ import { defaultFaithfulnessProtocol, defaultProtocol, protocolKey, type EvalPro
 import { htmlReport, type Example, type ExampleTile } from './report-html.js';
 import { buildReportData, jsonReport, markdownReport, sortedRows, type ReportData, type RunStats } from './report.js';
 import { baselineEntry, BASELINES, ceilingEntry, CEILINGS, type BaselineId } from './scoring.js';
+import { makeOutputDir, writeOutputFile } from '../cli/output-files.js';
 
 export interface EvalOptions {
   dataset: DatasetId;
@@ -395,12 +395,12 @@ export async function runEval(options: EvalOptions, hooks: EvalHooks): Promise<E
       dataset: options.dataset, dataDir: options.dataDir, run: finishedRun, protocol, faithfulnessProtocol: faithfulness, wallMs, stats,
       metricIds: options.metrics, sortMetric: options.sortMetric, scores,
     });
-    mkdirSync(options.outDir, { recursive: true });
+    makeOutputDir(options.outDir);
     const files = { markdown: join(options.outDir, 'leaderboard.md'), html: join(options.outDir, 'leaderboard.html'), json: join(options.outDir, 'leaderboard.json') };
-    writeFileSync(files.markdown, markdownReport(data));
-    writeFileSync(files.json, `${JSON.stringify(jsonReport(data), null, 1)}\n`);
+    writeOutputFile(files.markdown, markdownReport(data));
+    writeOutputFile(files.json, `${JSON.stringify(jsonReport(data), null, 1)}\n`);
     const examples = await makeExamples(options, dataset, indices, models, data, scores, protocol);
-    writeFileSync(files.html, htmlReport(data, examples));
+    writeOutputFile(files.html, htmlReport(data, examples));
     return { run: finishedRun, data, files };
   } finally {
     await pool?.close();
