@@ -156,4 +156,26 @@ describe('captionFacts on a tiny linear model', () => {
     expect(await code(captionFacts(score, { ...subject, input: input.subarray(1) }, { classIndex: 0, map }))).toBe('BAD_INPUT');
     expect(await code(captionFacts(async () => new Float32Array(5), subject, { classIndex: 0, map }))).toBe('BAD_MODEL_OUTPUT');
   });
+
+  it('takes detections still coming: the batch goes out first, the facts are those of the finished list', async () => {
+    const map = blob(4, 5);
+    const detections = [
+      { classIndex: 0, label: 'thing', score: 0.9, box: [0, 0, 9, 9] as [number, number, number, number] },
+      { classIndex: 1, label: 'other', score: 0.8, box: [6, 6, 16, 16] as [number, number, number, number] },
+    ];
+    const others = [{ classIndex: 2, map: blob(12, 11) }];
+    const want = await captionFacts(recording().score, { ...subject, detections }, { classIndex: 1, map }, others);
+    expect(pick(want, 'object')).toHaveLength(2);
+    let release!: () => void;
+    const later = new Promise<typeof detections>((resolve) => (release = () => resolve(detections)));
+    const { calls, score } = recording();
+    const facts = captionFacts(score, { ...subject, detections: later }, { classIndex: 1, map }, others);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(calls.map((c) => c.n)).toEqual([3]); // sent while the detections are still coming
+    release();
+    expect(await facts).toEqual(want);
+    // a detector that fails fails the caption, also for a map with nothing to caption
+    const failing = Promise.reject(new Error('detector down'));
+    await expect(captionFacts(score, { ...subject, detections: failing }, { classIndex: 1, map: { width: S, height: S, values: new Float32Array(S * S) } })).rejects.toThrow('detector down');
+  });
 });

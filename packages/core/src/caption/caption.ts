@@ -31,8 +31,11 @@ export interface CaptionSubject {
   /** Its softmax probabilities. */
   probabilities: Float32Array;
   labels: readonly string[];
-  /** Objects in the image (Detector.detect); no object facts without. */
-  detections?: readonly Detection[];
+  /**
+   * Objects in the image (Detector.detect); no object facts without. May still be coming (a promise,
+   * e.g. a detector running on a thread of its own): it is awaited after the model's batch is sent.
+   */
+  detections?: readonly Detection[] | PromiseLike<readonly Detection[]>;
   human?: HumanReference;
 }
 
@@ -92,13 +95,14 @@ export async function captionFacts(score: ScoreFn, subject: CaptionSubject, targ
   const { image, spec, input, probabilities, labels } = subject;
   const c = target.classIndex;
   const facts: CaptionFact[] = [{ kind: 'prediction', classIndex: c, label: labels[c], probability: probabilities[c], rank: classRank(probabilities, c) }];
+  // detections still coming (a detector on another thread) are awaited only once the model's batch is on its way
+  const pending = Promise.resolve(subject.detections ?? []);
   const frame = mapOnImage(target.map, spec, image.width, image.height, o.frameMaxSide);
-  if (!(frame.max > 0)) return facts;
+  if (!(frame.max > 0)) {
+    await pending;
+    return facts;
+  }
   const where = whereFact(frame, o.level);
-  facts.push(where);
-  const detections = subject.detections ?? [];
-  facts.push(...objectFacts(frame, detections));
-
   const box = cropBox(where.box, image.width, image.height, o.cropPad);
   const shape = { channels: 3, height: spec.height, width: spec.width };
   const size = input.length;
@@ -106,7 +110,9 @@ export async function captionFacts(score: ScoreFn, subject: CaptionSubject, targ
   batch.set(cropInput(image, spec, box), 0);
   const del = deletionInputs(input, shape, target.map, o.fraction, o.seed,
     { deleted: batch.subarray(size, 2 * size), control: batch.subarray(2 * size) });
-  const logits = await score(batch, 3);
+  const [logits, detections] = await Promise.all([score(batch, 3), pending]);
+  facts.push(where);
+  facts.push(...objectFacts(frame, detections));
   const classes = labels.length;
   if (logits.length !== 3 * classes) throw new CaptionError('BAD_MODEL_OUTPUT', `the model returned ${logits.length} values for 3 inputs of ${classes} classes`);
   const [crop, deleted, control] = [0, 1, 2].map((i) => softmax(logits, i * classes, classes));
