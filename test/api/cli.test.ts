@@ -127,7 +127,7 @@ describe.skipIf(!ready)('saliency-explainer errors and exit codes', () => {
   const fast = ['--model', 'cifar10-tiny', '--no-overlays', '--json'];
 
   it('2 for usage errors', async () => {
-    for (const args of [['--bogus'], ['--top-k', '2', '--class', '3'], ['--method', 'smoothgrad'], ['--top-k', 'x'], ['--colormap', 'rainbow'], []]) {
+    for (const args of [['--bogus'], ['--top-k', '2', '--class', '3'], ['--method', 'occlusioncam'], ['--top-k', 'x'], ['--colormap', 'rainbow'], []]) {
       const r = await cli('explain', ...(args.length ? [cat, ...args] : []));
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^error: /);
