@@ -91,6 +91,10 @@ describe.skipIf(!!skip)(`the demo page's annotation widget in Chromium${skip ? `
     await page.setViewport({ width: 1200, height: 900 });
     await openDemo(page, s.url);
     expect(await partText(page, 'prompt')).toBe('Click where you look to tell what this image shows.');
+    // the embed snippets name the server the page came from (a free port here, not 4000)
+    const snippets = await page.$$eval('pre code', (codes) => codes.map((c) => c.textContent ?? '').join('\n'));
+    expect(snippets).toContain(`${s.url}/graphql`);
+    expect(snippets).not.toContain('127.0.0.1:4000');
     expect(await partText(page, 'clicks-left')).toMatch(/Clicks left 10 of 10/);
     const clicks: [number, number][] = [[0.3, 0.35], [0.52, 0.42], [0.7, 0.55]];
     const box = await clickAt(page, clicks);

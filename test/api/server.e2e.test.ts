@@ -93,6 +93,8 @@ for (const db of testDatabases()) {
         get(`${s.url}/models/files/${sq.file}`, { headers: { 'if-none-match': etag } }, (r) => (r.resume(), ok(r.statusCode))).on('error', fail));
       expect(status).toBe(304);
       expect((await fetch(`${s.url}/models/files/${sq.labels}`)).status).toBe(200);
+      // browsers ask every page for a favicon: no content rather than a 404 in the console
+      expect((await fetch(`${s.url}/favicon.ico`)).status).toBe(204);
       // the object detector of captions, for widgets that compute them in the browser
       const detectors = (manifest as unknown as { detectors: { id: string; file: string; labels: string; sha256: string }[] }).detectors;
       expect(detectors.map((d) => d.id)).toEqual(['yolox-nano']);

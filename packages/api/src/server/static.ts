@@ -65,6 +65,12 @@ export function staticRoutes(pool: ModelPool, modelsDir: string): StaticRoutes {
     demoPage: () => (existsSync(demoFile) ? readFileSync(demoFile, 'utf8') : null),
     async handle(req, res, pathname) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+      if (pathname === '/favicon.ico') {
+        // browsers ask for it on every page; the pages here have none: no content, no console error
+        res.writeHead(204, { 'cache-control': 'max-age=86400' });
+        res.end();
+        return true;
+      }
       if (pathname === '/models/manifest.json') {
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(manifestJson), 'cache-control': 'no-cache' });
         res.end(req.method === 'HEAD' ? undefined : manifestJson);
