@@ -122,6 +122,28 @@ describe.skipIf(!ready)('saliency-explainer explain', () => {
   });
 });
 
+describe.skipIf(!ready)('saliency-explainer help', () => {
+  it('prints each command\'s own options for <command> --help, and the overview lists every command', async () => {
+    // a flag only that command's help names
+    const own: Record<string, RegExp> = {
+      explain: /--image-weight W/, serve: /--port/, models: /whether its file has been fetched/, methods: /cost class/,
+      score: /--other-fixations FILE/, eval: /--resume/, 'import-fixations': /--dataset-name NAME/,
+      'export-annotations': /--format/, faithfulness: /--map M\.bin/, 'sanity-check': /--plot FILE\.png/,
+    };
+    const outputs = Object.fromEntries(await Promise.all(Object.keys(own).map(async (c) => [c, await cli(c, '--help')] as const)));
+    for (const [command, flag] of Object.entries(own)) {
+      const r = outputs[command];
+      expect([command, r.code], r.stderr).toEqual([command, 0]);
+      expect(r.stdout, command).toMatch(flag);
+      // and not the options of the others (explain's overlay weight is only explain's)
+      if (command !== 'explain') expect(r.stdout, command).not.toMatch(/--image-weight W/);
+    }
+    const overview = await cli('--help');
+    for (const command of Object.keys(own)) expect(overview.stdout).toContain(`saliency-explainer ${command}`);
+    expect(overview.stdout).not.toMatch(/--image-weight W/);
+  });
+});
+
 describe.skipIf(!ready)('saliency-explainer errors and exit codes', () => {
   const cat = join(images, 'cat.jpg');
   const fast = ['--model', 'cifar10-tiny', '--no-overlays', '--json'];

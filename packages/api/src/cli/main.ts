@@ -17,22 +17,7 @@ import { existsSync } from 'node:fs';
 import { DEFAULTS, PROJECT_ROOT } from './settings.js';
 import { PIXEL_HELP } from './pixel-maps.js';
 
-const HELP = `saliency-explainer — see why an image classifier decided (Grad-CAM family on any ONNX CNN)
-
-Usage:
-  saliency-explainer explain <image|dir>... [options]
-  saliency-explainer serve [options]               the GraphQL API (http://127.0.0.1:4000/graphql)
-  saliency-explainer models [--models-dir DIR]     list the models of the manifest
-  saliency-explainer methods                       list the methods (layer CAMs and pixel attributions)
-  saliency-explainer score <map> --fixations FILE  alignment of a saliency map with human fixations
-  saliency-explainer eval --dataset osie [options] leaderboard: models × layers × methods vs human fixations
-  saliency-explainer import-fixations --osie DIR | --image FILE --points FILE   eye tracking into the API's database
-  saliency-explainer export-annotations [--format jsonl|csv] [-o FILE]          stored crowd clicks and eye tracking out
-  saliency-explainer faithfulness <image> | --input-tensor X.bin [--map M.bin | --method M] [--json]   is a map faithful to the model?
-  saliency-explainer sanity-check <image> [--method M,M] [--layers N] [--plot FILE.png]   do the maps depend on the weights?
-  saliency-explainer --version | --help
-
-explain options:
+const EXPLAIN_HELP = `explain: saliency-explainer explain <image|dir>... [options]
   -m, --model ID            model of models/manifest.json (default: the manifest's default)
       --model-file FILE     your own ONNX classifier instead, with
       --labels FILE         one label per line, in output order, and
@@ -58,21 +43,32 @@ explain options:
       --captioner DIR       with --caption: also quote what an image-to-text model says about the crop
                             (your ONNX VisionEncoderDecoder export in DIR; none ships; see README)
       --faithfulness        also measure each map's faithfulness (deletion/insertion, ROAD, CamMult; see faithfulness)
-${PIXEL_HELP}
+${PIXEL_HELP}`;
 
-${SERVE_HELP}
+const MODELS_HELP = `models: saliency-explainer models [--models-dir DIR]
+    Lists the classifiers of the manifest (models/manifest.json, or DIR/manifest.json): id, input size and
+    channel order, target layer, and whether its file has been fetched (npm run models).`;
 
-${SCORE_HELP}
+const METHODS_HELP = `methods: saliency-explainer methods
+    Lists the methods: id, name, whether they need gradients, their cost class (gradient, activation,
+    perturbation, gradient-input) and kind (cam: a map at the target layer; attribution: a pixel map).`;
 
-${EVAL_HELP}
+const HELP = `saliency-explainer — see why an image classifier decided (Grad-CAM family on any ONNX CNN)
 
-${IMPORT_HELP}
+Usage:
+  saliency-explainer explain <image|dir>... [options]
+  saliency-explainer serve [options]               the GraphQL API (http://127.0.0.1:4000/graphql)
+  saliency-explainer models [--models-dir DIR]     list the models of the manifest
+  saliency-explainer methods                       list the methods (layer CAMs and pixel attributions)
+  saliency-explainer score <map> --fixations FILE  alignment of a saliency map with human fixations
+  saliency-explainer eval --dataset osie [options] leaderboard: models × layers × methods vs human fixations
+  saliency-explainer import-fixations --osie DIR | --image FILE --points FILE   eye tracking into the API's database
+  saliency-explainer export-annotations [--format jsonl|csv] [-o FILE]          stored crowd clicks and eye tracking out
+  saliency-explainer faithfulness <image> | --input-tensor X.bin [--map M.bin | --method M] [--json]   is a map faithful to the model?
+  saliency-explainer sanity-check <image> [--method M,M] [--layers N] [--plot FILE.png]   do the maps depend on the weights?
+  saliency-explainer --version | --help
 
-${EXPORT_HELP}
-
-${FAITHFULNESS_HELP}
-
-${SANITY_HELP}
+Run 'saliency-explainer <command> --help' for a command's options.
 
 Exit codes: 0 ok · 1 internal error · 2 usage error · 3 input error (unreadable or undecodable
 image, too large, wrong tensor size, class or layer not in the model; other inputs still run;
@@ -81,6 +77,13 @@ import-fixations: a bad image, fixations or points file, and nothing is written)
 be written: a path through a file, a file where a folder goes, no permission, a full disk) · 130 eval interrupted by Ctrl-C
 (the report covers the images finished; --resume continues)
 `;
+
+const wantsHelp = (argv: readonly string[]) => argv.includes('--help') || argv.includes('-h');
+
+function helpText(io: Output, text: string): ExitCode {
+  io.out(text);
+  return EXIT.OK;
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'packages', 'api', 'package.json'), 'utf8')) as { version: string };
@@ -110,7 +113,7 @@ export async function main(argv: string[], io: Output = {
       case 'explain': {
         const args = parseExplainArgs(rest);
         if (args === 'help') {
-          io.out(HELP);
+          io.out(EXPLAIN_HELP);
           return EXIT.OK;
         }
         return await runExplain(args, io);
@@ -118,6 +121,7 @@ export async function main(argv: string[], io: Output = {
       case 'serve':
         return await runServe(rest, io);
       case 'models':
+        if (wantsHelp(rest)) return helpText(io, MODELS_HELP);
         return listModels(rest, io);
       case 'score':
         return await runScore(rest, io);
@@ -132,6 +136,7 @@ export async function main(argv: string[], io: Output = {
       case 'sanity-check':
         return await runSanity(rest, io);
       case 'methods':
+        if (wantsHelp(rest)) return helpText(io, METHODS_HELP);
         for (const m of camMethods) io.out(`${m.id}\t${m.name}\t${m.needsGradients ? 'gradients' : 'no gradients'}\t${m.cost}\t${m.kind}`);
         return EXIT.OK;
       case '--version':
