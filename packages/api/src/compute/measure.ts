@@ -2,12 +2,14 @@
 // caption — with the worker's Explainer as the model (batched forward passes through
 // `forwardInputs`). Final maps are rebuilt from the stored raw maps with core's pipeline, so they are
 // the maps the API draws. The object detector of captions is loaded on the first caption, once per
-// worker, and so is the free-text captioner when the job names one (SALIENCY_CAPTIONER_DIR). A sanity
+// worker, and so is the free-text captioner when the job names one (SALIENCY_CAPTIONER_DIR); the
+// probabilities and detections of the latest images are kept, so one image's maps share them. A sanity
 // check compiles the model again per randomised layer (core's cascadingRandomisation).
+import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import {
   captionMap, cascadingRandomisation, measureFaithfulness, postprocess, resizeForModel, toTensor,
-  type Detector, type Explainer, type FloatMap, type SanityOptions,
+  type Detection, type Detector, type Explainer, type FloatMap, type SanityOptions,
 } from '@saliency-explainer/core';
 import { loadManifestModel } from '../cli/model-loader.js';
 import { loadCaptioner, type LoadedCaptioner } from '../cli/captioner.js';
@@ -37,6 +39,24 @@ function captioner(dir: string): Promise<LoadedCaptioner> {
   return c;
 }
 
+/** The latest images' probabilities and detections, by model and the image's bytes: the captions of one image's maps predict and detect once. */
+const imageFacts = new Map<string, Promise<[Float32Array, Detection[]]>>();
+const IMAGES_KEPT = 8;
+
+function probabilitiesAndDetections(engine: Explainer, bytes: Uint8Array | undefined, compute: () => Promise<[Float32Array, Detection[]]>): Promise<[Float32Array, Detection[]]> {
+  if (!bytes) return compute();
+  const key = `${engine.spec.id} ${createHash('sha256').update(bytes).digest('hex')}`;
+  let facts = imageFacts.get(key);
+  if (facts) imageFacts.delete(key); // most recent last
+  else {
+    facts = compute();
+    facts.catch(() => imageFacts.delete(key));
+  }
+  imageFacts.set(key, facts);
+  while (imageFacts.size > IMAGES_KEPT) imageFacts.delete(imageFacts.keys().next().value!);
+  return facts;
+}
+
 /** The JSON object of `job.what` for the heatmap in `job`. */
 export async function measure(engine: Explainer, job: MeasureJob, config: Pick<WorkerConfig, 'maxImagePixels' | 'modelsDir'>): Promise<unknown> {
   const spec = engine.spec.input;
@@ -54,7 +74,8 @@ export async function measure(engine: Explainer, job: MeasureJob, config: Pick<W
     }
     case 'caption': {
       const map = final(job.raw);
-      const [probabilities, detections] = await Promise.all([engine.predict(input), (await captionDetector(config.modelsDir)).detect(image)]);
+      const [probabilities, detections] = await probabilitiesAndDetections(engine, job.bytes,
+        async () => Promise.all([engine.predict(input), (await captionDetector(config.modelsDir)).detect(image)]));
       const subject = { image, spec, input, probabilities, labels: engine.labels, detections, human: job.human };
       const others = job.others.map((o) => ({ classIndex: o.classIndex, map: final(o.raw) }));
       const options = job.captionerDir ? { ...job.options, captioner: await captioner(job.captionerDir) } : job.options;
