@@ -16,9 +16,17 @@ export const closedPortUrl = () => executeServerCommand<string, undefined>('clos
 /** How many times the test routes served `path` (e.g. /models/files/squeezenet1.0/model-fp16.onnx). */
 export const routeCount = (path: string) => executeServerCommand<number, { path: string }>('route-count', { path });
 
-/** The Node engine (onnxruntime-node) on RGB pixels: what the API and the CLI compute. */
-export const nodeExplain = (payload: { model: string; rgb: string; width: number; height: number; methods: string[]; classes?: number[]; topK?: number }) =>
-  executeServerCommand<{ predictions: Prediction[]; maps: NodeMap[] }, typeof payload>('node-explain', payload);
+/**
+ * The Node engine (onnxruntime-node) on RGB pixels: what the API and the CLI compute. Run as a job and
+ * asked for until it is done (a server command must answer within 20 s; a Score-CAM may take longer).
+ */
+export async function nodeExplain(payload: { model: string; rgb: string; width: number; height: number; methods: string[]; classes?: number[]; topK?: number }) {
+  const id = await executeServerCommand<number, typeof payload>('node-explain-start', payload);
+  for (;;) {
+    const r = await executeServerCommand<{ done: boolean; result?: { predictions: Prediction[]; maps: NodeMap[] } }, { id: number }>('node-explain-result', { id });
+    if (r.done) return r.result!;
+  }
+}
 
 /** sharp's decoding of a photo of the shared folder (as the API decodes uploads): size and sha256 of the RGB bytes. */
 export const sharpPixels = (name: string) =>
