@@ -1,7 +1,8 @@
 // npm run bench: the cost of a caption next to the map it captions, measured side by side in one run.
 // Per photo (SqueezeNet, Grad-CAM top-1): the map (explain on the preprocessed input), the object
 // detector (YOLOX-Nano: letterbox, run, decode, NMS), the caption's facts (crop + deletion + control in
-// one batch of three, the blur, the map on the image) and both together, as ratios to the map.
+// one batch of three, the blur, the map on the image) and both together, as ratios to the map; and a
+// further map of the same image, whose detections and blurred input are those of the first.
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +55,7 @@ for (const name of ['both.png', 'coffee.png', 'dog.jpg']) {
     // a fresh input array each time, so the blur is not taken from the per-input cache
     ['caption facts (crop + deletion + control)', () => captionMap(score, { ...subject, input: Float32Array.from(input) }, map)],
     ['caption (detector + facts)', async () => captionMap(score, { ...subject, input: Float32Array.from(input), detections: await detector.detect(image) }, map)],
+    ['caption of a further map of the image', () => captionMap(score, subject, map)],
   ];
   const ms = await medians(cases, reps);
   cases.forEach(([what], i) => {
