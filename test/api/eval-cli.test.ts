@@ -1,15 +1,17 @@
 // `saliency-explainer eval` end to end on the real SqueezeNet and real OSIE images, on SQLite and on
 // PostgreSQL: the built CLI stores one row per image × row × metric, writes leaderboard.md/.html/.json,
 // resumes without redoing stored work, agrees with the engine and the metrics run directly, puts the
-// human ceiling above the centre bias, and the API's `leaderboard` field serves the report's numbers.
+// human ceiling above the centre bias, and the API's `leaderboard` field serves the report's numbers;
+// a --resume run adding the faithfulness columns scores nothing against fixations again, stores them
+// for model rows only, equal to core's deletion/insertion/ROAD run here on the same tensor and map.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  alignmentReference, centerBias, Explainer, findModel, humanCeiling, parseLabels, parseManifest, parseOsie, resizeBilinear,
-  resizeForModel, scoreAll, toTensor,
+  alignmentReference, causalCurve, centerBias, chwShape, Explainer, findModel, humanCeiling, parseLabels, parseManifest, parseOsie,
+  resizeBilinear, resizeForModel, road, scoreAll, toTensor,
 } from '../../packages/core/src/index.js';
 import { decodeImage } from '../../packages/api/src/images/decode.js';
 import { otherImages } from '../../packages/api/src/eval/dataset.js';
@@ -45,7 +47,10 @@ interface JsonRow {
   rank: number | null; kind: string; model: string; layer: string; method: string; target: string; label: string;
   scores: Record<string, { mean: number | null; ci: number | null; n: number; std: number | null } | null>;
 }
-interface JsonReport { run: { id: string; images: string[]; protocol: string }; rows: JsonRow[]; metrics: { id: string }[]; sortMetric: string; stats: Record<string, unknown> }
+interface JsonReport {
+  run: { id: string; images: string[]; protocol: string; params: { protocolKeys?: Record<string, string> } };
+  rows: JsonRow[]; metrics: { id: string }[]; sortMetric: string; stats: { time: Record<string, number> } & Record<string, unknown>;
+}
 
 const readJson = (dir: string) => JSON.parse(readFileSync(join(dir, 'leaderboard.json'), 'utf8')) as JsonReport;
 
@@ -251,6 +256,124 @@ for (const db of testDatabases()) {
         expect((await s.gql(LEADERBOARD, { dataset: 'osie', metric: 'nss', run: 'nope' })).data!.leaderboard).toBeNull();
         expect(await s.errorCode(LEADERBOARD, { dataset: 'osie', metric: 'emd' })).toBe('BAD_REQUEST');
         expect(await s.errorCode(LEADERBOARD, { dataset: 'osie', metric: 'sim' })).toBe('BAD_REQUEST');
+      } finally {
+        await s?.close();
+      }
+    }, 60_000);
+
+    // the faithfulness run: the first images, the methods at the default layer, stored alignment kept
+    const FAITH = ['deletion', 'insertion', 'road'];
+    const modelRows = config.methods.length;
+    const otherRows = 2 + config.baselines.length;
+    const faithArgs = (out: string) => [
+      'eval', '--dataset', 'osie', '--images', String(config.first), '--methods', config.methods.join(','), '--layers', 'default',
+      '--metrics', config.metrics.join(','), '--faithfulness', '--baselines', config.baselines.join(','), '--ceiling-splits', '2',
+      '--examples', '0', '--workers', '2', '--no-progress', '--database-url', url, '--out', join(work, out), '--resume',
+    ];
+
+    it('--resume --faithfulness adds the columns for model rows only and scores nothing against fixations again', async () => {
+      const before = await countScores(url);
+      const r = await cli(...faithArgs('faith'));
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      // one engine run per image (the maps are needed again), only the model rows computed
+      expect(summary(r)).toEqual({ images: config.first, rows: modelRows + otherRows, computed: config.first * modelRows, skipped: config.first * otherRows, engineRuns: config.first });
+      const report = readJson(join(work, 'faith'));
+      expect(report.stats.time).toMatchObject({ reference: 0, maps: 0, ceiling: 0, baselines: 0 });
+      expect(report.stats.time.faithfulness).toBeGreaterThan(0);
+      expect(report.metrics.map((m) => m.id)).toEqual([...config.metrics, ...FAITH]);
+
+      expect(await countScores(url)).toBe(before + config.first * modelRows * FAITH.length);
+      const { client } = createPrismaClient(url);
+      const stored = await client.evalScore.findMany().finally(() => client.$disconnect());
+      const faith = stored.filter((s) => FAITH.includes(s.metric));
+      expect(faith).toHaveLength(config.first * modelRows * FAITH.length);
+      expect(faith.every((s) => s.kind === 'model' && s.layer === 'fire9/concat_2' && s.classIndex !== null)).toBe(true);
+      // under the faithfulness key the run records; the alignment scores are still the earlier runs'
+      expect(new Set(faith.map((s) => s.protocol))).toEqual(new Set([report.run.params.protocolKeys!.faithfulness]));
+      expect(report.run.params.protocolKeys!.alignment).toBe(report.run.protocol);
+      expect(stored.filter((s) => s.runId === report.run.id).every((s) => FAITH.includes(s.metric))).toBe(true);
+
+      for (const row of report.rows) {
+        for (const id of FAITH) {
+          if (row.kind === 'model') expect(row.scores[id]!.n + (row.scores[id] as { undefined?: number }).undefined!).toBe(config.first);
+          else expect(row.scores[id]).toBeNull();
+        }
+      }
+      const md = readFileSync(join(work, 'faith', 'leaderboard.md'), 'utf8');
+      expect(md).toContain('Deletion AUC ↓');
+      expect(md).toContain('Insertion AUC ↑');
+      expect(md).toContain('model rows only');
+      const html = readFileSync(join(work, 'faith', 'leaderboard.html'), 'utf8');
+      expect(html.match(/<svg /g)).toHaveLength(config.metrics.length + FAITH.length);
+      expect(html).toContain('Deletion AUC ↓');
+
+      // a second resume finds everything stored
+      const again = await cli(...faithArgs('faith-again'));
+      expect(summary(again)).toEqual({ images: config.first, rows: modelRows + otherRows, computed: 0, skipped: config.first * (modelRows + otherRows), engineRuns: 0 });
+    }, 300_000);
+
+    it('a stored deletion, insertion and ROAD equal core\'s measures run here on the same tensor and map', async () => {
+      const manifest = parseManifest(readFileSync(resolve(root, 'models/manifest.json'), 'utf8'));
+      const spec = findModel(manifest, 'squeezenet1.0');
+      const labels = parseLabels(readFileSync(resolve(root, 'models/cache', spec.labels as string), 'utf8'));
+      // as in the eval worker: one ONNX Runtime thread, 16 inputs per run
+      const engine = await Explainer.create(ort, readFileSync(resolve(root, 'models/cache', spec.file)), spec, labels, {
+        batchSize: 16, sessionOptions: { intraOpNumThreads: 1, interOpNumThreads: 1 },
+      });
+      const { client } = createPrismaClient(url);
+      const stored = await client.evalScore.findMany({ where: { image: '1001.jpg', method: 'gradcam', layer: 'fire9/concat_2' } }).finally(() => client.$disconnect());
+      const value = (metric: string) => stored.find((s) => s.metric === metric)!;
+      try {
+        const { image: rgb } = await decodeImage(readFileSync(join(osieDir, 'stimuli', '1001.jpg')), 1e8);
+        const x = toTensor(resizeForModel(rgb, spec.input), spec.input);
+        const m = (await engine.explain(x, { methods: ['gradcam'], layer: 'fire9/concat_2', topK: 1 })).maps[0];
+        const score = (batch: Float32Array, n: number) => engine.forwardInputs(batch, n);
+        const shape = chwShape(engine.inputShape);
+        expect(value('deletion').classIndex).toBe(m.classIndex);
+        const deletion = await causalCurve(score, x, shape, m.map, m.classIndex, 'deletion', { step: 224 * 8 });
+        expect(Math.abs(value('deletion').value! - deletion.auc)).toBeLessThan(1e-9);
+        const insertion = await causalCurve(score, x, shape, m.map, m.classIndex, 'insertion', { step: 224 * 8 });
+        expect(Math.abs(value('insertion').value! - insertion.auc)).toBeLessThan(1e-9);
+        // a faithful map: deleting its pixels drops the class faster than inserting them raises it
+        expect(deletion.auc).toBeLessThan(insertion.auc);
+        const roadValue = value('road').value;
+        if (roadValue !== null) expect(Math.abs(roadValue - (await road(score, x, shape, m.map, m.classIndex, { seed: 0 })).combined)).toBeLessThan(1e-9);
+      } finally {
+        await engine.release();
+      }
+    }, 120_000);
+
+    it('serves the faithfulness columns over GraphQL: deletion ascending, model rows only', async () => {
+      // the newest run: the second faithfulness resume (the same stored scores)
+      const report = readJson(join(work, 'faith-again'));
+      let s: TestServer | undefined;
+      try {
+        s = await startTestServer(url, { SALIENCY_MODELS: 'squeezenet1.0' });
+        const r = await s.gql(LEADERBOARD, { dataset: 'osie', metric: 'deletion' });
+        expect(r.errors).toBeUndefined();
+        const board = r.data!.leaderboard;
+        expect(board).toMatchObject({ metric: 'deletion', metricName: 'Deletion AUC', higherIsBetter: false });
+        expect(board.run.id).toBe(report.run.id);
+        expect(board.rows).toHaveLength(modelRows);
+        expect(board.rows.every((x: { kind: string; isCeiling: boolean; isBaseline: boolean }) => x.kind === 'MODEL' && !x.isCeiling && !x.isBaseline)).toBe(true);
+        const means = board.rows.map((x: { mean: number }) => x.mean);
+        expect(means).toEqual([...means].sort((a, b) => a - b));
+        board.rows.forEach((row: { label: string; mean: number; n: number }) => {
+          const want = report.rows.find((x) => x.label === row.label)!.scores.deletion!;
+          expect(row.mean).toBeCloseTo(want.mean!, 12);
+          expect(row.n).toBe(want.n);
+        });
+        const insertion = (await s.gql(LEADERBOARD, { dataset: 'osie', metric: 'insertion' })).data!.leaderboard;
+        expect(insertion.higherIsBetter).toBe(true);
+        const up = insertion.rows.map((x: { mean: number }) => x.mean);
+        expect(up).toEqual([...up].sort((a, b) => b - a));
+        // the same run's alignment table still has the ceiling and the baselines
+        const nss = (await s.gql(LEADERBOARD, { dataset: 'osie', metric: 'nss' })).data!.leaderboard;
+        expect(nss.rows).toHaveLength(modelRows + otherRows);
+        // an earlier run did not compute deletion
+        const firstRun = readJson(join(work, 'first')).run.id;
+        expect(await s.errorCode(LEADERBOARD, { dataset: 'osie', metric: 'deletion', run: firstRun })).toBe('BAD_REQUEST');
       } finally {
         await s?.close();
       }

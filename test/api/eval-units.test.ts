@@ -228,16 +228,15 @@ describe('leaderboard columns', () => {
     expect(del.value).toBeCloseTo(auc, 6);
   });
 
-  it('ROAD is undefined (null, no model call) for a map whose MoRF would impute every pixel', async () => {
-    const input = Float32Array.from({ length: 3 * plane }, (_, i) => (i % 7) / 7);
-    // 40 % of the pixels exactly 0: MoRF's 20th-percentile threshold is 0 and no pixel is below it
+  it('ROAD: the hand value on a constant input, a percentile that removes every pixel imputing 0', async () => {
+    const input = new Float32Array(3 * plane).fill(1);
+    // 26 of 64 pixels exactly 0: MoRF at percentile 20 has threshold 0 and removes every pixel (core
+    // imputes 0: p = σ(0) = ½); every other mask keeps pixels, and a constant input imputes to itself
     const map = { width: 8, height: 8, values: Float32Array.from({ length: plane }, (_, i) => (i < 26 ? 0 : i / plane)) };
     const { score, calls } = model();
-    expect(await measureColumns(score, input, dims, map, 0, ['road'], {})).toEqual([{ id: 'road', value: null }]);
-    expect(calls).toEqual([]);
-    const smooth = { width: 8, height: 8, values: Float32Array.from({ length: plane }, (_, i) => (i + 1) / plane) };
-    const [road] = await measureColumns(score, input, dims, smooth, 0, ['road'], { batchSize: 16 });
-    expect(road.value).not.toBeNull();
+    const [road] = await measureColumns(score, input, dims, map, 0, ['road'], { roadNoise: 0, batchSize: 16 });
+    // combined = (mean LeRF − mean MoRF)/2 = (0 − (½ − σ(3))/4)/2
+    expect(road.value).toBeCloseTo((sigmoid(3) - 0.5) / 8, 6);
     expect(calls).toEqual([9]);
   });
 

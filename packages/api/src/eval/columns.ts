@@ -4,12 +4,9 @@
 // API's `leaderboard` field all read this table, so no code path special-cases a column's name.
 // measureColumns computes the faithfulness columns of one map with core's measures, running each
 // measure once however many columns read it (CamMult, Average Drop and Increase share one model call).
-// A column undefined for a map is null, as an alignment metric undefined for an image: ROAD when one
-// of its percentiles would impute every pixel (a map ≥ 20 % exactly 0 has MoRF's 20th-percentile
-// threshold 0, and nothing is below it), where pytorch-grad-cam's solve is singular and gives NaN.
+// A value that is not finite is stored as null (undefined for that map), as an alignment metric's.
 import {
-  alignmentMetrics, chwShape, getFaithfulnessMeasure, ROAD_PERCENTILES, roadKeepMask,
-  type FaithfulnessOptions, type FaithfulnessReport, type FloatMap, type ScoreFn,
+  alignmentMetrics, chwShape, getFaithfulnessMeasure, type FaithfulnessOptions, type FaithfulnessReport, type FloatMap, type ScoreFn,
 } from '@saliency-explainer/core';
 import type { EvalKind } from '../storage/types.js';
 
@@ -30,8 +27,6 @@ export interface FaithfulnessColumn extends LeaderboardColumn {
   /** The core faithfulness measure (faithfulnessMeasures) whose report holds the value. */
   measure: string;
   value(report: Partial<FaithfulnessReport>): number;
-  /** Whether the column is defined for this map (default: always). */
-  definedFor?(map: FloatMap, options: FaithfulnessOptions): boolean;
 }
 
 const ALL_KINDS: readonly EvalKind[] = ['model', 'ceiling', 'baseline'];
@@ -58,8 +53,6 @@ export const faithfulnessColumns: readonly FaithfulnessColumn[] = [
     id: 'road', name: 'ROAD', higherIsBetter: true, kind: 'faithfulness', rowKinds: MODEL_ONLY, measure: 'road',
     description: 'ROAD combined: (LeRF − MoRF)/2 of the probability change after noisy linear imputation (pytorch-grad-cam); higher is better',
     value: (r) => field(r.road, 'road').combined,
-    // every MoRF and LeRF mask keeps a pixel to impute from
-    definedFor: (map, o) => (o.roadPercentiles ?? ROAD_PERCENTILES).every((p) => (['morf', 'lerf'] as const).every((order) => roadKeepMask(map, p, order).includes(1))),
   },
   {
     id: 'cammult', name: 'CamMult', higherIsBetter: true, kind: 'faithfulness', rowKinds: MODEL_ONLY, measure: 'confidence',
@@ -130,13 +123,12 @@ export async function measureColumns(
     return c;
   });
   const shape = chwShape(dims);
-  const defined = columns.filter((c) => c.definedFor?.(map, options) ?? true);
   const report: Partial<FaithfulnessReport> = {};
-  for (const measure of new Set(defined.map((c) => c.measure))) {
+  for (const measure of new Set(columns.map((c) => c.measure))) {
     Object.assign(report, await getFaithfulnessMeasure(measure).compute({ score, input, shape, map, classIndex, options }));
   }
   return columns.map((c) => {
-    const v = defined.includes(c) ? c.value(report) : NaN;
+    const v = c.value(report);
     return { id: c.id, value: Number.isFinite(v) ? v : null };
   });
 }
