@@ -6,23 +6,15 @@ import { captionMap } from '../../../packages/core/src/caption/caption.js';
 import type { Captioner } from '../../../packages/core/src/caption/captioner.js';
 import { renderEnglish } from '../../../packages/core/src/caption/render-en.js';
 import type { RgbImage } from '../../../packages/core/src/image/types.js';
-import type { InputSpec } from '../../../packages/core/src/model/spec.js';
-import { preprocess } from '../../../packages/core/src/image/preprocess.js';
-import { rng } from '../../helpers/random.js';
 import { numbersIn, renderings } from './numbers.js';
+import { labels, S, spec, tinyLinear } from './tiny-linear.js';
 
-const S = 16;
 const W = 40;
 const H = 24;
-const spec: InputSpec = { name: 'x', width: S, height: S, layout: 'NCHW', channelOrder: 'RGB', scale: 1 / 255, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], resize: 'stretch' };
-const labels = ['a', 'b', 'c'];
-const r = rng(5);
-const image = { data: Uint8Array.from({ length: W * H * 3 }, () => Math.floor(r() * 256)), width: W, height: H, channels: 3 as const };
-const input = preprocess(image, spec);
-const weights = Array.from({ length: 3 }, () => Float64Array.from({ length: 3 * S * S }, () => r() - 0.5));
+const { image, input, logitsOf } = tinyLinear(5, W, H);
 const score = async (batch: Float32Array, n: number) => {
   const out = new Float32Array(n * 3);
-  for (let j = 0; j < n; j++) weights.forEach((w, k) => (out[j * 3 + k] = w.reduce((s, v, i) => s + v * batch[j * 3 * S * S + i], 0)));
+  for (let j = 0; j < n; j++) out.set(logitsOf(batch, j * 3 * S * S), j * 3);
   return out;
 };
 const subject = { image, spec, input, probabilities: Float32Array.of(0.2, 0.7, 0.1), labels };

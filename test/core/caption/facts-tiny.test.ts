@@ -3,22 +3,14 @@
 import { describe, it, expect } from 'vitest';
 import { captionFacts, captionMap } from '../../../packages/core/src/caption/caption.js';
 import { CaptionError, type CaptionFact } from '../../../packages/core/src/caption/facts.js';
-import { preprocess } from '../../../packages/core/src/image/preprocess.js';
 import { humanAgreement, humanMap } from '../../../packages/core/src/annotation/human-map.js';
 import { alignToHuman } from '../../../packages/core/src/metrics/align.js';
-import type { InputSpec } from '../../../packages/core/src/model/spec.js';
 import type { FloatMap } from '../../../packages/core/src/cam/types.js';
-import { rng } from '../../helpers/random.js';
+import { preprocess } from '../../../packages/core/src/image/preprocess.js';
 import { blur11, topIndices } from './reference.js';
+import { labels, S, spec, tinyLinear } from './tiny-linear.js';
 
-const S = 16;
-const spec: InputSpec = { name: 'x', width: S, height: S, layout: 'NCHW', channelOrder: 'RGB', scale: 1 / 255, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], resize: 'stretch' };
-const labels = ['a', 'b', 'c'];
-const r = rng(11);
-const image = { data: Uint8Array.from({ length: S * S * 3 }, () => Math.floor(r() * 256)), width: S, height: S, channels: 3 as const };
-const input = preprocess(image, spec);
-const weights = Array.from({ length: 3 }, () => Float64Array.from({ length: 3 * S * S }, () => r() - 0.5));
-const logitsOf = (x: Float32Array, off = 0) => weights.map((w) => w.reduce((s, v, i) => s + v * x[off + i], 0));
+const { image, input, logitsOf } = tinyLinear(11);
 const softmax = (z: number[]) => {
   const m = Math.max(...z);
   const e = z.map((v) => Math.exp(v - m));
