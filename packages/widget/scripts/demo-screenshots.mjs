@@ -1,6 +1,6 @@
 // Screenshots of the demo page as `npm start` serves it (a real API, the built bundle), without and
-// with WebGPU, wide and narrow, and its annotation section, into test/screenshots/demo-*.png; prints
-// each widget's state.
+// with WebGPU, wide and narrow, its caption-and-faithfulness section (curves open) and its annotation
+// section (Start pressed, three clicks), into test/screenshots/demo-*.png; prints each widget's state.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium, startApi, widgetDir, widgetsSettled } from './api-and-browser.mjs';
@@ -24,9 +24,21 @@ try {
       const modes = await page.$('.grid');
       await modes.screenshot({ path: join(out, `demo-modes-${suffix}.png`) });
       if (!webgpu) {
-        // a few bubbles revealed by real clicks on the annotation widget's canvas
+        // the caption and the report card of the measured widget, with its curves open
+        await page.waitForFunction(() => {
+          const w = document.querySelector('#measured-widget');
+          return !!w?.shadowRoot?.querySelector('[part~="curves-toggle"]') && !!w.shadowRoot.querySelector('[part~="caption-number"]');
+        }, { timeout: 300_000, polling: 500 });
+        await page.$eval('#measured-widget', (w) => w.shadowRoot.querySelector('[part~="curves-toggle"]').click());
+        await new Promise((r) => setTimeout(r, 300));
+        const measured = await page.$('#measured-widget');
+        await measured.scrollIntoView();
+        await measured.screenshot({ path: join(out, 'demo-caption.png') });
+        // a few bubbles revealed by real clicks on the annotation widget's canvas, after its Start
         const annotate = await page.$('#annotate-section');
         await annotate.scrollIntoView();
+        await page.$eval('#annotate-widget', (w) => w.shadowRoot.querySelector('[part~="start"]').click());
+        await page.waitForFunction(() => !!document.querySelector('#annotate-widget')?.shadowRoot?.querySelector('[part~="timer"]'), { timeout: 30_000 });
         const box = await page.$eval('#annotate-widget', (w) => {
           const r = w.shadowRoot.querySelector('canvas').getBoundingClientRect();
           return { x: r.left, y: r.top, width: r.width, height: r.height };
