@@ -1,8 +1,11 @@
 // The explain engine: one analysed model, its compiled sessions (created once per target
 // layer), and explain() = forward → one head-gradient run for all k targets → CAM methods →
 // postprocessed maps; pixel attributions run through input-gradient sessions (one per ReLU rule
-// and score kind, symbolic batch, built on first use). Runtime-agnostic: hand it onnxruntime-node
-// or onnxruntime-web.
+// and score kind, symbolic batch, built on first use). Requests whose methods all fuse (fused/: the
+// gradient CAMs, EigenCAM, EigenGradCAM) run one fused graph per image instead — forward, top-k,
+// gradients, weights, resize and scaling in a single session run — built once per (layer, methods,
+// K, target, eigen smoothing); the other requests, and any the fused graph cannot take, go the way
+// described first. Runtime-agnostic: hand it onnxruntime-node or onnxruntime-web.
 import { ModelAnalysis } from './onnx/analysis.js';
 import { encodeModel } from './onnx/proto.js';
 import { buildForwardModel, buildHeadModels, buildInputGradientModel, GRADIENTS, SEEDS } from './autodiff/compile.js';
@@ -19,6 +22,8 @@ import { postprocess } from './cam/pipeline.js';
 import { softmax } from './cam/targets.js';
 import { topPredictions } from './predictions.js';
 import { type InferenceSession, type OrtRuntime, type Tensor, runSession } from './runtime.js';
+import { buildFusedModel, FusedGraphError, FUSED_CLASSES, type FusedModel } from './fused/build.js';
+import { FUSED_METHODS, isFusedMethod } from './fused/methods.js';
 
 export interface EngineOptions {
   /**
@@ -27,6 +32,35 @@ export interface EngineOptions {
    */
   batchSize?: number;
   sessionOptions?: InferenceSession.SessionOptions;
+  /**
+   * Run requests whose methods all fuse (the gradient CAMs, EigenCAM, EigenGradCAM) as one fused
+   * graph per image (default true); false: always the separate forward and head-gradient sessions.
+   */
+  fused?: boolean;
+}
+
+/** What `Explainer.exportOnnx` builds: one method, top-k classes, the model's own input. */
+export interface FusedExportOptions {
+  /** A method id or alias (cam/registry.ts) that fuses. */
+  method: string;
+  topK: number;
+  layer?: string;
+  target?: TargetKind;
+  eigenSmooth?: boolean;
+  /** Also output raw [K, h, w]. */
+  raw?: boolean;
+}
+
+export interface FusedExport {
+  bytes: Uint8Array;
+  method: string;
+  layer: string;
+  /** Input name and shape [1, C, H, W]; outputs classes [K], scores [K], maps [K, H, W] (and raw [K, h, w]). */
+  input: string;
+  inputShape: number[];
+  layerShape: number[];
+  /** Whether the head gradients gather the classes' weight rows. */
+  gathered: boolean;
 }
 
 /** The model's graph analysed for its spec: logits, shapes, target layers (what Explainer builds on). */
@@ -39,7 +73,7 @@ export function analyseModel(modelBytes: Uint8Array, spec: ModelSpec): ModelAnal
 }
 
 export class ExplainError extends Error {
-  constructor(readonly code: 'BAD_LAYER' | 'BAD_CLASS' | 'UNKNOWN_METHOD' | 'BAD_INPUT', message: string) {
+  constructor(readonly code: 'BAD_LAYER' | 'BAD_CLASS' | 'UNKNOWN_METHOD' | 'BAD_INPUT' | 'NOT_FUSABLE', message: string) {
     super(message);
     this.name = 'ExplainError';
   }
@@ -89,6 +123,8 @@ export class Explainer {
   private logitsOnly?: Promise<InferenceSession>;
   /** Input-gradient sessions by `${rules}/${score kind}`. */
   private readonly inputGradientSessions = new Map<string, Promise<InferenceSession>>();
+  /** Fused sessions by plan key; null where that plan does not fuse (today's path runs). */
+  private readonly fusedSessions = new Map<string, Promise<{ session: InferenceSession; fused: FusedModel } | null>>();
 
   private constructor(
     private readonly ort: OrtRuntime,
@@ -111,6 +147,46 @@ export class Explainer {
     const e = new Explainer(ort, spec, labels, modelBytes, options);
     await e.sessionsFor(e.defaultLayer);
     return e;
+  }
+
+  /**
+   * One ONNX file that explains with no code of ours: the model's input tensor → classes int64 [K],
+   * scores float32 [K] (softmax), maps float32 [K, H, W] in [0, 1], optionally raw [K, h, w].
+   */
+  static exportOnnx(modelBytes: Uint8Array, spec: ModelSpec, options: FusedExportOptions): FusedExport {
+    let id: string;
+    try {
+      id = getCamMethod(options.method).id;
+    } catch (e) {
+      throw new ExplainError('UNKNOWN_METHOD', (e as Error).message);
+    }
+    if (!isFusedMethod(id)) {
+      throw new ExplainError('NOT_FUSABLE', `method '${id}' does not fuse into one ONNX graph (those that do: ${FUSED_METHODS.join(', ')})`);
+    }
+    const analysis = analyseModel(modelBytes, spec);
+    const layer = options.layer ?? spec.targetLayer ?? analysis.defaultLayer();
+    let layerShape: number[];
+    try {
+      layerShape = analysis.checkLayer(layer);
+    } catch (e) {
+      throw new ExplainError('BAD_LAYER', (e as Error).message);
+    }
+    if (!Number.isInteger(options.topK) || options.topK < 1 || options.topK > analysis.numClasses) {
+      throw new ExplainError('BAD_CLASS', `top-k must be in 1..${analysis.numClasses}`);
+    }
+    let fused: FusedModel;
+    try {
+      fused = buildFusedModel(analysis, {
+        methods: [id], layer, topK: options.topK, target: options.target, eigenSmooth: options.eigenSmooth, raw: options.raw,
+      });
+    } catch (e) {
+      if (e instanceof FusedGraphError) throw new ExplainError('NOT_FUSABLE', e.message);
+      throw e;
+    }
+    return {
+      bytes: encodeModel(fused.model), method: id, layer, input: analysis.input, inputShape: [...analysis.inputShape],
+      layerShape: [...layerShape], gathered: fused.gathered,
+    };
   }
 
   get numClasses(): number {
@@ -226,16 +302,29 @@ export class Explainer {
   async explainMany(requests: readonly ExplainRequest[]): Promise<PromiseSettledResult<ExplainResult>[]> {
     const results: PromiseSettledResult<ExplainResult>[] = new Array(requests.length);
     const byLayer = new Map<string, { index: number; plan: Plan }[]>();
+    const plans: { index: number; plan: Plan }[] = [];
     requests.forEach((r, index) => {
       try {
-        const plan = this.plan(r);
-        const group = byLayer.get(plan.layer) ?? [];
-        group.push({ index, plan });
-        byLayer.set(plan.layer, group);
+        plans.push({ index, plan: this.plan(r) });
       } catch (reason) {
         results[index] = { status: 'rejected', reason };
       }
     });
+    for (const { index, plan } of plans) {
+      try {
+        const fused = await this.explainFused(plan);
+        if (fused) {
+          results[index] = { status: 'fulfilled', value: fused };
+          continue;
+        }
+      } catch (reason) {
+        results[index] = { status: 'rejected', reason };
+        continue;
+      }
+      const group = byLayer.get(plan.layer) ?? [];
+      group.push({ index, plan });
+      byLayer.set(plan.layer, group);
+    }
     for (const [layer, group] of byLayer) {
       let sessions: LayerSessions;
       let forwards: Tensors[];
@@ -366,6 +455,10 @@ export class Explainer {
         maps.push({ method: m.id, classIndex, label: this.labels[classIndex], raw, map });
       });
     }
+    return this.result(options, layer, probs, classes, maps);
+  }
+
+  private result(options: ExplainOptions, layer: string, probs: Float32Array, classes: readonly number[], maps: ClassMap[]): ExplainResult {
     const nPred = options.classes?.length ? Math.max(5, classes.length) : Math.max(options.topK ?? 1, 1);
     return {
       model: this.spec.id,
@@ -375,6 +468,80 @@ export class Explainer {
       probabilities: probs,
       maps,
     };
+  }
+
+  /** The fused session of a plan, or null when its methods or model do not fuse. */
+  private fusedFor(plan: Plan): Promise<{ session: InferenceSession; fused: FusedModel } | null> {
+    const { options, methods, layer, kind } = plan;
+    if (this.options.fused === false || !methods.every((m) => isFusedMethod(m.id))) return Promise.resolve(null);
+    const given = options.classes?.length ?? 0;
+    const K = given || (options.topK ?? 1);
+    const eigenSmooth = options.eigenSmooth ?? false;
+    const key = JSON.stringify([layer, methods.map((m) => m.id), kind, eigenSmooth, given ? 'given' : 'top', K]);
+    let entry = this.fusedSessions.get(key);
+    if (!entry) {
+      entry = (async () => {
+        let fused: FusedModel;
+        try {
+          fused = buildFusedModel(this.analysis, {
+            methods: methods.map((m) => m.id), layer, target: kind, eigenSmooth, logits: true, raw: true,
+            ...(given ? { givenClasses: K } : { topK: K }),
+          });
+        } catch {
+          // a plan the fused graph cannot take (a method given twice, a head it cannot differentiate)
+          return null;
+        }
+        try {
+          return { session: await this.session(encodeModel(fused.model)), fused };
+        } catch {
+          return null; // a runtime that cannot run one of its ops (the browser's WebGPU provider, say)
+        }
+      })();
+      this.fusedSessions.set(key, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * One run of the fused graph for one request; null when the request does not fuse, or when the
+   * graph's top-k classes differ from topPredictions' (a near tie ranked the other way), so that
+   * today's path answers with exactly its classes.
+   */
+  private async explainFused(plan: Plan): Promise<ExplainResult | null> {
+    const entry = await this.fusedFor(plan);
+    if (!entry) return null;
+    const { session, fused } = entry;
+    const { options, layer } = plan;
+    const K = fused.K;
+    const feeds: Record<string, Tensor> = { [this.analysis.input]: new this.ort.Tensor('float32', plan.input, this.inputShape) };
+    if (options.classes?.length) {
+      feeds[FUSED_CLASSES] = new this.ort.Tensor('int64', BigInt64Array.from(options.classes.map((c) => BigInt(c))), [K]);
+    }
+    const out = await session.run(feeds);
+    const probs = softmax(out[fused.logits!].data as Float32Array);
+    let classes: number[];
+    if (options.classes?.length) {
+      classes = options.classes;
+    } else {
+      classes = Array.from(out[FUSED_CLASSES].data as BigInt64Array, Number);
+      const expected = this.topPredictions(probs, K).map((p) => p.index);
+      if (expected.some((c, k) => c !== classes[k])) return null;
+    }
+    const [, , h, w] = this.analysis.shapeOf(layer);
+    const [, , H, W] = this.inputShape;
+    const maps: ClassMap[] = [];
+    for (const o of fused.outputs) {
+      const mapData = out[o.maps].data as Float32Array;
+      const rawData = out[o.raw!].data as Float32Array;
+      classes.forEach((classIndex, k) => {
+        maps.push({
+          method: o.method, classIndex, label: this.labels[classIndex],
+          raw: { width: w, height: h, values: rawData.slice(k * h * w, (k + 1) * h * w) },
+          map: { width: W, height: H, values: mapData.slice(k * H * W, (k + 1) * H * W) },
+        });
+      });
+    }
+    return this.result(options, layer, probs, classes, maps);
   }
 
   /** d target_k / d activations for all targets in one run: [K, C, h, w]. */
@@ -417,6 +584,9 @@ export class Explainer {
     const inputGradient = await Promise.allSettled([...this.inputGradientSessions.values()]);
     await Promise.all(inputGradient.map((r) => (r.status === 'fulfilled' ? r.value.release() : undefined)));
     this.inputGradientSessions.clear();
+    const fused = await Promise.allSettled([...this.fusedSessions.values()]);
+    await Promise.all(fused.map((r) => (r.status === 'fulfilled' ? r.value?.session.release() : undefined)));
+    this.fusedSessions.clear();
     this.layers.clear();
   }
 }
