@@ -1,8 +1,10 @@
 // npm run bench: the cost of a caption next to the map it captions, measured side by side in one run.
 // Per photo (SqueezeNet, Grad-CAM top-1): the map (explain on the preprocessed input), the object
 // detector (YOLOX-Nano: letterbox, run, decode, NMS), the caption's facts (crop + deletion + control in
-// one batch of three, the blur, the map on the image) and both together, as ratios to the map; and a
-// further map of the same image, whose detections and blurred input are those of the first.
+// one batch of three, the blur, the map on the image) and both together, as ratios to the map: with
+// the detector on the same thread, one after the other, and as the CLI and API run it, on a thread of
+// its own (packages/api's DetectorThread) while the facts are made; and a further map of the same
+// image, whose detections and blurred input are those of the first.
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,7 @@ import sharp from 'sharp';
 import {
   Explainer, Detector, captionMap, parseManifest, findModel, findDetector, parseLabels, preprocess,
 } from '@saliency-explainer/core';
+import { DetectorThread } from '../../packages/api/dist/compute/detector-thread.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const modelsDir = join(root, 'models');
@@ -38,6 +41,7 @@ const labels = labelsOf(spec);
 const engine = await Explainer.create(ort, readFileSync(join(modelsDir, 'cache', spec.file)), spec, labels);
 const dspec = findDetector(manifest);
 const detector = await Detector.create(ort, readFileSync(join(modelsDir, 'cache', dspec.file)), dspec, labelsOf(dspec), sessionOptions);
+const thread = await DetectorThread.start(modelsDir);
 const score = (batch, n) => engine.forwardInputs(batch, n);
 const rows = [];
 for (const name of ['both.png', 'coffee.png', 'dog.jpg']) {
@@ -54,7 +58,8 @@ for (const name of ['both.png', 'coffee.png', 'dog.jpg']) {
     ['detector', () => detector.detect(image)],
     // a fresh input array each time, so the blur is not taken from the per-input cache
     ['caption facts (crop + deletion + control)', () => captionMap(score, { ...subject, input: Float32Array.from(input) }, map)],
-    ['caption (detector + facts)', async () => captionMap(score, { ...subject, input: Float32Array.from(input), detections: await detector.detect(image) }, map)],
+    ['caption (detector, then facts, one thread)', async () => captionMap(score, { ...subject, input: Float32Array.from(input), detections: await detector.detect(image) }, map)],
+    ['caption (detector on its thread + facts)', () => captionMap(score, { ...subject, input: Float32Array.from(input), detections: thread.detect(image) }, map)],
     ['caption of a further map of the image', () => captionMap(score, subject, map)],
   ];
   const ms = await medians(cases, reps);
@@ -64,5 +69,6 @@ for (const name of ['both.png', 'coffee.png', 'dog.jpg']) {
   });
 }
 await detector.release();
+await thread.release();
 await engine.release();
 console.table(rows);

@@ -1,7 +1,7 @@
 // Pillow's bilinear resize: cases worked by hand from Resample.c's formulas, an independent
 // straightforward implementation of those formulas, and one image resized by Pillow 9.4 itself.
 import { describe, it, expect } from 'vitest';
-import { pilResizeBilinear } from '../../../packages/core/src/image/pil-resize.js';
+import { pilResizeBilinear, pilResizeBilinearWindow } from '../../../packages/core/src/image/pil-resize.js';
 import type { RgbImage } from '../../../packages/core/src/image/types.js';
 
 /** A 1-row gray image as RGB. */
@@ -135,5 +135,46 @@ describe('pilResizeBilinear', () => {
   it('refuses an empty or fractional target size', () => {
     expect(() => pilResizeBilinear(row([1, 2]), 0, 1)).toThrow(RangeError);
     expect(() => pilResizeBilinear(row([1, 2]), 1.5, 1)).toThrow(RangeError);
+  });
+});
+
+describe('pilResizeBilinearWindow', () => {
+  /** Channel-distinct RGB(A) noise, so a mixed-up band or offset shows. */
+  const colourNoise = (width: number, height: number, channels: 3 | 4, seed: number): RgbImage => {
+    let s = seed;
+    const data = Uint8Array.from({ length: width * height * channels }, () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) & 255);
+    return { data, width, height, channels };
+  };
+  /** The window cut from the whole resize, the plain way. */
+  const cut = (img: RgbImage, left: number, top: number, w: number, h: number): Uint8Array => {
+    const out = new Uint8Array(w * h * img.channels);
+    for (let y = 0; y < h; y++) out.set(img.data.subarray(((top + y) * img.width + left) * img.channels, ((top + y) * img.width + left + w) * img.channels), y * w * img.channels);
+    return out;
+  };
+
+  it('is the same bytes as the whole resize cut to the window (down, up, one axis kept, RGBA)', () => {
+    const cases: [number, number, 3 | 4, number, number, number, number, number, number][] = [
+      // source w×h, channels, resized w×h, window left, top, w, h
+      [97, 61, 3, 41, 32, 4, 3, 32, 28], // downscale both axes, a centre crop
+      [40, 23, 3, 67, 90, 0, 0, 67, 90], // upscale, the whole image
+      [50, 31, 4, 37, 31, 5, 7, 30, 20], // height kept: the columns pass only, window rows cut from the source
+      [50, 31, 3, 50, 12, 9, 2, 33, 9], // width kept: the rows pass only
+      [300, 200, 3, 384, 256, 80, 16, 224, 224], // torchvision Resize(256) + CenterCrop(224) of a 3:2 photo
+      [13, 11, 3, 5, 4, 4, 3, 1, 1], // one pixel at the far corner
+    ];
+    for (const [sw, sh, ch, ow, oh, left, top, w, h] of cases) {
+      const img = colourNoise(sw, sh, ch, sw * 31 + sh);
+      const whole = pilResizeBilinear(img, ow, oh);
+      const win = pilResizeBilinearWindow(img, ow, oh, left, top, w, h);
+      expect([win.width, win.height, win.channels]).toEqual([w, h, ch]);
+      expect(Buffer.from(win.data).equals(Buffer.from(cut(whole, left, top, w, h)))).toBe(true);
+    }
+  });
+
+  it('refuses a window outside the resized image', () => {
+    const img = colourNoise(10, 10, 3, 1);
+    expect(() => pilResizeBilinearWindow(img, 8, 8, 4, 0, 5, 8)).toThrow(RangeError);
+    expect(() => pilResizeBilinearWindow(img, 8, 8, -1, 0, 5, 8)).toThrow(RangeError);
+    expect(() => pilResizeBilinearWindow(img, 8, 8, 0, 0, 0, 8)).toThrow(RangeError);
   });
 });

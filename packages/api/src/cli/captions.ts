@@ -1,5 +1,5 @@
 // `explain --caption`: the manifest's object detector (loaded once per run, only when captions are
-// asked for) and each map's caption (core/caption): its facts measured on this model and image, the
+// asked for, on a thread of its own: compute/detector-thread.ts) and each map's caption (core/caption): its facts measured on this model and image, the
 // crop, deletion and control inputs run through the same Explainer in one batch per map, and the
 // English text made of them. A map is contrasted with the maps of the other classes of its method.
 // With --captioner DIR, a free-text captioner's description of each map's crop is quoted after them.
@@ -11,14 +11,23 @@ import {
   type Caption, type Captioner, type ExplainResult, type InputSpec, type RgbImage,
 } from '@saliency-explainer/core';
 import { CaptionerError, loadCaptioner, type LoadedCaptioner } from './captioner.js';
+import { DetectorThread, type ImageDetector } from '../compute/detector-thread.js';
 import { modelError } from './errors.js';
 import { readManifest } from './model-loader.js';
 
 /** Sessions run one after another; spinning threads would only take the cores the classifier needs. */
 const SESSION_OPTIONS = { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } };
 
-/** The first detector of `modelsDir`'s manifest, its files from models/cache. */
-export async function loadCaptionDetector(modelsDir: string): Promise<Detector> {
+/**
+ * The first detector of `modelsDir`'s manifest on a worker thread (so that it runs beside the
+ * classifier, not after it); its errors are loadDetectorInPlace's.
+ */
+export function loadCaptionDetector(modelsDir: string): Promise<ImageDetector> {
+  return DetectorThread.start(modelsDir);
+}
+
+/** The first detector of `modelsDir`'s manifest, its files from models/cache, on this thread. */
+export async function loadDetectorInPlace(modelsDir: string): Promise<Detector> {
   const manifest = readManifest(modelsDir);
   let spec;
   try {
@@ -50,12 +59,17 @@ export async function loadCliCaptioner(dir: string): Promise<LoadedCaptioner> {
   }
 }
 
-/** The captions of `result`'s maps, in their order; with a captioner, each quotes its description of the map's crop. */
+/**
+ * The captions of `result`'s maps, in their order; with a captioner, each quotes its description of
+ * the map's crop. The detector starts first and is awaited by the first caption once its batch is
+ * sent, so a detector on a thread of its own runs while that batch does.
+ */
 export async function captionMaps(
   engine: { forwardInputs(batch: Float32Array, n: number): Promise<Float32Array>; labels: string[] },
-  detector: Detector, image: RgbImage, input: Float32Array, result: ExplainResult, spec: InputSpec, captioner?: Captioner,
+  detector: ImageDetector, image: RgbImage, input: Float32Array, result: ExplainResult, spec: InputSpec, captioner?: Captioner,
 ): Promise<Caption[]> {
-  const detections = await detector.detect(image);
+  const detections = detector.detect(image);
+  detections.catch(() => {}); // awaited by the first caption; with no maps, nobody awaits it
   const subject = { image, spec, input, probabilities: result.probabilities, labels: engine.labels, detections };
   const score = (batch: Float32Array, n: number) => engine.forwardInputs(batch, n);
   const captions: Caption[] = [];

@@ -2,26 +2,27 @@
 // caption — with the worker's Explainer as the model (batched forward passes through
 // `forwardInputs`). Final maps are rebuilt from the stored raw maps with core's pipeline, so they are
 // the maps the API draws. The object detector of captions is loaded on the first caption, once per
-// worker, and so is the free-text captioner when the job names one (SALIENCY_CAPTIONER_DIR); the
+// worker, on a thread of its own (so it runs while the worker predicts), and so is the free-text captioner when the job names one (SALIENCY_CAPTIONER_DIR); the
 // probabilities and detections of the latest images are kept, so one image's maps share them. A sanity
 // check compiles the model again per randomised layer (core's cascadingRandomisation).
 import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import {
   captionMap, cascadingRandomisation, measureFaithfulness, postprocess, resizeForModel, toTensor,
-  type Detection, type Detector, type Explainer, type FloatMap, type SanityOptions,
+  type Detection, type Explainer, type FloatMap, type SanityOptions,
 } from '@saliency-explainer/core';
 import { loadManifestModel } from '../cli/model-loader.js';
 import { loadCaptioner, type LoadedCaptioner } from '../cli/captioner.js';
 import { loadCaptionDetector } from '../cli/captions.js';
+import type { ImageDetector } from './detector-thread.js';
 import { decodeImage } from '../images/decode.js';
 import type { MeasureJob, RawMap, WorkerConfig } from './worker-protocol.js';
 
-let detector: Promise<Detector> | undefined;
+let detector: Promise<ImageDetector> | undefined;
 /** Free-text captioners by folder, loaded on the first caption that asks for one. */
 const captioners = new Map<string, Promise<LoadedCaptioner>>();
 
-function captionDetector(modelsDir: string): Promise<Detector> {
+function captionDetector(modelsDir: string): Promise<ImageDetector> {
   if (!detector) {
     detector = loadCaptionDetector(modelsDir);
     detector.catch(() => (detector = undefined));
@@ -75,7 +76,10 @@ export async function measure(engine: Explainer, job: MeasureJob, config: Pick<W
     case 'caption': {
       const map = final(job.raw);
       const [probabilities, detections] = await probabilitiesAndDetections(engine, job.bytes,
-        async () => Promise.all([engine.predict(input), (await captionDetector(config.modelsDir)).detect(image)]));
+        async () => {
+          const detections = (await captionDetector(config.modelsDir)).detect(image); // on its thread, beside the prediction
+          return Promise.all([engine.predict(input), detections]);
+        });
       const subject = { image, spec, input, probabilities, labels: engine.labels, detections, human: job.human };
       const others = job.others.map((o) => ({ classIndex: o.classIndex, map: final(o.raw) }));
       const options = job.captionerDir ? { ...job.options, captioner: await captioner(job.captionerDir) } : job.options;

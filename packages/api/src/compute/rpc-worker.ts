@@ -1,12 +1,19 @@
 // One worker thread answering requests by id: the plumbing under the server's CPU-bound helpers that
 // must not run on the main thread (the main thread serves every request; a 0.5 s computation there
 // would stall them all). A request's error comes back as an Error with the worker's name and message;
-// a worker that dies fails its pending requests and is started afresh by the next call.
+// a worker that dies fails its pending requests and is started afresh by the next call. A request's
+// error keeps its string `code` when it had one.
 import { Worker } from 'node:worker_threads';
 import { workerScript } from './worker-script.js';
 
 /** What a worker posts back for request `id`. */
-export type RpcReply<R> = { id: number; ok: true; value: R } | { id: number; ok: false; error: { name: string; message: string } };
+export type RpcReply<R> = { id: number; ok: true; value: R } | { id: number; ok: false; error: { name: string; message: string; code?: string } };
+
+/** The error part of a reply for what a worker threw (its name, message and any string `code`). */
+export function replyError(e: unknown): { name: string; message: string; code?: string } {
+  const err = e as Error & { code?: unknown };
+  return { name: err?.name ?? 'Error', message: err?.message ?? String(e), ...(typeof err?.code === 'string' ? { code: err.code } : {}) };
+}
 
 interface Pending<R> {
   resolve: (value: R) => void;
@@ -30,7 +37,7 @@ export class RpcWorker<Q, R> {
       if (!p) return;
       this.pending.delete(reply.id);
       if (reply.ok) p.resolve(reply.value);
-      else p.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
+      else p.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }, reply.error.code ? { code: reply.error.code } : {}));
     });
     const fail = (why: string) => {
       if (this.worker === worker) this.worker = null;

@@ -1,7 +1,8 @@
 // Pillow's Image.resize(size, Image.BILINEAR) for 8-bit images, bit for bit (Pillow ≥ 7, libImaging/
 // Resample.c): a separable convolution, horizontal pass first, whose triangle filter widens with the
 // downscale factor (so it antialiases), with fixed-point weights of 22 fractional bits and rounding
-// and clipping to 0..255 after each pass. A pass whose size does not change is skipped.
+// and clipping to 0..255 after each pass. A pass whose size does not change is skipped. A window of
+// the result (a resize then crop) computes only the columns and source rows it needs.
 import type { RgbImage } from './types.js';
 
 /** 32 bits less 8 for the result and 2 for overflow, as Pillow has it. */
@@ -64,15 +65,17 @@ function clip8(acc: number): number {
 
 type Bytes = Uint8Array | Uint8ClampedArray;
 
-function resampleRows(src: Bytes, width: number, height: number, ch: number, outWidth: number): Uint8Array {
+/** Output columns [x0, x1) of the horizontal pass, for source rows [y0, y1). */
+function resampleRows(src: Bytes, width: number, ch: number, outWidth: number, x0: number, x1: number, y0: number, y1: number): Uint8Array {
   const t = bilinearTaps(width, outWidth);
-  const out = new Uint8Array(outWidth * height * ch);
-  for (let y = 0; y < height; y++) {
+  const ow = x1 - x0;
+  const out = new Uint8Array(ow * (y1 - y0) * ch);
+  for (let y = y0; y < y1; y++) {
     const row = y * width * ch;
-    for (let x = 0; x < outWidth; x++) {
+    for (let x = x0; x < x1; x++) {
       const n = t.count[x];
       const w = x * t.ksize;
-      const o = (y * outWidth + x) * ch;
+      const o = ((y - y0) * ow + x - x0) * ch;
       // the first three bands together (one pass over the taps), then any fourth
       let p = row + t.first[x] * ch;
       let acc0 = HALF;
@@ -98,18 +101,22 @@ function resampleRows(src: Bytes, width: number, height: number, ch: number, out
   return out;
 }
 
-function resampleColumns(src: Bytes, width: number, height: number, ch: number, outHeight: number): Uint8Array {
-  const t = bilinearTaps(height, outHeight);
+/**
+ * Output rows [y0, y1) of the vertical pass over `src`, whose rows are the source rows from `first`
+ * on (the rows a window needs), `width` samples of `ch` bands each.
+ */
+function resampleColumns(src: Bytes, width: number, ch: number, t: Taps, first: number, y0: number, y1: number): Uint8Array {
   const stride = width * ch;
-  const out = new Uint8Array(stride * outHeight);
-  for (let y = 0; y < outHeight; y++) {
-    const base = t.first[y] * stride;
+  const out = new Uint8Array(stride * (y1 - y0));
+  for (let y = y0; y < y1; y++) {
+    const base = (t.first[y] - first) * stride;
     const n = t.count[y];
     const w = y * t.ksize;
+    const o = (y - y0) * stride;
     for (let j = 0; j < stride; j++) {
       let acc = HALF;
       for (let i = 0; i < n; i++) acc += src[base + i * stride + j] * t.weights[w + i];
-      out[y * stride + j] = clip8(acc);
+      out[o + j] = clip8(acc);
     }
   }
   return out;
@@ -121,12 +128,42 @@ function resampleColumns(src: Bytes, width: number, height: number, ch: number, 
  * drop alpha before resizing). Always returns new pixel data.
  */
 export function pilResizeBilinear(img: RgbImage, outWidth: number, outHeight: number): RgbImage {
+  return pilResizeBilinearWindow(img, outWidth, outHeight, 0, 0, outWidth, outHeight);
+}
+
+/**
+ * The w × h window from (left, top) of `pilResizeBilinear(img, outWidth, outHeight)`, the same bytes,
+ * computing only what the window needs: its output columns, and the source rows its output rows'
+ * taps read (a resize then centre crop, torchvision's Resize + CenterCrop, skips what the crop drops).
+ */
+export function pilResizeBilinearWindow(img: RgbImage, outWidth: number, outHeight: number,
+  left: number, top: number, w: number, h: number): RgbImage {
   const { width, height, channels } = img;
   if (!Number.isInteger(outWidth) || !Number.isInteger(outHeight) || outWidth < 1 || outHeight < 1) {
     throw new RangeError(`cannot resize to ${outWidth}×${outHeight}`);
   }
-  let data: Bytes = img.data;
-  if (outWidth !== width) data = resampleRows(data, width, height, channels, outWidth);
-  if (outHeight !== height) data = resampleColumns(data, outWidth, height, channels, outHeight);
-  return { data: data === img.data ? Uint8Array.from(data) : data, width: outWidth, height: outHeight, channels };
+  if (![left, top, w, h].every(Number.isInteger) || left < 0 || top < 0 || w < 1 || h < 1 || left + w > outWidth || top + h > outHeight) {
+    throw new RangeError(`window ${w}×${h} at (${left}, ${top}) is not inside ${outWidth}×${outHeight}`);
+  }
+  // the source rows the window's output rows read (all of them read one row each when the height stays)
+  const vertical = outHeight !== height ? bilinearTaps(height, outHeight) : null;
+  const rowsFrom = vertical ? vertical.first[top] : top;
+  let rowsTo = top + h;
+  if (vertical) {
+    rowsTo = 0;
+    for (let y = top; y < top + h; y++) rowsTo = Math.max(rowsTo, vertical.first[y] + vertical.count[y]);
+  }
+  // the horizontal pass (or the window's columns of the source rows, when the width stays)
+  let data: Bytes;
+  if (outWidth !== width) data = resampleRows(img.data, width, channels, outWidth, left, left + w, rowsFrom, rowsTo);
+  else {
+    const rows = new Uint8Array(w * (rowsTo - rowsFrom) * channels);
+    for (let y = rowsFrom; y < rowsTo; y++) {
+      const from = (y * width + left) * channels;
+      rows.set(img.data.subarray(from, from + w * channels), (y - rowsFrom) * w * channels);
+    }
+    data = rows;
+  }
+  if (vertical) data = resampleColumns(data, w, channels, vertical, rowsFrom, top, top + h);
+  return { data: data as Uint8Array, width: w, height: h, channels };
 }

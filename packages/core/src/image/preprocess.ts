@@ -2,7 +2,7 @@
 // (to the model size, or torchvision's Resize(shorter side) + CenterCrop), then
 // (pixel·scale − mean[c]) / std[c] in the model's channel order, laid out NCHW as float32.
 import type { InputGeometry, InputSpec } from '../model/spec.js';
-import { pilResizeBilinear } from './pil-resize.js';
+import { pilResizeBilinear, pilResizeBilinearWindow } from './pil-resize.js';
 import { checkImage, type RgbImage } from './types.js';
 
 /** Python's round(): halves go to the even neighbour. */
@@ -61,8 +61,11 @@ export function resizeForModel(img: RgbImage, spec: InputGeometry): RgbImage {
   const [w, h] = rgb.width <= rgb.height
     ? [shorter, Math.trunc((shorter * rgb.height) / rgb.width)]
     : [Math.trunc((shorter * rgb.width) / rgb.height), shorter];
-  const resized = pilResizeBilinear(rgb, w, h);
-  return crop(resized, cropOffset(w, spec.width), cropOffset(h, spec.height), spec.width, spec.height);
+  const left = cropOffset(w, spec.width);
+  const top = cropOffset(h, spec.height);
+  // the crop inside the resized image (the usual case): resize only what it keeps, the same bytes
+  if (w >= spec.width && h >= spec.height) return pilResizeBilinearWindow(rgb, w, h, left, top, spec.width, spec.height);
+  return crop(pilResizeBilinear(rgb, w, h), left, top, spec.width, spec.height);
 }
 
 /**
