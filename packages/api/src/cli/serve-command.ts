@@ -5,7 +5,7 @@ import { EXIT, usageError, type ExitCode } from './errors.js';
 import { listFlag, parseFlags } from './flags.js';
 import type { Output } from './explain-command.js';
 
-export const SERVE_HELP = `serve options (each also an environment variable; all limits are listed in the README):
+export const SERVE_HELP = `serve options (each also an environment variable; all limits are listed in docs/api.md):
       --port N              listen port (default 4000, env PORT; 0 = any free port)
       --host H              listen address (default 127.0.0.1, env SALIENCY_HOST)
       --database-url URL    file:/path.sqlite (default var/saliency.sqlite) or postgresql://… (env DATABASE_URL)
