@@ -1,6 +1,7 @@
 // Public API of @saliency-explainer/core.
 export * from './model/spec.js';
 export * from './model/manifest.js';
+export * from './model/own-model.js';
 export { parseLabels } from './model/labels.js';
 export * from './explain-types.js';
 export * from './cam/types.js';
@@ -65,7 +66,7 @@ export { DELETION_FRACTION } from './caption/deletion.js';
 export { layerCamMethods, type ExplainMethod } from './cam/registry.js';
 export {
   attributionMethods, attributionMaps, channelAbsSum, maskedImage, quadrature, gaussLegendre, upsampleNearest, seededNormal,
-  resolveAttributionOptions, AttributionOptionsError, ATTRIBUTION_DEFAULTS, INTEGRATION_RULES, MAX_ATTRIBUTION_PASSES,
+  resolveAttributionOptions, attributionOptionsFor, METHOD_ATTRIBUTION_OPTIONS, AttributionOptionsError, ATTRIBUTION_DEFAULTS, INTEGRATION_RULES, MAX_ATTRIBUTION_PASSES,
   type AttributionMethod, type AttributionContext, type AttributionOptions, type AttributionMap, type Attribution,
   type IntegrationRule, type GradientRules, type Quadrature,
 } from './attribution/index.js';

@@ -67,7 +67,11 @@ async function explain(model: string, items: Extract<Request, { kind: 'explain' 
           value: {
             layer: r.value.layer,
             probabilities: r.value.probabilities,
-            maps: r.value.maps.map((m) => ({ method: m.method, classIndex: m.classIndex, width: m.raw.width, height: m.raw.height, raw: m.raw.values })),
+            maps: r.value.maps.map((m) => ({
+              method: m.method, classIndex: m.classIndex, width: m.raw.width, height: m.raw.height, raw: m.raw.values,
+              ...(m.attribution ? { attribution: { channels: m.attribution.channels, values: m.attribution.values } } : {}),
+              ...(m.convergenceDelta === undefined ? {} : { convergenceDelta: m.convergenceDelta }),
+            })),
             view: views[index[j]],
           },
         }
@@ -82,7 +86,10 @@ function transferables(results: ItemResult[]): ArrayBuffer[] {
     if (!r.ok) continue;
     seen.add(r.value.probabilities.buffer as ArrayBuffer);
     seen.add(r.value.view.data.buffer as ArrayBuffer);
-    for (const m of r.value.maps) seen.add(m.raw.buffer as ArrayBuffer);
+    for (const m of r.value.maps) {
+      seen.add(m.raw.buffer as ArrayBuffer);
+      if (m.attribution) seen.add(m.attribution.values.buffer as ArrayBuffer);
+    }
   }
   return [...seen];
 }

@@ -5,7 +5,10 @@
 // store everything in one transaction.
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { camMethods, ExplainError, getCamMethod, resizeForModel, topPredictions, type RgbImage } from '@saliency-explainer/core';
+import {
+  AttributionOptionsError, attributionOptionsFor, camMethods, ExplainError, getCamMethod, resizeForModel, resolveAttributionOptions, topPredictions,
+  type AttributionOptions, type RgbImage,
+} from '@saliency-explainer/core';
 import { decodeImage, imageHeader } from '../images/decode.js';
 import { explainUnits, requestedMethods } from '../server/cost.js';
 import type { ExplanationRecord, HeatmapRecord, ImageRecord, Storage } from '../storage/types.js';
@@ -35,6 +38,8 @@ export interface ExplainArgs {
   layer?: string;
   target: TargetName;
   eigenSmooth: boolean;
+  /** Options of the pixel attributions (IG steps and rule, SmoothGrad samples, noise, seed); defaults where absent. */
+  attribution?: AttributionOptions;
 }
 
 export interface ExplainOutcome {
@@ -47,6 +52,10 @@ export interface ServiceLimits {
   maxTopK: number;
   maxMethods: number;
   maxImagePixels: number;
+  /** SALIENCY_MAX_IG_STEPS, SALIENCY_MAX_SMOOTHGRAD_SAMPLES, SALIENCY_MAX_SMOOTHGRAD_NOISE (server/settings.ts). */
+  maxIgSteps: number;
+  maxSmoothGradSamples: number;
+  maxSmoothGradNoise: number;
 }
 
 /** How the engine is shared (server/settings.ts ComputeSettings). */
@@ -72,7 +81,7 @@ export interface ServiceStats {
 /** An error a client caused, with the GraphQL code it maps to. */
 export class ExplainRequestError extends Error {
   constructor(
-    readonly code: 'UNKNOWN_METHOD' | 'BAD_CLASS' | 'BAD_LAYER' | 'BAD_REQUEST' | 'NOT_FOUND' | 'BAD_IMAGE' | 'RATE_LIMITED',
+    readonly code: 'UNKNOWN_METHOD' | 'BAD_CLASS' | 'BAD_LAYER' | 'BAD_REQUEST' | 'BAD_ATTRIBUTION_OPTION' | 'NOT_FOUND' | 'BAD_IMAGE' | 'RATE_LIMITED',
     message: string,
     readonly extra: Record<string, unknown> = {},
   ) {
@@ -87,7 +96,45 @@ interface Resolved {
   layer: string;
   classes: number[] | null;
   topK: number;
+  /** Every attribution option resolved (what the engine runs with). */
+  attribution: Required<AttributionOptions>;
+  /** The options the requested methods read (attributionOptionsFor): part of the request key, stored with the explanation. */
+  usedOptions: Record<string, string | number>;
   key: string;
+}
+
+/** A map as the memory cache keeps it. */
+interface CachedMap {
+  width: number;
+  height: number;
+  raw: Float32Array;
+  attribution?: { channels: number; values: Float32Array };
+  convergenceDelta?: number;
+}
+
+/**
+ * The attribution options resolved and checked against the server's limits: BAD_ATTRIBUTION_OPTION
+ * (extensions: option, and limit with the setting's name where a limit was passed) for any value out of
+ * range, whether or not a requested method reads it.
+ */
+export function checkAttributionOptions(o: AttributionOptions | undefined, limits: ServiceLimits): Required<AttributionOptions> {
+  let r: Required<AttributionOptions>;
+  try {
+    r = resolveAttributionOptions(o);
+  } catch (e) {
+    if (e instanceof AttributionOptionsError) throw new ExplainRequestError('BAD_ATTRIBUTION_OPTION', e.message, { option: e.option });
+    throw e;
+  }
+  const over = (option: keyof AttributionOptions, value: number, limit: number, setting: string) => {
+    if (value > limit) {
+      throw new ExplainRequestError('BAD_ATTRIBUTION_OPTION', `attribution.${option} is ${value}; the limit is ${limit} (${setting})`, { option, limit, setting });
+    }
+  };
+  over('steps', r.steps, limits.maxIgSteps, 'SALIENCY_MAX_IG_STEPS');
+  over('samples', r.samples, limits.maxSmoothGradSamples, 'SALIENCY_MAX_SMOOTHGRAD_SAMPLES');
+  over('noise', r.noise, limits.maxSmoothGradNoise, 'SALIENCY_MAX_SMOOTHGRAD_NOISE');
+  if (r.seed < 0) throw new ExplainRequestError('BAD_ATTRIBUTION_OPTION', `attribution.seed must be ≥ 0, not ${r.seed}`, { option: 'seed' });
+  return r;
 }
 
 const METHOD_ORDER = new Map(camMethods.map((m, i) => [m.id, i]));
@@ -99,7 +146,7 @@ export class ExplainService {
   /** Full-resolution decodes on this thread (overlay views of stored images). */
   readonly gate: PixelGate;
   /** heatmap key → relu(cam) at the layer's resolution */
-  private readonly heatmaps: LRUCache<string, { width: number; height: number; raw: Float32Array }>;
+  private readonly heatmaps: LRUCache<string, CachedMap>;
   /** image + model → softmax probabilities */
   private readonly probabilities: LRUCache<string, Float32Array>;
   /** image + model → the image as the model sees it (resized / cropped RGB) */
@@ -140,7 +187,7 @@ export class ExplainService {
     this.gate = new PixelGate(scheduling.decodePixels);
     // the budget is split: maps and probabilities are small, model-size views larger
     const part = Math.max(1, Math.floor(cacheBytes / 4));
-    this.heatmaps = new LRUCache({ maxSize: part, sizeCalculation: (v) => v.raw.byteLength + 64 });
+    this.heatmaps = new LRUCache({ maxSize: part, sizeCalculation: (v) => v.raw.byteLength + (v.attribution?.values.byteLength ?? 0) + 64 });
     this.probabilities = new LRUCache({ maxSize: part, sizeCalculation: (v) => v.byteLength + 64 });
     this.views = new LRUCache({ maxSize: 2 * part, sizeCalculation: (v) => v.data.byteLength + 64 });
   }
@@ -217,11 +264,15 @@ export class ExplainService {
         throw new ExplainRequestError('BAD_CLASS', `topK must be in 1..${Math.min(n, this.limits.maxTopK)} (SALIENCY_MAX_TOP_K)`);
       }
     }
+    const attribution = checkAttributionOptions(args.attribution, this.limits);
+    const usedOptions = attributionOptionsFor(methods, attribution) as Record<string, string | number>;
+    // methods that read no option keep the key they had before options existed
     const key = createHash('sha256').update(JSON.stringify({
       v: 1, image: args.image.id, model: served.spec.id, layer, target: args.target, methods,
       classes, topK: classes ? null : topK, eigenSmooth: args.eigenSmooth,
+      ...(Object.keys(usedOptions).length ? { attribution: usedOptions } : {}),
     })).digest('hex');
-    return { served, methods, layer, classes, topK, key };
+    return { served, methods, layer, classes, topK, attribution, usedOptions, key };
   }
 
   /** The image as the model sees it (for overlays and alignment; the engine workers make their own). */
@@ -243,18 +294,23 @@ export class ExplainService {
     const { served } = r;
     const model = served.spec.id;
     const probsKey = `${args.image.id}/${model}`;
+    // a pixel method's map depends on the options it reads (IG's steps and rule, SmoothGrad's samples, noise, seed)
+    const optionsOf = new Map(r.methods.map((m) => {
+      const used = attributionOptionsFor([m], r.attribution);
+      return [m, Object.keys(used).length ? JSON.stringify(used) : ''];
+    }));
     const mapKey = (method: string, c: number) =>
-      `${args.image.id}/${model}/${r.layer}/${method}/${c}/${args.target}/${args.eigenSmooth ? 1 : 0}`;
+      `${args.image.id}/${model}/${r.layer}/${method}/${c}/${args.target}/${args.eigenSmooth ? 1 : 0}/${optionsOf.get(method) ?? ''}`;
 
     let probs = this.probabilities.get(probsKey);
-    const fresh = new Map<string, { width: number; height: number; raw: Float32Array }>();
+    const fresh = new Map<string, CachedMap>();
     const classesOf = (p: Float32Array) => r.classes ?? topPredictions(p, r.topK, served.labels).map((x) => x.index);
     // without cached probabilities the classes of a top-k request are unknown: compute every method
     const missing = probs ? r.methods.filter((m) => classesOf(probs!).some((c) => !this.heatmaps.has(mapKey(m, c)))) : r.methods;
     if (!probs || missing.length) {
       const bytes = args.bytes ?? (await this.storage.getImageBytes(args.image.id));
       if (!bytes) throw new ExplainRequestError('NOT_FOUND', `image ${args.image.id} is not stored`);
-      const units = explainUnits(requestedMethods(missing), r.classes?.length ?? r.topK, served.analysis.shapeOf(r.layer)[1] ?? 0);
+      const units = explainUnits(requestedMethods(missing), r.classes?.length ?? r.topK, served.analysis.shapeOf(r.layer)[1] ?? 0, r.attribution);
       const result = (await this.queue.submit({ client: args.client, group: model, units, request: {
         bytes,
         options: {
@@ -263,6 +319,7 @@ export class ExplainService {
           layer: r.layer,
           target: args.target === 'PROBABILITY' ? 'probability' : 'logit',
           eigenSmooth: args.eigenSmooth,
+          attribution: r.attribution,
         },
       } }).catch((e: unknown) => {
         if (e instanceof ClientBusyError) throw new ExplainRequestError('RATE_LIMITED', e.message, { retryAfter: e.retryAfter });
@@ -275,7 +332,11 @@ export class ExplainService {
       this.probabilities.set(probsKey, probs);
       this.views.set(`${args.image.id}/${model}`, result.view);
       for (const m of result.maps) {
-        const map = { width: m.width, height: m.height, raw: m.raw };
+        const map: CachedMap = {
+          width: m.width, height: m.height, raw: m.raw,
+          ...(m.attribution ? { attribution: m.attribution } : {}),
+          ...(m.convergenceDelta === undefined ? {} : { convergenceDelta: m.convergenceDelta }),
+        };
         fresh.set(mapKey(m.method, m.classIndex), map);
         this.heatmaps.set(mapKey(m.method, m.classIndex), map);
         this.stats.computedHeatmaps++;
@@ -289,7 +350,11 @@ export class ExplainService {
         const m = fresh.get(key) ?? this.heatmaps.get(key);
         if (!m) throw new Error(`heatmap ${method}/${c} was neither cached nor computed`);
         if (!fresh.has(key)) this.stats.heatmapCacheHits++;
-        heatmaps.push({ method, classIndex: c, label: served.labels[c], score: probs[c], width: m.width, height: m.height, raw: m.raw });
+        heatmaps.push({
+          method, classIndex: c, label: served.labels[c], score: probs[c], width: m.width, height: m.height, raw: m.raw,
+          ...(m.attribution ? { attribution: m.attribution } : {}),
+          ...(m.convergenceDelta === undefined ? {} : { convergenceDelta: m.convergenceDelta }),
+        });
       }
     }
     const nPred = r.classes ? Math.max(5, r.classes.length) : r.topK;
@@ -304,6 +369,7 @@ export class ExplainService {
       target: args.target,
       methods: r.methods,
       predictions,
+      attributionOptions: Object.keys(r.usedOptions).length ? r.usedOptions : null,
       heatmaps,
       computeMs: performance.now() - started,
     });

@@ -66,8 +66,12 @@ export interface ComputedMap {
   classIndex: number;
   width: number;
   height: number;
-  /** relu(cam) at the layer's resolution */
+  /** relu(cam) at the layer's resolution; a pixel attribution's Σ_c |attribution| at the input's */
   raw: Float32Array;
+  /** Pixel attributions: the signed attribution [channels, height, width] (core's ClassMap.attribution). */
+  attribution?: { channels: number; values: Float32Array };
+  /** Integrated Gradients' convergence delta. */
+  convergenceDelta?: number;
 }
 
 export interface Computed {

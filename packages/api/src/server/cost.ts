@@ -10,7 +10,10 @@ import { createRequire } from 'node:module';
 import type {
   FragmentDefinitionNode, GraphQLField, GraphQLNamedType, GraphQLSchema, OperationDefinitionNode, SelectionSetNode,
 } from 'graphql';
-import { camMethods, getCamMethod, ROAD_PERCENTILES, type MethodDescriptor } from '@saliency-explainer/core';
+import {
+  camMethods, getCamMethod, INTEGRATION_RULES, MAX_ATTRIBUTION_PASSES, ROAD_PERCENTILES,
+  type AttributionOptions, type IntegrationRule, type MethodDescriptor,
+} from '@saliency-explainer/core';
 import type { Limits } from './settings.js';
 
 /**
@@ -106,15 +109,29 @@ export const PASS_UNITS = {
  * channel, both shared by all classes; gradient CAMs a head-gradient row per class, one run shared by
  * every gradient method; pixel attributions input-gradient rows), and the maps' own arithmetic.
  */
-export function explainUnits(methods: readonly MethodDescriptor[], classes: number, channels: number): number {
+export function explainUnits(methods: readonly MethodDescriptor[], classes: number, channels: number, attribution?: AttributionOptions): number {
   let units = PASS_UNITS.forward + PASS_UNITS.map * methods.length * classes;
   let headBackward = 0;
+  const options = passOptions(attribution);
   for (const m of methods) {
-    const p = m.passes({ targets: classes, layerChannels: channels });
+    const p = m.passes({ targets: classes, layerChannels: channels, attribution: options });
     units += PASS_UNITS.forward * p.forward + PASS_UNITS.headForward * p.headForward + PASS_UNITS.inputBackward * p.inputBackward;
     headBackward = Math.max(headBackward, p.headBackward);
   }
   return units + PASS_UNITS.headBackward * headBackward;
+}
+
+/**
+ * The options that decide how many passes the pixel methods make (IG's steps, SmoothGrad's samples), as
+ * the estimate counts them: a count that is a positive integer counts as given, up to core's
+ * MAX_ATTRIBUTION_PASSES (10,000: 30,000 units a class, far over any sane SALIENCY_MAX_QUERY_COST), so
+ * asking for 10^6 steps is refused as QUERY_TOO_COMPLEX before anything runs; anything else (a value
+ * explain will refuse with BAD_ATTRIBUTION_OPTION) counts as the default.
+ */
+export function passOptions(o: AttributionOptions | undefined): AttributionOptions {
+  const count = (v: unknown, min: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? Math.min(Math.max(v, min), MAX_ATTRIBUTION_PASSES) : undefined);
+  const integration = INTEGRATION_RULES.includes(o?.integration as IntegrationRule) ? o!.integration : undefined;
+  return { steps: count(o?.steps, integration === 'riemann_trapezoid' ? 2 : 1), integration, samples: count(o?.samples, 1) };
 }
 
 /** The methods of requested names: unknown names (refused by explain) cost nothing; aliases count once. */
@@ -147,10 +164,20 @@ async function explainCost(input: Args, env: CostEnv): Promise<FieldCost> {
   const classes = Math.max(1, Math.min(input.classes?.length ? new Set(input.classes).size : (input.topK ?? 1), env.limits.maxTopK));
   const layer = facts?.layer(input.layer ?? undefined) ?? { channels: 0, cells: RAW_CELLS_BOUND };
   const upload = typeof input.image === 'string' ? UPLOAD_UNITS : 0;
+  const side = facts?.inputSide ?? env.maxInputSide;
+  // a pixel method's raw map is at the input's resolution, its attribution has a plane per input channel
+  const pixels = methods.some((m) => m.kind === 'attribution');
   return {
-    units: explainUnits(methods, classes, layer.channels) + upload,
-    scope: { heatmaps: methods.length * classes, inputSide: facts?.inputSide ?? env.maxInputSide, rawCells: layer.cells },
+    units: explainUnits(methods, classes, layer.channels, graphqlAttribution(input.attribution)) + upload,
+    scope: { heatmaps: methods.length * classes, inputSide: side, rawCells: pixels ? Math.max(layer.cells, side * side) : layer.cells },
   };
+}
+
+/** ExplainInput.attribution (the schema's enum for the rule) as core's options. */
+export function graphqlAttribution(a: Args | null | undefined): AttributionOptions | undefined {
+  if (!a) return undefined;
+  const rule = a.integration === 'RIEMANN_TRAPEZOID' ? 'riemann_trapezoid' : a.integration === 'GAUSS_LEGENDRE' ? 'gausslegendre' : undefined;
+  return { steps: a.steps ?? undefined, integration: rule, samples: a.samples ?? undefined, noise: a.noise ?? undefined, seed: a.seed ?? undefined };
 }
 
 /** Alignment metrics (an alignment's or agreement's score list). */
@@ -219,6 +246,8 @@ export const COST_TABLE: Record<string, Rule> = {
   },
   'Heatmap.png': (a, s, env) => png(a.size, a.overlay, s.inputSide, env),
   'Heatmap.raw': (_a, s) => ({ bytes: s.rawCells * 20 }),
+  // a pixel attribution's [C, H, W] values (RGB), ~20 bytes each as JSON; null for CAMs
+  'Heatmap.attribution': (_a, s) => ({ bytes: 3 * s.rawCells * 20 }),
   'Heatmap.alignment': () => ({ units: 5 }),
   'Heatmap.faithfulness': (_a, s) => ({ units: faithfulnessUnits(s.inputSide) }),
   'Heatmap.caption': () => ({ units: CAPTION_UNITS }),

@@ -16,6 +16,7 @@ import { renderHeatmapPng } from './render.js';
 import { faithfulnessOf } from './faithfulness.js';
 import { captionOf } from './caption.js';
 import { sanityCheckOf } from './sanity.js';
+import { graphqlAttribution } from './cost.js';
 import { decodeUpload, MIME } from './upload.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -157,6 +158,7 @@ export const resolvers: Resolvers = {
           layer: input.layer ?? undefined,
           target: input.target ?? 'LOGIT',
           eigenSmooth: input.eigenSmooth ?? false,
+          attribution: graphqlAttribution(input.attribution),
         });
         return { record: out.explanation, cached: out.cached };
       } catch (e) {
@@ -201,6 +203,15 @@ export const resolvers: Resolvers = {
     target: (e) => (e.record.target === 'PROBABILITY' ? 'PROBABILITY' : 'LOGIT'),
     methods: (e) => e.record.methods,
     predictions: (e) => e.record.predictions,
+    attributionOptions: (e) => {
+      const o = e.record.attributionOptions;
+      if (!o) return null;
+      const int = (v: unknown) => (typeof v === 'number' ? v : null);
+      return {
+        steps: int(o.steps), samples: int(o.samples), noise: int(o.noise), seed: int(o.seed),
+        integration: o.integration === 'riemann_trapezoid' ? 'RIEMANN_TRAPEZOID' : o.integration === 'gausslegendre' ? 'GAUSS_LEGENDRE' : null,
+      };
+    },
     heatmaps: (e, { method, classIndex, first }) => {
       if (first != null && (!Number.isInteger(first) || first < 1)) throw apiError('BAD_REQUEST', 'first must be a positive integer');
       return e.record.heatmaps
@@ -228,6 +239,15 @@ export const resolvers: Resolvers = {
       ctx.response.charge(h.heatmap.raw.length * 20, 'a raw heatmap');
       return Array.from(h.heatmap.raw);
     },
+    attribution: (h, _a, ctx) => {
+      const a = h.heatmap.attribution;
+      if (!a) return null;
+      ctx.response.charge(a.values.length * 20, 'a pixel attribution');
+      let scale = 0;
+      for (const v of a.values) scale = Math.max(scale, Math.abs(v));
+      return { channels: a.channels, width: h.heatmap.width, height: h.heatmap.height, scale, values: Array.from(a.values) };
+    },
+    convergenceDelta: (h) => h.heatmap.convergenceDelta ?? null,
     png: async (h, { colormap, overlay, size, imageWeight }, ctx) => {
       const name = (colormap ?? 'JET').toLowerCase() as ColormapName;
       if (!COLORMAPS.includes(name)) throw apiError('BAD_REQUEST', `unknown colormap ${colormap}`);

@@ -2,6 +2,7 @@
 // (SALIENCY_*, PORT, DATABASE_URL) and overridable by `serve` flags.
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { MAX_ATTRIBUTION_PASSES } from '@saliency-explainer/core';
 import { checkCaptionerDir } from '../cli/captioner.js';
 import { DEFAULTS as CLI_DEFAULTS, PROJECT_ROOT } from '../cli/settings.js';
 
@@ -57,6 +58,16 @@ export interface Limits {
   maxTopK: number;
   /** SALIENCY_MAX_METHODS: most methods per explain (BAD_REQUEST). */
   maxMethods: number;
+  /**
+   * SALIENCY_MAX_IG_STEPS: most Integrated Gradients steps one explain may ask for (`attribution.steps`;
+   * BAD_ATTRIBUTION_OPTION). Each step is an input-gradient row per class (3 work units), so the query
+   * cost bounds steps × classes as well; at most core's 10,000.
+   */
+  maxIgSteps: number;
+  /** SALIENCY_MAX_SMOOTHGRAD_SAMPLES: most SmoothGrad samples per explain (`attribution.samples`; as the steps). */
+  maxSmoothGradSamples: number;
+  /** SALIENCY_MAX_SMOOTHGRAD_NOISE: largest SmoothGrad noise σ, as a fraction of the input's max − min (`attribution.noise`). */
+  maxSmoothGradNoise: number;
   /** SALIENCY_MAX_SANITY_LAYERS: most randomised layers of one sanityCheck (each compiles the model again; BAD_REQUEST). */
   maxSanityLayers: number;
   /** SALIENCY_MAX_PNG_SIZE: largest `png(size)` (BAD_REQUEST). */
@@ -165,6 +176,13 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, intege
   return n;
 }
 
+/** A limit on IG steps or SmoothGrad samples: a positive integer up to core's MAX_ATTRIBUTION_PASSES. */
+function passCount(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const n = positive(env, name, fallback, true);
+  if (n > MAX_ATTRIBUTION_PASSES) throw new Error(`${name}=${env[name]}: at most ${MAX_ATTRIBUTION_PASSES} (the engine's own limit)`);
+  return n;
+}
+
 function secret(env: NodeJS.ProcessEnv): string | null {
   const v = env.SALIENCY_ANNOTATION_SECRET;
   if (v === undefined || v === '') return null;
@@ -211,6 +229,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
       maxImagePixels: num(env, 'SALIENCY_MAX_IMAGE_PIXELS', 40_000_000),
       maxTopK: num(env, 'SALIENCY_MAX_TOP_K', 10),
       maxMethods: num(env, 'SALIENCY_MAX_METHODS', 10),
+      maxIgSteps: passCount(env, 'SALIENCY_MAX_IG_STEPS', 500),
+      maxSmoothGradSamples: passCount(env, 'SALIENCY_MAX_SMOOTHGRAD_SAMPLES', 500),
+      maxSmoothGradNoise: num(env, 'SALIENCY_MAX_SMOOTHGRAD_NOISE', 1),
       maxSanityLayers: num(env, 'SALIENCY_MAX_SANITY_LAYERS', 30),
       maxPngSize: num(env, 'SALIENCY_MAX_PNG_SIZE', 2048),
       maxPageSize: num(env, 'SALIENCY_MAX_PAGE_SIZE', 100),

@@ -3,7 +3,8 @@ import type { Prisma, PrismaClient } from '../generated/sqlite/client.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { Provider } from './database-url.js';
 import { annotationData, annotationKey, checkNewAnnotation, toAnnotation, violatedUnique } from './annotation-rows.js';
-import { bytesToFloat32, exactBytes, float32ToBytes } from './raw-map.js';
+import { channelAbsSum } from '@saliency-explainer/core';
+import { bytesToFloat32, decodeScaledHalf, encodeScaledHalf, exactBytes, float32ToBytes } from './raw-map.js';
 import {
   StorageError,
   type AnnotationRecord, type AnnotationSource, type ImportCounts, type NewAnnotation,
@@ -61,7 +62,47 @@ function checkNewExplanation(e: NewExplanation): void {
     if (h.raw.length !== h.width * h.height) {
       throw new RangeError(`heatmaps[${i}]: raw has ${h.raw.length} values, expected width × height = ${h.width * h.height}`);
     }
+    if (h.attribution) {
+      checkInt32(h.attribution.channels, `heatmaps[${i}].attribution.channels`, 1);
+      if (h.attribution.values.length !== h.attribution.channels * h.width * h.height) {
+        throw new RangeError(`heatmaps[${i}]: the attribution has ${h.attribution.values.length} values, expected channels × width × height = ${h.attribution.channels * h.width * h.height}`);
+      }
+    }
+    if (h.convergenceDelta != null) checkFinite(h.convergenceDelta, `heatmaps[${i}].convergenceDelta`);
   });
+}
+
+/** How a heatmap is stored: CAMs as float32 raw maps, pixel attributions as their signed [C, H, W] in scaled float16. */
+function heatmapColumns(h: HeatmapRecord) {
+  if (!h.attribution) return { raw: float32ToBytes(h.raw), encoding: 'f32', channels: 1, scale: null, convergenceDelta: h.convergenceDelta ?? null };
+  const { bytes, scale } = encodeScaledHalf(h.attribution.values);
+  return { raw: bytes, encoding: 'f16s', channels: h.attribution.channels, scale, convergenceDelta: h.convergenceDelta ?? null };
+}
+
+/** A heatmap as read back from its columns: a pixel attribution's values decoded and its raw map their channel sum. */
+function heatmapRecord(h: Pick<HeatmapRecord, 'method' | 'classIndex' | 'label' | 'score' | 'width' | 'height'>,
+  stored: { raw: Uint8Array; encoding: string; channels: number; scale: number | null; convergenceDelta: number | null }, where: string): HeatmapRecord {
+  const base = { method: h.method, classIndex: h.classIndex, label: h.label, score: h.score, width: h.width, height: h.height };
+  const delta = stored.convergenceDelta === null ? {} : { convergenceDelta: stored.convergenceDelta };
+  if (stored.encoding === 'f32') {
+    const raw = bytesToFloat32(stored.raw, h.width * h.height);
+    if (!raw) throw corrupt(`${where} holds ${stored.raw.byteLength} bytes for ${h.width}×${h.height} floats`);
+    return { ...base, raw, ...delta };
+  }
+  if (stored.encoding !== 'f16s' || stored.scale === null) throw corrupt(`${where} has encoding ${JSON.stringify(stored.encoding)} (scale ${stored.scale})`);
+  const values = decodeScaledHalf(stored.raw, stored.channels * h.width * h.height, stored.scale);
+  if (!values) throw corrupt(`${where} holds ${stored.raw.byteLength} bytes for ${stored.channels}×${h.height}×${h.width} float16 values`);
+  const raw = channelAbsSum({ channels: stored.channels, width: h.width, height: h.height, values }).values;
+  return { ...base, raw, attribution: { channels: stored.channels, values }, ...delta };
+}
+
+/** The record's attributionOptions field: absent when the explanation has none (CAM-only records look as before). */
+function toAttributionOptions(json: unknown): Pick<ExplanationRecord, 'attributionOptions'> {
+  if (json === null || json === undefined) return {};
+  if (!isRecord(json) || !Object.values(json).every((v) => typeof v === 'string' || typeof v === 'number')) {
+    throw corrupt('Explanation.attributionOptions is not an object of strings and numbers');
+  }
+  return { attributionOptions: json as Record<string, string | number> };
 }
 
 function toMethods(json: unknown): string[] {
@@ -90,13 +131,10 @@ function toRecord(row: ExplanationRow): ExplanationRecord {
     target: row.target,
     methods: toMethods(row.methods),
     predictions: toPredictions(row.predictions),
+    ...toAttributionOptions(row.attributionOptions),
     computeMs: row.computeMs,
     createdAt: row.createdAt,
-    heatmaps: row.heatmaps.map((h): HeatmapRecord => {
-      const raw = bytesToFloat32(h.raw, h.width * h.height);
-      if (!raw) throw corrupt(`Heatmap ${row.id}/${h.position} holds ${h.raw.byteLength} bytes for ${h.width}×${h.height} floats`);
-      return { method: h.method, classIndex: h.classIndex, label: h.label, score: h.score, width: h.width, height: h.height, raw };
-    }),
+    heatmaps: row.heatmaps.map((h): HeatmapRecord => heatmapRecord(h, h, `Heatmap ${row.id}/${h.position}`)),
   };
 }
 
@@ -240,6 +278,7 @@ export class PrismaStorage implements Storage {
 
   async saveExplanation(e: NewExplanation): Promise<ExplanationRecord> {
     checkNewExplanation(e);
+    const columns = e.heatmaps.map(heatmapColumns);
     const insert = (client: Pick<StorageClient, 'explanation'>) => client.explanation.create({
       data: {
         requestKey: e.requestKey,
@@ -249,19 +288,14 @@ export class PrismaStorage implements Storage {
         target: e.target,
         methods: [...e.methods],
         predictions: e.predictions.map((p) => ({ classIndex: p.classIndex, label: p.label, score: p.score })),
+        ...(e.attributionOptions ? { attributionOptions: { ...e.attributionOptions } } : {}),
         computeMs: e.computeMs,
         heatmaps: {
           createMany: {
-            data: e.heatmaps.map((h, position) => ({
-              position,
-              method: h.method,
-              classIndex: h.classIndex,
-              label: h.label,
-              score: h.score,
-              width: h.width,
-              height: h.height,
-              raw: float32ToBytes(h.raw),
-            })),
+            data: columns.map((c, position) => {
+              const h = e.heatmaps[position];
+              return { position, method: h.method, classIndex: h.classIndex, label: h.label, score: h.score, width: h.width, height: h.height, ...c };
+            }),
           },
         },
       },
@@ -280,7 +314,12 @@ export class PrismaStorage implements Storage {
               return insert(tx);
             });
         this.knownModels.add(e.model.id);
-        return { ...row, methods: [...e.methods], predictions: toPredictions(row.predictions), heatmaps: e.heatmaps.map((h) => ({ ...h, raw: h.raw.slice() })) };
+        // what a later read gives: pixel attributions as decoded from their float16 bytes
+        const { attributionOptions, ...rest } = row;
+        return {
+          ...rest, methods: [...e.methods], predictions: toPredictions(row.predictions), ...toAttributionOptions(attributionOptions),
+          heatmaps: e.heatmaps.map((h, i) => (h.attribution ? heatmapRecord(h, columns[i], `heatmaps[${i}]`) : { ...h, raw: h.raw.slice() })),
+        };
       } catch (err) {
         const code = prismaCode(err);
         if (code === 'P2002') {

@@ -33,11 +33,24 @@ export interface HeatmapRecord {
   label: string;
   /** Softmax probability of the class. */
   score: number;
-  /** relu(cam) at the layer's resolution, row-major, height × width. */
+  /**
+   * CAMs: relu(cam) at the layer's resolution, row-major, height × width. Pixel attributions: Σ_c
+   * |attribution| at the input's resolution (core's ClassMap.raw), of the stored `attribution`.
+   */
   width: number;
   height: number;
   raw: Float32Array;
+  /**
+   * Pixel attributions: the signed attribution [channels, height, width], row-major, as stored (scaled
+   * float16, raw-map.ts) and read back: what `raw` is the channel sum of. Absent for CAMs.
+   */
+  attribution?: { channels: number; values: Float32Array };
+  /** Integrated Gradients' convergence delta; absent (or null) for the other methods. */
+  convergenceDelta?: number | null;
 }
+
+/** The pixel-attribution options an explanation's methods read (core's attributionOptionsFor), e.g. { steps: 50, integration: 'gausslegendre' }. */
+export type AttributionOptionsRecord = Record<string, string | number>;
 
 export interface NewExplanation {
   /** Canonical request key (sha256 hex): identical requests map to one explanation. */
@@ -49,6 +62,8 @@ export interface NewExplanation {
   target: string;
   methods: string[];
   predictions: PredictionRecord[];
+  /** The pixel-attribution options its methods read; null when none reads any. */
+  attributionOptions?: AttributionOptionsRecord | null;
   heatmaps: HeatmapRecord[];
   /** Wall time of the computation. */
   computeMs: number;

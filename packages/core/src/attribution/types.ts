@@ -55,6 +55,25 @@ export function resolveAttributionOptions(o: AttributionOptions = {}): Required<
   return r;
 }
 
+/** The options each pixel method reads (the others read none). */
+export const METHOD_ATTRIBUTION_OPTIONS: Readonly<Record<string, readonly (keyof AttributionOptions)[]>> = {
+  integratedgradients: ['steps', 'integration'],
+  smoothgrad: ['samples', 'noise', 'seed'],
+};
+
+/**
+ * The resolved options (defaults filled in, checked as resolveAttributionOptions does) that `methods`
+ * read, in a fixed key order; {} when none of them reads any. Two requests whose methods would give
+ * the same maps get the same object, so it can key stored and cached results.
+ */
+export function attributionOptionsFor(methods: readonly string[], o: AttributionOptions = {}): Partial<Required<AttributionOptions>> {
+  const r = resolveAttributionOptions(o);
+  const used = new Set(methods.flatMap((m) => METHOD_ATTRIBUTION_OPTIONS[m] ?? []));
+  const out: Partial<Record<keyof AttributionOptions, unknown>> = {};
+  for (const k of Object.keys(ATTRIBUTION_DEFAULTS) as (keyof AttributionOptions)[]) if (used.has(k)) out[k] = r[k];
+  return out as Partial<Required<AttributionOptions>>;
+}
+
 /** A signed attribution per input channel, [C, H, W] row-major, in the model's input frame. */
 export interface AttributionMap {
   channels: number;
