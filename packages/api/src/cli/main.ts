@@ -133,6 +133,7 @@ export async function main(argv: string[], io: Output = {
         return await runExport(rest, io);
       case 'faithfulness':
         return await runFaithfulness(rest, io);
+      case 'export-onnx': return await (await import('./export-onnx-command.js')).runExportOnnx(rest, io);
       case 'sanity-check':
         return await runSanity(rest, io);
       case 'methods':
