@@ -94,7 +94,7 @@ describe.skipIf(!ready)('saliency-explainer score', () => {
     expect(out.metrics).toEqual(Object.fromEntries(expected.map((s) => [s.id, s.value])));
   });
 
-  it('reads images as Rec. 601 gray: an RGB PNG scores as the JSON map of its luma', async () => {
+  it('refuses a colour image (an overlay is not a map); with --luma reads it as Rec. 601 gray: an RGB PNG scores as the JSON map of its luma', async () => {
     // 40×30 RGB pixels with varied channels, and the same map as JSON: (299 R + 587 G + 114 B)/1000
     const w = 40;
     const h = 30;
@@ -108,7 +108,10 @@ describe.skipIf(!ready)('saliency-explainer score', () => {
     await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toFile(f('rgb.png'));
     writeFileSync(f('luma.json'), JSON.stringify({ width: w, height: h, values: luma }));
     writeFileSync(f('small-points.json'), JSON.stringify({ width: w, height: h, fixations: [{ x: 3, y: 4 }, { x: 20.4, y: 11 }, { x: 39.4, y: 29 }] }));
-    const a = await cli('score', f('rgb.png'), '--fixations', f('small-points.json'), '--sigma', '2', '--json');
+    const refused = await cli('score', f('rgb.png'), '--fixations', f('small-points.json'), '--sigma', '2', '--json');
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/rgb\.png is a colour image .* \(or --luma to read it as its luma anyway\)/);
+    const a = await cli('score', f('rgb.png'), '--fixations', f('small-points.json'), '--sigma', '2', '--json', '--luma');
     const b = await cli('score', f('luma.json'), '--fixations', f('small-points.json'), '--sigma', '2', '--json');
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);

@@ -1,6 +1,7 @@
 // Public API of @saliency-explainer/core.
 export * from './model/spec.js';
 export * from './model/manifest.js';
+export * from './model/own-model.js';
 export { parseLabels } from './model/labels.js';
 export * from './explain-types.js';
 export * from './cam/types.js';

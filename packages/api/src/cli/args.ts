@@ -21,6 +21,11 @@ export interface ExplainArgs {
   imageWeight: number;
   outDir: string;
   overlays: boolean;
+  /**
+   * Where overlays and map files are drawn: 'image' (default) on the photo at its own size and aspect
+   * (core mapToImage undoes the model's resize), 'model' on the model's input frame (e.g. 224×224).
+   */
+  frame: 'image' | 'model';
   json: boolean;
   inputTensor: boolean;
   batchSize: number;
@@ -52,6 +57,7 @@ const options = {
   'image-weight': { type: 'string' },
   out: { type: 'string', short: 'o' },
   'no-overlays': { type: 'boolean' },
+  frame: { type: 'string' },
   json: { type: 'boolean' },
   'input-tensor': { type: 'boolean' },
   'batch-size': { type: 'string' },
@@ -75,8 +81,8 @@ export function parseExplainArgs(argv: string[]): ExplainArgs | 'help' {
   if (parsed.positionals.length === 0) throw usageError('no input: give image files or directories (or .bin tensors with --input-tensor)');
   if (v['top-k'] !== undefined && v.class !== undefined) throw usageError('--top-k and --class cannot be used together');
   if (v.model !== undefined && v['model-file'] !== undefined) throw usageError('--model and --model-file cannot be used together');
-  if (v['model-file'] !== undefined && (v.labels === undefined || v['input-spec'] === undefined)) {
-    throw usageError('--model-file needs --labels FILE and --input-spec JSON|FILE');
+  if (v['model-file'] === undefined && (v.labels !== undefined || v['input-spec'] !== undefined)) {
+    throw usageError('--labels and --input-spec describe your own model: use them with --model-file FILE');
   }
   if (v.caption && v['input-tensor']) throw usageError('--caption needs images, not tensors: its boxes are in the image\'s pixels');
   if (v.captioner !== undefined && !v.caption) throw usageError('--captioner describes the crop of a caption: use it with --caption');
@@ -89,6 +95,9 @@ export function parseExplainArgs(argv: string[]): ExplainArgs | 'help' {
   if (!COLORMAPS.includes(colormap as ColormapName)) throw usageError(`--colormap must be one of ${COLORMAPS.join(', ')}`);
   const imageWeight = v['image-weight'] === undefined ? DEFAULTS.imageWeight : Number(v['image-weight']);
   if (!(imageWeight >= 0 && imageWeight <= 1)) throw usageError('--image-weight must be a number in [0, 1]');
+  const frame = v.frame ?? (v['input-tensor'] ? 'model' : 'image');
+  if (frame !== 'image' && frame !== 'model') throw usageError(`--frame must be 'image' or 'model', not '${frame}'`);
+  if (frame === 'image' && v['input-tensor']) throw usageError('--frame image needs images: a tensor input has only the model\'s frame');
   const classes = v.class === undefined ? undefined : list(v.class).map((c) => int('class', c, 0));
   return {
     inputs: parsed.positionals,
@@ -106,6 +115,7 @@ export function parseExplainArgs(argv: string[]): ExplainArgs | 'help' {
     imageWeight,
     outDir: v.out ?? DEFAULTS.outDir,
     overlays: !v['no-overlays'],
+    frame,
     json: v.json ?? false,
     inputTensor: v['input-tensor'] ?? false,
     batchSize: v['batch-size'] === undefined ? DEFAULTS.batchSize : int('batch-size', v['batch-size'], 1, 4096),

@@ -1,22 +1,26 @@
 // `saliency-explainer explain`: many inputs through one Explainer (sessions compiled once),
 // overlays + report.json in --out, JSON Lines on stdout with --json, progress on stderr.
+// Overlays and the plain maps (16-bit PNG, maps/…map.png: what `score` reads) are drawn on the photo at
+// its own size and aspect by default (core mapToImage puts the model-frame map back where the model's
+// resize took each pixel from); --frame model draws them on the model's input frame instead.
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import cliProgress from 'cli-progress';
 import {
-  Explainer, ExplainError, getCamMethod, overlay, resizeForModel, toTensor,
-  type InputSpec, type RgbImage,
+  Explainer, ExplainError, getCamMethod, mapToImage, overlay, resizeForModel, toTensor,
+  type FloatMap, type InputSpec, type RgbImage,
 } from '@saliency-explainer/core';
 import { mapsFaithfulness } from './faithfulness-command.js';
 import type { ExplainArgs } from './args.js';
 import { captionMaps, loadCaptionDetector, loadCliCaptioner } from './captions.js';
 import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from './errors.js';
 import { readImage, readTensor, writePng } from './image-io.js';
-import { makeOutputDir, writeOutputFile } from './output-files.js';
+import { makeOutputDir, writeOutputFile, writeOutputFileAsync } from './output-files.js';
+import { mapPng16, npyFloat32 } from './map-files.js';
 import { expandInputs, slug } from './inputs.js';
 import { pixelOverlay } from './pixel-maps.js';
 import { loadFileModel, loadManifestModel } from './model-loader.js';
-import { attachCaptions, inputReport, type InputFailure, type InputReport } from './report.js';
+import { attachCaptions, fileReport, inputReport, type FileInputReport, type InputFailure, type MapFiles } from './report.js';
 
 /** Undo the normalisation of a tensor input, to draw its overlays on what the model saw. */
 function tensorToImage(t: Float32Array, spec: InputSpec): RgbImage {
@@ -47,7 +51,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
     }
   }
   const model = args.modelFile
-    ? loadFileModel(args.modelFile, args.labels!, args.inputSpec!)
+    ? loadFileModel(args.modelFile, args.labels, args.inputSpec, io.err)
     : loadManifestModel(args.modelsDir, args.model);
   const captioner = args.captioner !== undefined ? await loadCliCaptioner(args.captioner) : undefined;
   const detector = args.caption ? await loadCaptionDetector(args.modelsDir) : undefined;
@@ -59,13 +63,19 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
   }
   const inputs = expandInputs(args.inputs, args.inputTensor);
   if (inputs.length === 0) throw inputError('NO_INPUTS', `no ${args.inputTensor ? '.bin tensor' : 'image'} files found in ${args.inputs.join(', ')}`);
-  if (args.overlays || !args.json) makeOutputDir(args.outDir);
+  // report.json (and the map files it references) unless --json --no-overlays asked for stdout only
+  const writeReport = args.overlays || !args.json;
+  const mapsDir = join(args.outDir, 'maps');
+  if (writeReport) {
+    makeOutputDir(args.outDir);
+    makeOutputDir(mapsDir);
+  }
 
   const bar = args.progress && io.errIsTTY && inputs.length > 1
     ? new cliProgress.SingleBar({ format: 'explain |{bar}| {value}/{total} {file}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
     : undefined;
   bar?.start(inputs.length, 0, { file: '' });
-  const reports: (InputReport | InputFailure)[] = [];
+  const reports: (FileInputReport | InputFailure)[] = [];
   let failed = 0;
   try {
     for (const [i, input] of inputs.entries()) {
@@ -86,27 +96,42 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
           methods: args.methods, topK: args.topK, classes: args.classes, layer: args.layer, target: args.target,
           attribution: args.pixels.attribution,
         });
-        const files: (string | undefined)[] = [];
+        // overlays and map files on the photo as given (its size and aspect), or on the model's frame (--frame model)
+        const onPhoto = args.frame === 'image' && image !== undefined;
+        const toFrame = (map: FloatMap): FloatMap => (onPhoto ? mapToImage(map, model.spec.input, image!.width, image!.height) : map);
+        const under = onPhoto ? image! : view;
+        const files: MapFiles[] = [];
         for (const m of result.maps) {
-          if (!args.overlays) {
-            files.push(undefined);
-            continue;
+          const name = `${input.base}.${m.method}.${m.classIndex}-${slug(m.label)}`;
+          const f: MapFiles = {};
+          const plain = toFrame(m.map);
+          if (args.overlays) {
+            f.overlay = join(args.outDir, `${name}.png`);
+            await writePng(f.overlay, m.attribution
+              ? pixelOverlay(under, m, args.pixels, args.imageWeight, toFrame)
+              : overlay(under, plain, { colormap: args.colormap, imageWeight: args.imageWeight }));
           }
-          const file = join(args.outDir, `${input.base}.${m.method}.${m.classIndex}-${slug(m.label)}.png`);
-          await writePng(file, m.attribution ? pixelOverlay(view, m, args.pixels, args.imageWeight) : overlay(view, m.map, { colormap: args.colormap, imageWeight: args.imageWeight }));
-          files.push(file);
+          if (writeReport) {
+            f.map = { file: join(mapsDir, `${name}.map.png`), format: 'png16', width: plain.width, height: plain.height, frame: onPhoto ? 'image' : 'model' };
+            await writeOutputFileAsync(f.map.file, await mapPng16(plain));
+            const a = m.attribution;
+            const shape = a ? [a.channels, a.height, a.width] : [m.raw.height, m.raw.width];
+            f.raw = { file: join(mapsDir, `${name}.raw.npy`), format: 'npy', dtype: 'float32', shape };
+            await writeOutputFileAsync(f.raw.file, npyFloat32(a ? a.values : m.raw.values, shape));
+          }
+          files.push(f);
         }
         const captions = detector && image ? await captionMaps(engine, detector, image, tensor, result, model.spec.input, captioner) : undefined;
         const faithfulness = args.faithfulness ? await mapsFaithfulness(engine, tensor, result.maps, args.batchSize) : undefined;
         const report = inputReport(input.path, result, files, faithfulness);
         if (captions) attachCaptions(report, captions);
-        reports.push(report);
+        if (writeReport) reports.push(fileReport(report, files, image ? { width: image.width, height: image.height } : undefined));
         if (args.json) {
           io.out(JSON.stringify(report));
         } else {
           const preds = result.predictions.map((p) => `${p.label} ${(100 * p.score).toFixed(1)}%`).join(', ');
           io.out(`${input.path}: ${preds}`);
-          for (const f of files) if (f) io.out(`  ${f}`);
+          for (const f of files) if (f.overlay) io.out(`  ${f.overlay}`);
           captions?.forEach((c, k) => io.out(`  ${result.maps[k].method} ${result.maps[k].classIndex} (${result.maps[k].label}): ${c.text}`));
           faithfulness?.forEach((r, k) => io.out(`  ${result.maps[k].method} ${result.maps[k].classIndex}: deletion AUC ${r.deletion.auc.toFixed(4)}, insertion AUC ${r.insertion.auc.toFixed(4)}, ROAD combined ${r.road.combined.toFixed(4)}`));
         }
@@ -119,7 +144,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
         if (e instanceof CliError && e.exitCode === EXIT.OUTPUT) throw e; // every input would fail the same way
         failed++;
         const failure: InputFailure = { input: input.path, error: { code: e.code, message: e.message } };
-        reports.push(failure);
+        if (writeReport) reports.push(failure);
         if (args.json) io.out(JSON.stringify(failure));
         bar?.stop();
         io.err(`error: ${e.message}`);
@@ -133,7 +158,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
     await detector?.release();
     await captioner?.release();
   }
-  if (args.overlays || !args.json) {
+  if (writeReport) {
     const report = { model: model.spec.id, layer: args.layer ?? engine.defaultLayer, methods: args.methods, target: args.target, createdAt: new Date().toISOString(), inputs: reports };
     const file = join(args.outDir, 'report.json');
     writeOutputFile(file, JSON.stringify(report));

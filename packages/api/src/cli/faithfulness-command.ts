@@ -82,8 +82,8 @@ export function parseModelInputArgs(v: ModelInputValues, positionals: string[]):
   if (v['input-tensor'] !== undefined && positionals.length) throw usageError('give an image or --input-tensor, not both');
   if (v['input-tensor'] === undefined && positionals.length !== 1) throw usageError('give one image (or --input-tensor X.bin)');
   if (v.model !== undefined && v['model-file'] !== undefined) throw usageError('--model and --model-file cannot be used together');
-  if (v['model-file'] !== undefined && (v.labels === undefined || v['input-spec'] === undefined)) {
-    throw usageError('--model-file needs --labels FILE and --input-spec JSON|FILE');
+  if (v['model-file'] === undefined && (v.labels !== undefined || v['input-spec'] !== undefined)) {
+    throw usageError('--labels and --input-spec describe your own model: use them with --model-file FILE');
   }
   const method = checkMethod(v.method ?? 'gradcam');
   const target = v.target ?? 'logit';
@@ -105,8 +105,8 @@ export function parseModelInputArgs(v: ModelInputValues, positionals: string[]):
   };
 }
 
-export function loadModel(args: ModelInputArgs): LoadedModel {
-  return args.modelFile ? loadFileModel(args.modelFile, args.labels!, args.inputSpec!) : loadManifestModel(args.modelsDir, args.model);
+export function loadModel(args: ModelInputArgs, note?: (line: string) => void): LoadedModel {
+  return args.modelFile ? loadFileModel(args.modelFile, args.labels, args.inputSpec, note) : loadManifestModel(args.modelsDir, args.model);
 }
 
 export async function createEngine(model: LoadedModel, batchSize: number): Promise<Explainer> {
@@ -204,7 +204,7 @@ export async function runFaithfulness(argv: string[], io: Output): Promise<ExitC
   const substrate = (v.substrate ?? 'gaussian') as Substrate;
   if (!SUBSTRATES.includes(substrate)) throw usageError(`--substrate must be ${SUBSTRATES.join(' or ')}, not '${substrate}'`);
   const args = parseModelInputArgs(v, parsed.positionals);
-  const engine = await createEngine(loadModel(args), args.batchSize);
+  const engine = await createEngine(loadModel(args, io.err), args.batchSize);
   try {
     const input = await readInput(args, engine);
     const classIndex = await chooseClass(args, engine, input);

@@ -19,9 +19,12 @@ import { PIXEL_HELP } from './pixel-maps.js';
 
 const EXPLAIN_HELP = `explain: saliency-explainer explain <image|dir>... [options]
   -m, --model ID            model of models/manifest.json (default: the manifest's default)
-      --model-file FILE     your own ONNX classifier instead, with
-      --labels FILE         one label per line, in output order, and
-      --input-spec JSON|FILE  {"name","height","width","channelOrder","scale","mean","std","resize"}
+      --model-file FILE     your own ONNX classifier instead (input name and size, output: from the graph)
+      --input-spec JSON|FILE  how pixels become its input: {"channelOrder","scale","mean","std"} at least
+                            (optional "name","height","width","resize","output","labels","targetLayer"); a
+                            models/manifest.json entry or a shared model.json works too; default: FILE's
+                            <stem>.json or model.json beside it
+      --labels FILE         one label per line, in output order (default: the spec's, else "class N")
       --models-dir DIR      manifest and cache folder (default models/, env SALIENCY_MODELS_DIR)
       --method M[,M...]     ${camMethods.map((m) => m.id).join(', ')}, or all (default gradcam)
   -k, --top-k K             explain the K most probable classes (default 1)
@@ -30,8 +33,11 @@ const EXPLAIN_HELP = `explain: saliency-explainer explain <image|dir>... [option
       --target T            logit (default) or probability
       --colormap C          jet (default, as pytorch-grad-cam), turbo, viridis, inferno, gray
       --image-weight W      weight of the image in the overlay, 0..1 (default 0.5)
-  -o, --out DIR             overlays <name>.<method>.<class>-<label>.png and report.json (default out/)
-      --no-overlays         write no PNGs
+  -o, --out DIR             overlays <name>.<method>.<class>-<label>.png, report.json and maps/ (each map
+                            as a 16-bit grey <…>.map.png, what score reads, and its raw <…>.raw.npy) (default out/)
+      --frame F             image (default): overlays and maps on the photo at its own size and aspect;
+                            model: on the model's input frame (e.g. 224×224)
+      --no-overlays         write no overlay PNGs (report.json and maps/ still, unless --json)
       --json                stdout: one JSON object per input (JSON Lines), nothing else
       --input-tensor        inputs are float32 little-endian NCHW .bin tensors of the model's input shape
       --batch-size N        Score-CAM / Ablation-CAM inputs per forward run, IG steps / SmoothGrad samples per gradient run (default ${DEFAULTS.batchSize})

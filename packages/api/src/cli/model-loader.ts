@@ -1,8 +1,11 @@
 // Which model to run: a manifest entry (models/manifest.json, files in models/cache) or a user's
-// own ONNX file given with --model-file, --labels and --input-spec.
+// own ONNX file given with --model-file (and --input-spec, --labels where the graph cannot tell).
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { findModel, parseLabels, parseManifest, validateSpec, type Manifest, type ModelSpec } from '@saliency-explainer/core';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import {
+  analyseModel, completeModelSpec, findModel, indexLabels, ModelSpecError, parseLabels, parseManifest, readModelSpecJson,
+  type Manifest, type ModelSpec,
+} from '@saliency-explainer/core';
 import { modelError, usageError } from './errors.js';
 
 export interface LoadedModel {
@@ -43,30 +46,69 @@ export function loadManifestModel(modelsDir: string, id: string | undefined): Lo
   return { spec, labels, bytes };
 }
 
-/** --input-spec is JSON text or a JSON file holding an InputSpec, or a whole ModelSpec-like object. */
-export function loadFileModel(file: string, labelsFile: string, inputSpec: string): LoadedModel {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(inputSpec.trim().startsWith('{') ? inputSpec : readFileSync(inputSpec, 'utf8'));
-  } catch (e) {
-    throw usageError(`--input-spec: ${(e as Error).message}`);
+/** Where the spec of --model-file F comes from when --input-spec is not given: F's stem + .json, else model.json beside it. */
+export function specBeside(file: string): string | undefined {
+  const own = join(dirname(file), `${basename(file).replace(/\.onnx$/i, '')}.json`);
+  if (existsSync(own)) return own;
+  const shared = join(dirname(file), 'model.json');
+  return existsSync(shared) ? shared : undefined;
+}
+
+/** The labels file a spec names: relative to the spec's folder; a shared model.json adds prose after the path. */
+function specLabelsFile(labels: string, specDir: string): string | undefined {
+  for (const candidate of [labels, labels.split(/\s/)[0]]) {
+    const path = isAbsolute(candidate) ? candidate : resolve(specDir, candidate);
+    if (candidate && existsSync(path)) return path;
   }
-  const obj = raw as Partial<ModelSpec> & Record<string, unknown>;
-  const input = (obj.input ?? obj) as Partial<ModelSpec['input']>;
-  const output = (obj.output ?? { name: (obj as { outputName?: string }).outputName ?? '', kind: 'logits' }) as ModelSpec['output'];
+  return undefined;
+}
+
+/**
+ * A user's own ONNX classifier (--model-file). Its spec (--input-spec: JSON text or a file; else a
+ * JSON file beside the model, see specBeside) may be a flat input spec, a models/manifest.json entry or
+ * a ../shared/models model.json (core readModelSpecJson); the input name and size, the output and
+ * whether it is a Softmax come from the graph (core completeModelSpec). Labels: --labels, else the
+ * spec's (a list, or a file relative to the spec), else "class 0", "class 1", … (`note` says so).
+ */
+export function loadFileModel(file: string, labelsFile: string | undefined, inputSpec: string | undefined, note: (line: string) => void = () => {}): LoadedModel {
+  const specFile = inputSpec === undefined ? specBeside(file) : inputSpec.trim().startsWith('{') ? undefined : inputSpec;
+  let raw: unknown = {};
+  if (inputSpec !== undefined || specFile !== undefined) {
+    try {
+      raw = JSON.parse(specFile === undefined ? inputSpec! : readFileSync(specFile, 'utf8'));
+    } catch (e) {
+      throw usageError(`--input-spec${specFile ? ` ${specFile}` : ''}: ${(e as Error).message}`);
+    }
+  }
+  const from = specFile ? `the spec ${specFile}` : inputSpec !== undefined ? '--input-spec' : `--model-file ${file} (no --input-spec, and no ${[...new Set([`${basename(file).replace(/\.onnx$/i, '')}.json`, 'model.json'])].join(' or ')} beside it)`;
   const bytes = readFile(file, 'model file', 'MODEL_FILE_MISSING', 'check --model-file');
-  const labels = parseLabels(readFile(labelsFile, 'labels file', 'LABELS_MISSING', 'check --labels').toString('utf8'));
-  const spec: ModelSpec = {
-    id: obj.id ?? file.split(/[\\/]/).pop()!.replace(/\.onnx$/i, ''),
-    task: 'classification', file, labels, targetLayer: obj.targetLayer,
-    input: { layout: 'NCHW', resize: 'stretch', scale: 1, std: [1, 1, 1], ...input } as ModelSpec['input'],
-    output,
-  };
+  let spec: ModelSpec;
   try {
-    validateSpec(spec, 'model');
+    const given = readModelSpecJson(raw);
+    spec = completeModelSpec(given, bytes, { id: basename(file).replace(/\.onnx$/i, ''), file });
   } catch (e) {
-    // the output name may be left out: the engine then takes the graph's only output
-    if (!/output\.name/.test((e as Error).message)) throw usageError(`--input-spec: ${(e as Error).message}`);
+    if (!(e instanceof ModelSpecError)) throw modelError('BAD_MODEL', `${file} cannot be read as an ONNX model: ${(e as Error).message}`);
+    throw usageError(`${from}: ${e.message}`);
   }
+  let labels: string[];
+  if (labelsFile !== undefined) {
+    labels = parseLabels(readFile(labelsFile, 'labels file', 'LABELS_MISSING', 'check --labels').toString('utf8'));
+  } else if (Array.isArray(spec.labels) && spec.labels.length) {
+    labels = spec.labels;
+  } else if (typeof spec.labels === 'string') {
+    const path = specLabelsFile(spec.labels, specFile ? dirname(specFile) : process.cwd());
+    if (!path) throw modelError('LABELS_MISSING', `the labels file '${spec.labels}' named by ${from} is missing; give --labels FILE (one label a line, in output order)`);
+    labels = parseLabels(readFileSync(path, 'utf8'));
+  } else {
+    let n: number;
+    try {
+      n = analyseModel(bytes, spec).numClasses;
+    } catch (e) {
+      throw modelError('BAD_MODEL', `model '${spec.id}' cannot be used: ${(e as Error).message}`);
+    }
+    labels = indexLabels(n);
+    note(`note: no labels (--labels FILE, or "labels" in the spec): the ${n} classes are called "class 0" … "class ${n - 1}"`);
+  }
+  spec = { ...spec, labels };
   return { spec, labels, bytes };
 }

@@ -6,7 +6,7 @@
 // lightness at cyan/yellow, not at the maximum). --pixel-view masked draws gradient × image instead.
 import {
   INTEGRATION_RULES, maskedImage, overlay, renderedAttribution,
-  type AttributionMap, type AttributionOptions, type ClassMap, type ColormapName, type IntegrationRule, type RgbImage,
+  type AttributionMap, type AttributionOptions, type ClassMap, type FloatMap, type ColormapName, type IntegrationRule, type RgbImage,
 } from '@saliency-explainer/core';
 import { usageError } from './errors.js';
 import { intFlag, numberFlag } from './flags.js';
@@ -56,9 +56,13 @@ export function parsePixelArgs(v: Values): PixelArgs {
   return { attribution, colormap: (v.colormap ?? PIXEL_COLORMAP) as ColormapName, view: view as PixelView };
 }
 
-/** The overlay PNG of a pixel map: heat (inferno over the photo) or masked (gradient × image). */
-export function pixelOverlay(view: RgbImage, m: ClassMap, pixels: PixelArgs, imageWeight: number): RgbImage {
-  const shown = renderedAttribution(m.raw);
+/**
+ * The overlay PNG of a pixel map: heat (inferno over the photo) or masked (gradient × image), on
+ * `under` (the photo, or the model's view) with the rendered map brought to its frame by `toFrame`.
+ */
+export function pixelOverlay(under: RgbImage, m: ClassMap, pixels: PixelArgs, imageWeight: number, toFrame: (map: FloatMap) => FloatMap = (x) => x): RgbImage {
+  const view = under;
+  const shown = toFrame(renderedAttribution(m.raw));
   return pixels.view === 'masked' ? maskedImage(view, shown) : overlay(view, shown, { colormap: pixels.colormap, imageWeight });
 }
 

@@ -1,4 +1,7 @@
 // The JSON shapes `explain` prints (one line per input with --json) and writes to report.json.
+// --json lines carry each map's floats (raw and map, as asked for); report.json references files
+// instead (map-files.ts): the final map as a 16-bit grey PNG in the overlay's frame, the raw map as a
+// float32 .npy — a few hundred kB per photo instead of megabytes of JSON numbers.
 import type { ExplainResult, FaithfulnessReport, FloatMap } from '@saliency-explainer/core';
 import type { Caption } from '@saliency-explainer/core';
 import { jsonAttribution, type JsonAttribution } from './pixel-maps.js';
@@ -26,12 +29,47 @@ export interface InputReport {
     convergenceDelta?: number;
     /** the overlay PNG written for this map, when overlays are on */
     overlay?: string;
+    /** the map's 16-bit grey PNG and raw .npy (map-files.ts), when report.json is written */
+    mapFile?: string;
+    rawFile?: string;
     /** with --caption: the map's caption, its text and the measured facts behind it */
     caption?: Caption;
     /** with --faithfulness: the map's deletion/insertion, ROAD and confidence measures */
     faithfulness?: FaithfulnessReport;
   }[];
 }
+
+/** report.json's reference to a map's 16-bit grey PNG: sample = round(65535 · value). */
+export interface MapFileRef {
+  file: string;
+  format: 'png16';
+  width: number;
+  height: number;
+  /** 'image': on the photo at its size (core mapToImage); 'model': on the model's input frame. */
+  frame: 'image' | 'model';
+}
+
+/** report.json's reference to a raw map's float32 .npy: [h, w] (CAM at the layer) or [C, H, W] (pixel attribution, signed). */
+export interface RawFileRef {
+  file: string;
+  format: 'npy';
+  dtype: 'float32';
+  shape: number[];
+}
+
+/** The files written for one map. */
+export interface MapFiles {
+  overlay?: string;
+  map?: MapFileRef;
+  raw?: RawFileRef;
+}
+
+/** A report.json input: the --json line's maps with their floats replaced by file references. */
+export type FileInputReport = Omit<InputReport, 'maps'> & {
+  /** Width and height of the photo (image inputs). */
+  image?: { width: number; height: number };
+  maps: (Omit<InputReport['maps'][number], 'raw' | 'map' | 'mapFile' | 'rawFile'> & { raw: RawFileRef; map: MapFileRef })[];
+};
 
 export interface InputFailure {
   input: string;
@@ -43,7 +81,7 @@ export function jsonMap(m: FloatMap): JsonMap {
   return { width: m.width, height: m.height, values: Array.from(m.values, (v) => Number(v.toPrecision(9))) };
 }
 
-export function inputReport(input: string, r: ExplainResult, overlays: (string | undefined)[], faithfulness?: FaithfulnessReport[]): InputReport {
+export function inputReport(input: string, r: ExplainResult, files: MapFiles[], faithfulness?: FaithfulnessReport[]): InputReport {
   return {
     input,
     model: r.model,
@@ -57,7 +95,9 @@ export function inputReport(input: string, r: ExplainResult, overlays: (string |
       raw: m.attribution ? jsonAttribution(m.attribution) : jsonMap(m.raw),
       map: jsonMap(m.map),
       ...(m.convergenceDelta === undefined ? {} : { convergenceDelta: m.convergenceDelta }),
-      ...(overlays[i] ? { overlay: overlays[i] } : {}),
+      ...(files[i]?.overlay ? { overlay: files[i].overlay } : {}),
+      ...(files[i]?.map ? { mapFile: files[i].map!.file } : {}),
+      ...(files[i]?.raw ? { rawFile: files[i].raw!.file } : {}),
       ...(faithfulness ? { faithfulness: faithfulness[i] } : {}),
     })),
   };
@@ -68,4 +108,14 @@ export function attachCaptions(report: InputReport, captions: readonly Caption[]
   report.maps.forEach((m, i) => {
     m.caption = captions[i];
   });
+}
+
+/** The report.json form of an input's report: its maps' floats replaced by the files holding them. */
+export function fileReport(report: InputReport, files: MapFiles[], image?: { width: number; height: number }): FileInputReport {
+  const { maps, ...rest } = report;
+  return {
+    ...rest,
+    ...(image ? { image } : {}),
+    maps: maps.map(({ raw: _raw, map: _map, mapFile: _mapFile, rawFile: _rawFile, ...m }, i) => ({ ...m, raw: files[i].raw!, map: files[i].map! })),
+  };
 }

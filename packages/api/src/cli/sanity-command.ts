@@ -38,7 +38,7 @@ export async function runSanity(argv: string[], io: Output): Promise<ExitCode> {
   const methods = listFlag(v.method === undefined ? ['gradcam'] : [v.method]).map(checkMethod);
   const args = parseModelInputArgs({ ...v, method: methods[0] }, parsed.positionals);
   const layers = v.layers === undefined ? undefined : intFlag('layers', v.layers, 1);
-  const model = loadModel(args);
+  const model = loadModel(args, io.err);
   const engine = await createEngine(model, args.batchSize);
   let input: Float32Array;
   let classIndex: number;

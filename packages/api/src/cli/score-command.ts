@@ -3,11 +3,14 @@
 // object.
 //
 // Inputs (JSON or image, told apart by content: a file whose first non-blank byte is '{' or '[' is JSON):
-// * saliency map: JSON {"width","height","values":[row-major numbers]} or an image. Images are read
-//   by images/decode.ts decodeGrayMap (sharp: EXIF orientation, alpha over white) and turned to gray by
-//   the Rec. 601 luma weights, (299·R + 587·G + 114·B)/1000, kept fractional (PIL's convert('L') uses
-//   the same weights and rounds; a gray image keeps its values exactly). A 16-bit PNG keeps its 16
-//   bits (values v/257 on the 8-bit scale), so a density map saved at 16 bits scores as its floats do.
+// * saliency map: JSON {"width","height","values":[row-major numbers]}, a float .npy (2-D; a 3-D
+//   [C, H, W] pixel attribution is summed over |C|) or a grey image, e.g. the 16-bit map PNG `explain`
+//   writes (maps/<name>.map.png). Images are read by images/decode.ts decodeGrayMap (sharp: EXIF
+//   orientation, alpha over white); a 16-bit PNG keeps its 16 bits (values v/257 on the 8-bit scale),
+//   so a map saved at 16 bits scores as its floats do. A colour image is refused (COLOUR_IMAGE, exit
+//   3): it is almost always a colour-mapped overlay, whose brightness is not the map (jet's blue and
+//   red are both dark), and the message names the plain map to score instead; --luma reads it anyway
+//   as its Rec. 601 luma, (299·R + 587·G + 114·B)/1000, kept fractional (PIL's convert('L') weights).
 // * --fixations: JSON points [{"x","y"}, …] in 0-based pixels (pixel centres at integers), or
 //   {"width","height","fixations":[…]}; or a density map (JSON map as above, or a grayscale image).
 //   Points give the fixation map (fixation metrics) and a density map (Gaussian, --sigma, default 24
@@ -15,6 +18,9 @@
 // * --other-fixations: points fixated on other images, in this image's frame: shuffled AUC.
 // The reference's size: --size, else the points JSON's width/height, else the saliency map's size.
 // A saliency map of another size is resampled to the reference's size (core fixations/resample.ts).
+import { existsSync } from 'node:fs';
+import sharp from 'sharp';
+import { basename, dirname, extname, join } from 'node:path';
 import {
   alignmentMetrics, alignmentReference, checkTopP, DEFAULT_TOP_P, getAlignmentMetric, resampleMap, scoreAll,
   type AlignmentReference, type Fixation, type FloatMap,
@@ -22,13 +28,14 @@ import {
 import { EXIT, inputError, usageError, type ExitCode } from './errors.js';
 import type { Output } from './explain-command.js';
 import { intFlag, numberFlag, parseFlags } from './flags.js';
-import { decodeGrayMap, ImageDecodeError } from '../images/decode.js';
+import { decodeGrayMap, decodeImage, ImageDecodeError, imageHeader } from '../images/decode.js';
+import { NpyFormatError, readNpyMap } from './map-files.js';
 import { readFileLimited } from './image-io.js';
 import { DEFAULTS } from './settings.js';
 
 export const DEFAULT_SIGMA = 24;
 
-export const SCORE_HELP = `score: saliency-explainer score <saliency map: image or JSON {width,height,values}> --fixations FILE [options]
+export const SCORE_HELP = `score: saliency-explainer score <saliency map: grey image (explain's maps/<name>.map.png), .npy or JSON {width,height,values}> --fixations FILE [options]
       --fixations FILE      the human reference: JSON points [{"x","y"},...] in 0-based pixels (or
                             {"width","height","fixations":[...]}), or a density map (image or JSON map)
       --size WxH            size of the image the points belong to (default: the JSON's, else the map's)
@@ -38,6 +45,8 @@ export const SCORE_HELP = `score: saliency-explainer score <saliency map: image 
       --sigma S             Gaussian sigma in pixels of the density map made from points (default ${DEFAULT_SIGMA})
       --seed N              seed of AUC-Judd's jitter and AUC-Borji's / sAUC's draws (default 0)
       --json                stdout: one JSON object, nothing else
+      --luma                read a colour image as its Rec. 601 luma (refused by default: a colour
+                            image is usually an overlay; score the maps/<name>.map.png explain writes)
       --max-image-bytes N, --max-image-pixels N   as for explain (JSON files too)
     Maps of another size are resampled (bilinear) to the reference's size. Metrics without their
     data are skipped with a reason (AUC-*, NSS need points; sAUC also --other-fixations).`;
@@ -52,6 +61,8 @@ interface ScoreArgs {
   sigma: number;
   seed: number;
   json: boolean;
+  /** Read colour images as luma instead of refusing them. */
+  luma: boolean;
   maxImageBytes: number;
   maxImagePixels: number;
 }
@@ -65,6 +76,7 @@ const options = {
   sigma: { type: 'string' },
   seed: { type: 'string' },
   json: { type: 'boolean' },
+  luma: { type: 'boolean' },
   'max-image-bytes': { type: 'string' },
   'max-image-pixels': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -108,6 +120,7 @@ export function parseScoreArgs(argv: string[]): ScoreArgs | 'help' {
     sigma: v.sigma === undefined ? DEFAULT_SIGMA : finite('sigma', v.sigma, (s) => s >= 0 && s <= 1000, 'a number of pixels in [0, 1000]'),
     seed: v.seed === undefined ? 0 : finite('seed', v.seed, (s) => Number.isSafeInteger(s) && s >= 0, 'an integer ≥ 0'),
     json: v.json ?? false,
+    luma: v.luma ?? false,
     maxImageBytes: v['max-image-bytes'] === undefined ? DEFAULTS.maxImageBytes : positiveInt('max-image-bytes', v['max-image-bytes']),
     maxImagePixels: v['max-image-pixels'] === undefined ? DEFAULTS.maxImagePixels : positiveInt('max-image-pixels', v['max-image-pixels']),
   };
@@ -155,7 +168,16 @@ async function readMap(path: string, args: ScoreArgs, bytes?: Buffer): Promise<F
     if (!isObject(v)) throw inputError('BAD_MAP', `${path}: expected a JSON object {"width","height","values"}`);
     return jsonMap(path, v, args.maxImagePixels);
   }
+  if (isNpy(b)) {
+    try {
+      return readNpyMap(b);
+    } catch (e) {
+      if (!(e instanceof NpyFormatError)) throw e;
+      throw inputError('BAD_MAP', `${path}: ${e.message}`);
+    }
+  }
   try {
+    if (!args.luma) await refuseColour(path, b, args.maxImagePixels);
     const { width, height, values } = await decodeGrayMap(b, args.maxImagePixels);
     return { width, height, values };
   } catch (e) {
@@ -163,6 +185,37 @@ async function readMap(path: string, args: ScoreArgs, bytes?: Buffer): Promise<F
     const hint = e.code === 'IMAGE_TOO_LARGE' ? ' (--max-image-pixels)' : '';
     throw inputError(e.code, `${path}: ${e.message}${hint}`);
   }
+}
+
+const isNpy = (b: Buffer) => b.length >= 6 && b[0] === 0x93 && b.subarray(1, 6).toString('latin1') === 'NUMPY';
+
+/** Share of pixels whose channels differ by more than this (of 255) that makes an image a colour one. */
+export const COLOUR_PIXEL_DIFFERENCE = 2;
+export const COLOUR_PIXEL_SHARE = 0.01;
+
+/**
+ * A colour image (≥ 1 % of its pixels with R, G, B more than 2 levels apart) is refused with a
+ * COLOUR_IMAGE input error naming the plain map to score instead: explain's overlay
+ * `<out>/<name>.png` has its map at `<out>/maps/<name>.map.png`.
+ */
+async function refuseColour(path: string, bytes: Buffer, maxPixels: number): Promise<void> {
+  await imageHeader(bytes, maxPixels);
+  const { channels } = await sharp(bytes).metadata();
+  if ((channels ?? 3) < 3) return;
+  const { image } = await decodeImage(bytes, maxPixels);
+  const { data, width, height } = image;
+  let coloured = 0;
+  for (let i = 0; i < width * height; i++) {
+    const [r, g, b] = [data[3 * i], data[3 * i + 1], data[3 * i + 2]];
+    if (Math.max(Math.abs(r - g), Math.abs(g - b), Math.abs(r - b)) > COLOUR_PIXEL_DIFFERENCE) coloured++;
+  }
+  const share = coloured / (width * height);
+  if (share < COLOUR_PIXEL_SHARE) return;
+  const plain = join(dirname(path), 'maps', `${basename(path, extname(path))}.map.png`);
+  const instead = existsSync(plain)
+    ? `score the plain map explain wrote beside it instead: ${plain}`
+    : 'score a plain map instead: the 16-bit grey maps/<name>.map.png that explain writes (report.json: maps[].map.file), or a JSON / .npy map';
+  throw inputError('COLOUR_IMAGE', `${path} is a colour image (${(100 * share).toFixed(1)} % of its pixels have R, G and B apart), most likely a colour-mapped overlay: its brightness is not the map and would give wrong scores; ${instead} (or --luma to read it as its luma anyway)`);
 }
 
 interface Points {

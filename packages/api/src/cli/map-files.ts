@@ -1,0 +1,66 @@
+// Maps as compact files, for report.json to reference instead of holding them as JSON floats:
+// * the final map (values in [0, 1]) as a 16-bit grey PNG, sample = round(65535 · value): what
+//   `score` reads (16 bits kept: value = sample / 65535, on score's 8-bit scale sample / 257), at most
+//   1/131070 from the float;
+// * the raw map (CAM: relu(cam) at the layer; pixel attribution: signed [C, H, W]) as a float32 .npy
+//   file (NumPy format 1.0, little-endian, C order): exact, and `numpy.load` reads it.
+import sharp from 'sharp';
+import type { FloatMap } from '@saliency-explainer/core';
+
+/** 16-bit PNG samples per unit of the map. */
+export const MAP_PNG_MAX = 65535;
+
+/** A map with values in [0, 1] as 16-bit grey PNG bytes (values outside are clamped). */
+export async function mapPng16(map: FloatMap): Promise<Buffer> {
+  const samples = new Uint16Array(map.width * map.height);
+  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(MAP_PNG_MAX * Math.min(1, Math.max(0, map.values[i])));
+  // sharp reads a Uint16Array as 16-bit samples
+  return sharp(samples, { raw: { width: map.width, height: map.height, channels: 1 } }).toColourspace('grey16').png().toBuffer();
+}
+
+/** float32 values of `shape` (C order) as .npy bytes. */
+export function npyFloat32(values: Float32Array, shape: number[]): Uint8Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n !== values.length) throw new RangeError(`${values.length} values do not fill the shape [${shape.join(', ')}]`);
+  const dims = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${dims}), }`;
+  // magic (6) + version (2) + length (2) + header + '\n' is a multiple of 64
+  header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
+  const out = new Uint8Array(10 + header.length + 4 * n);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  const body = new DataView(out.buffer, 10 + header.length);
+  for (let i = 0; i < n; i++) body.setFloat32(4 * i, values[i], true);
+  return out;
+}
+
+export class NpyFormatError extends Error {}
+
+/** A 2-D float32/float64 .npy file (C order) as a map; a 3-D [C, H, W] one is summed over |C| as pixel maps are. */
+export function readNpyMap(bytes: Uint8Array): FloatMap {
+  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+  if (bytes.length < 10 || magic.some((b, i) => bytes[i] !== b)) throw new NpyFormatError('not a .npy file');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const major = bytes[6];
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const start = major === 1 ? 10 : 12;
+  const header = new TextDecoder().decode(bytes.subarray(start, start + headerLength));
+  const descr = /'descr':\s*'([<>|=]?)(f4|f8)'/.exec(header);
+  if (!descr || descr[1] === '>') throw new NpyFormatError(`only little-endian float32 / float64 arrays are read, not ${/'descr':\s*'([^']*)'/.exec(header)?.[1] ?? '?'}`);
+  if (/'fortran_order':\s*True/.test(header)) throw new NpyFormatError('a Fortran-order array: save it in C order');
+  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (!(shape.length === 2 || shape.length === 3) || shape.some((d) => !Number.isSafeInteger(d) || d < 1)) {
+    throw new NpyFormatError(`shape (${shape.join(', ')}): expected (height, width) or (channels, height, width)`);
+  }
+  const size = descr[2] === 'f4' ? 4 : 8;
+  const n = shape.reduce((a, b) => a * b, 1);
+  const body = start + headerLength;
+  if (bytes.length !== body + size * n) throw new NpyFormatError(`${bytes.length - body} data bytes for shape (${shape.join(', ')}), not ${size * n}`);
+  const read = (i: number) => (size === 4 ? view.getFloat32(body + 4 * i, true) : view.getFloat64(body + 8 * i, true));
+  const [height, width] = shape.slice(-2);
+  const values = new Float32Array(width * height);
+  if (shape.length === 2) for (let i = 0; i < values.length; i++) values[i] = read(i);
+  else for (let c = 0; c < shape[0]; c++) for (let i = 0; i < values.length; i++) values[i] += Math.abs(read(c * values.length + i));
+  return { width, height, values };
+}
