@@ -21,7 +21,7 @@ import { reportCard, type HumanShare } from './faithfulness/report-card.js';
 import { reportCardStyles } from './faithfulness/report-card-styles.js';
 import { loadImage, type LoadedImage } from './image/load-image.js';
 import { MeasuresController, type CaptionDetail, type FaithfulnessDetail } from './measures/measures-controller.js';
-import { blend, displayPixels, finalMap, mapForDisplay } from './render/heatmap.js';
+import { blend, defaultColormap, displayPixels, drawnMap, finalMap, mapForDisplay } from './render/heatmap.js';
 import { badge, controls, errorBox, predictionsList, status, type Downloads } from './render/parts.js';
 import { styles } from './styles.js';
 
@@ -129,7 +129,7 @@ export class SaliencyExplainer extends LitElement {
   @property() model?: string;
   /** For a model given by URL: JSON {input, output, labels, targetLayer?} as in models/manifest.json. */
   @property({ attribute: 'model-spec' }) modelSpec?: string;
-  /** CAM method id (gradcam, gradcam++, scorecam, …). */
+  /** Method id: a CAM (gradcam, gradcam++, scorecam, …) or a pixel attribution (saliency, integratedgradients, smoothgrad, …). */
   @property({ reflect: true }) method = 'gradcam';
   /** How many of the most probable classes to explain and list (1-10). */
   @property({ attribute: 'top-k', type: Number }) topK = 3;
@@ -145,8 +145,8 @@ export class SaliencyExplainer extends LitElement {
   @property({ attribute: 'models-base' }) modelsBase?: string;
   /** Folder of ONNX Runtime Web's .mjs and .wasm files (default: /ort/ at the api's origin, else at this script's origin). */
   @property({ attribute: 'wasm-paths' }) wasmPaths?: string;
-  /** jet, turbo, viridis, inferno or gray. */
-  @property() colormap = 'jet';
+  /** jet, turbo, viridis, inferno or gray; unset: jet for CAMs, inferno for pixel attributions. */
+  @property() colormap?: string;
   /** The heatmap's weight over the image, 0-1. */
   @property({ type: Number }) opacity = 0.5;
   /** Caption the shown map from measured facts (loads an object detector; a few more runs of the model per map). */
@@ -325,7 +325,7 @@ export class SaliencyExplainer extends LitElement {
     } else if (changed.has('method')) {
       void this.runMethod();
     }
-    if (changed.has('colormap') && this.hasUpdated) {
+    if (changed.has('colormap') && this.hasUpdated && this.colormap) {
       try {
         checkColormap(this.colormap);
       } catch (e) {
@@ -375,7 +375,7 @@ export class SaliencyExplainer extends LitElement {
       const method = checkMethod(this.method);
       const classes = parseClasses(this.classIndex);
       const topK = checkTopK(this.topK);
-      checkColormap(this.colormap);
+      if (this.colormap) checkColormap(this.colormap);
       const config = this.engineConfig();
       if (!this.src) {
         this.phase = 'idle';
@@ -618,7 +618,7 @@ export class SaliencyExplainer extends LitElement {
     const opacity = clampOpacity(this.opacity);
     let colormap;
     try {
-      colormap = checkColormap(this.colormap);
+      colormap = this.colormap ? checkColormap(this.colormap) : map ? defaultColormap(map.method) : 'jet';
     } catch {
       return;
     }
@@ -644,7 +644,7 @@ export class SaliencyExplainer extends LitElement {
     const dkey = mapKey(map.method, map.classIndex);
     let shown = this.displayMaps.get(dkey);
     if (!shown) {
-      shown = mapForDisplay(map.map, picture.width, picture.height);
+      shown = mapForDisplay(drawnMap(map), picture.width, picture.height);
       this.displayMaps.set(dkey, shown);
     }
     ctx.putImageData(blend(picture, shown, colormap, opacity), 0, 0);

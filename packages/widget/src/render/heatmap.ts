@@ -1,6 +1,9 @@
 // Drawing a result: the part of the image the model saw, scaled for display, with a class map
 // post-processed (core's postprocess, as pytorch-grad-cam) and blended over it (core's overlay).
-import { overlay, postprocess, resizeBilinear, type ColormapName, type FloatMap } from '@saliency-explainer/core';
+// Pixel attributions are drawn as the CLI draws them: raw (Σ_c |attribution| at the model's input
+// size) clipped at its 99th percentile (core's renderedAttribution) in inferno, whose zero is black
+// and whose lightness rises to the maximum, so a sparse map's many near-zero pixels add no colour.
+import { getCamMethod, overlay, postprocess, renderedAttribution, resizeBilinear, type ColormapName, type FloatMap } from '@saliency-explainer/core';
 import { drawPixels, type LoadedImage } from '../image/load-image.js';
 import type { ModelView } from '../engines/types.js';
 
@@ -37,6 +40,20 @@ export function displayPixels(image: LoadedImage, view: ModelView | null): Image
 /** A raw map → the final map in [0, 1] at the model's input size (identical for every engine). */
 export function finalMap(raw: FloatMap, view: ModelView): FloatMap {
   return postprocess(raw.values, raw.height, raw.width, view.height, view.width).map;
+}
+
+/** Colormap of a method's overlay when the `colormap` attribute is not set: inferno for pixel attributions, jet for CAMs. */
+export function defaultColormap(method: string): ColormapName {
+  return getCamMethod(method).kind === 'attribution' ? 'inferno' : 'jet';
+}
+
+/**
+ * The map drawn for a result, at the model's input size, in [0, 1]: a CAM's final map; a pixel
+ * attribution's raw map clipped at its 99th percentile. A function of raw alone, so the local and the
+ * remote engine draw the same picture from the same raw map.
+ */
+export function drawnMap(m: { method: string; raw: FloatMap; map: FloatMap }): FloatMap {
+  return getCamMethod(m.method).kind === 'attribution' ? renderedAttribution(m.raw) : m.map;
 }
 
 /** The final map resized to the displayed picture (once per selection; the opacity slider reuses it). */

@@ -1,5 +1,5 @@
 // The element's pieces as pure templates: status (progress), predictions list, controls, error box.
-import { camMethods, type Prediction } from '@saliency-explainer/core';
+import { camMethods, type MethodDescriptor, type Prediction } from '@saliency-explainer/core';
 import { html, nothing, type TemplateResult } from 'lit';
 import { percent } from '../describe.js';
 import type { Backend, LoadProgress } from '../engines/types.js';
@@ -89,11 +89,21 @@ export interface ControlsView {
   onOpacity(e: Event): void;
 }
 
+/** Slow: a pass per channel of the layer (Score-CAM, Ablation-CAM), or many input-gradient rows (IG's steps, SmoothGrad's samples). */
+const slow = (m: MethodDescriptor) => m.cost === 'perturbation' || m.passes({ targets: 1, layerChannels: 0 }).inputBackward > 1;
+
+const METHOD_GROUPS = [
+  { label: 'Class activation maps', kind: 'cam' },
+  { label: 'Pixel attributions', kind: 'attribution' },
+] as const;
+
 export function controls(v: ControlsView): TemplateResult {
   return html`<div class="controls" part="controls">
     <label>Method
       <select part="method" .value=${v.method} ?disabled=${v.disabled} @change=${v.onMethod}>
-        ${camMethods.map((m) => html`<option value=${m.id} ?selected=${m.id === v.method}>${m.name}${m.cost === 'perturbation' ? ' (slow)' : ''}</option>`)}
+        ${METHOD_GROUPS.map((g) => html`<optgroup label=${g.label}>
+          ${camMethods.filter((m) => m.kind === g.kind).map((m) => html`<option value=${m.id} ?selected=${m.id === v.method}>${m.name}${slow(m) ? ' (slow)' : ''}</option>`)}
+        </optgroup>`)}
       </select>
     </label>
     <label>Heatmap opacity
