@@ -1,6 +1,7 @@
 // Screenshots of the demo page as `npm start` serves it (a real API, the built bundle), without and
 // with WebGPU, wide and narrow, its caption-and-faithfulness section (curves open) and its annotation
-// section (Start pressed, three clicks), into test/screenshots/demo-*.png; prints each widget's state.
+// section (Start pressed, three clicks), a pixel method (Guided Backprop in the "your own image" widget),
+// into test/screenshots/demo-*.png; prints each widget's state.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium, startApi, widgetDir, widgetsSettled } from './api-and-browser.mjs';
@@ -46,6 +47,17 @@ try {
         for (const [fx, fy] of [[0.3, 0.35], [0.52, 0.42], [0.7, 0.55]]) await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
         await new Promise((r) => setTimeout(r, 300));
         await annotate.screenshot({ path: join(out, 'demo-annotate.png') });
+        // a pixel attribution from the method picker: Guided Backprop, drawn in inferno clipped at the 99th percentile
+        const pixel = await page.$('#yours-widget');
+        await pixel.scrollIntoView();
+        await page.$eval('#yours-widget', (w) => { w.method = 'guidedbackprop'; });
+        await page.waitForFunction(() => {
+          const w = document.querySelector('#yours-widget');
+          return w.status === 'ready' && w.shadowRoot.querySelector('[part~="explanation"]')?.textContent.includes('Guided Backprop');
+        }, { timeout: 300_000, polling: 250 });
+        await new Promise((r) => setTimeout(r, 300));
+        console.log(`pixel method: ${await page.$eval('#yours-widget', (w) => `${w.method} on ${w.backend}: ${w.shadowRoot.querySelector('[part~="explanation"]').textContent.trim()}`)}`);
+        await pixel.screenshot({ path: join(out, 'demo-pixel-guidedbackprop.png') });
       }
       if (!webgpu) {
         await page.setViewport({ width: 420, height: 900 });
