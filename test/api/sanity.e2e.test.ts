@@ -50,6 +50,23 @@ describe('Query.sanityCheck', () => {
     expect(again.computeMs).toBe(got.computeMs);
   }, 240_000);
 
+  it('runs the pixel methods with the attribution options given, keyed by them, as core does', async () => {
+    const Q = `query($id: ID!, $a: AttributionInput) { sanityCheck(imageId: $id, methods: ["integratedgradients"], layers: 1, attribution: $a) {
+      classIndex cached curves { method spearman ssim } } }`;
+    const four = (await s.gql(Q, { id: imageId, a: { steps: 4 } })).data!.sanityCheck;
+    const m = loadManifestModel(resolve(root, 'models'), 'squeezenet1.0');
+    const input = preprocess((await decodeImage(photo, 1e8)).image, m.spec.input);
+    const want = await cascadingRandomisation(ort, m.bytes, m.spec, m.labels, input, four.classIndex, { methods: ['integratedgradients'], layers: 1, seed: 0, attribution: { steps: 4 } });
+    four.curves[0].spearman.forEach((v: number, k: number) => expect(v).toBeCloseTo(want.curves[0].spearman[k], 5));
+    four.curves[0].ssim.forEach((v: number, k: number) => expect(v).toBeCloseTo(want.curves[0].ssim[k], 5));
+    const eight = (await s.gql(Q, { id: imageId, a: { steps: 8 } })).data!.sanityCheck;
+    expect(eight.cached).toBe(false);
+    expect(eight.curves[0].spearman).not.toEqual(four.curves[0].spearman);
+    // options IG does not read: the kept result
+    expect((await s.gql(Q, { id: imageId, a: { steps: 4, samples: 7 } })).data!.sanityCheck.cached).toBe(true);
+    expect(await s.errorCode(Q, { id: imageId, a: { steps: 501 } })).toBe('BAD_ATTRIBUTION_OPTION');
+  }, 240_000);
+
   it('refuses bad arguments before any work', async () => {
     expect(await s.errorCode(SANITY, { id: imageId, layers: 0 })).toBe('BAD_REQUEST');
     expect(await s.errorCode(SANITY, { id: imageId, layers: 27 })).toBe('BAD_REQUEST'); // SqueezeNet has 26 Conv layers

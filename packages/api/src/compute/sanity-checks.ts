@@ -3,7 +3,7 @@
 // compiles the model again per randomised layer), kept in memory by its arguments (it depends only on
 // them: seeded weights, a stored image), with concurrent identical requests sharing one computation.
 import { LRUCache } from 'lru-cache';
-import type { SanityResult } from '@saliency-explainer/core';
+import { attributionOptionsFor, type AttributionOptions, type SanityResult } from '@saliency-explainer/core';
 import type { ImageRecord, Storage } from '../storage/types.js';
 import type { MeasureRunner } from './heatmap-results.js';
 
@@ -15,6 +15,8 @@ export interface SanityArgs {
   /** Randomised layers, top down. */
   layers: number;
   seed: number;
+  /** The pixel attributions' options, resolved (explain-service's checkAttributionOptions). */
+  attribution: Required<AttributionOptions>;
 }
 
 export interface SanityCheckResult {
@@ -33,7 +35,8 @@ export class SanityChecks {
   constructor(private readonly storage: Storage, private readonly engine: MeasureRunner) {}
 
   async check(client: string, image: ImageRecord, args: SanityArgs, units: number): Promise<SanityCheckResult> {
-    const key = JSON.stringify([image.id, args.model, [...args.methods].sort(), args.classIndex ?? null, args.layer ?? null, args.layers, args.seed]);
+    const key = JSON.stringify([image.id, args.model, [...args.methods].sort(), args.classIndex ?? null, args.layer ?? null, args.layers, args.seed,
+      attributionOptionsFor(args.methods, args.attribution)]);
     const kept = this.done.get(key);
     if (kept) return { ...kept, cached: true };
     const running = this.inFlight.get(key);
@@ -44,7 +47,7 @@ export class SanityChecks {
       const started = performance.now();
       const result = (await this.engine.measure(client, args.model, units, {
         what: 'sanity', bytes, classIndex: args.classIndex,
-        options: { methods: args.methods, layer: args.layer, layers: args.layers, seed: args.seed },
+        options: { methods: args.methods, layer: args.layer, layers: args.layers, seed: args.seed, attribution: args.attribution },
       })) as SanityResult;
       const out = { result, computeMs: performance.now() - started };
       this.done.set(key, out);

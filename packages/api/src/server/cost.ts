@@ -232,7 +232,7 @@ export const COST_TABLE: Record<string, Rule> = {
     const facts = await env.model(a.model ?? undefined);
     const methods = requestedMethods((a.methods?.length ? a.methods : ['gradcam']).slice(0, env.limits.maxMethods));
     const steps = Math.max(1, typeof a.layers === 'number' ? a.layers : 5) + 1;
-    return { units: steps * (SANITY_COMPILE_UNITS + explainUnits(methods, 1, facts?.layer(a.layer ?? undefined).channels ?? 0)) };
+    return { units: steps * (SANITY_COMPILE_UNITS + explainUnits(methods, 1, facts?.layer(a.layer ?? undefined).channels ?? 0, graphqlAttribution(a.attribution))) };
   },
   'Image.explanations': (a, _s, env) => ({ units: READ_UNITS, scope: { page: page(a.first, 20, env) } }),
   'Image.annotations': (a, _s, env) => ({ units: READ_UNITS, items: page(a.first, 100, env) }),

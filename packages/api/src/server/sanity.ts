@@ -4,7 +4,8 @@
 import { getCamMethod, parametrisedLayers, PASS_THRESHOLD, UnknownModelError } from '@saliency-explainer/core';
 import type { QuerySanityCheckArgs, SanityCheck } from '../generated/graphql.js';
 import type { ApiContext } from './context.js';
-import { explainUnits, requestedMethods, SANITY_COMPILE_UNITS } from './cost.js';
+import { checkAttributionOptions, ExplainRequestError } from '../compute/explain-service.js';
+import { explainUnits, graphqlAttribution, requestedMethods, SANITY_COMPILE_UNITS } from './cost.js';
 import { apiError } from './errors.js';
 
 export async function sanityCheckOf(ctx: ApiContext, args: QuerySanityCheckArgs): Promise<SanityCheck> {
@@ -41,9 +42,16 @@ export async function sanityCheckOf(ctx: ApiContext, args: QuerySanityCheckArgs)
   }
   const seed = args.seed ?? 0;
   if (!(Number.isInteger(seed) && seed >= 0)) throw apiError('BAD_REQUEST', 'seed must be a non-negative integer');
+  let attribution;
+  try {
+    attribution = checkAttributionOptions(graphqlAttribution(args.attribution), ctx.limits);
+  } catch (e) {
+    if (e instanceof ExplainRequestError) throw apiError(e.code, e.message, e.extra);
+    throw e;
+  }
   const channels = served.analysis.shapeOf(layer)[1] ?? 0;
-  const units = (layers + 1) * (SANITY_COMPILE_UNITS + explainUnits(requestedMethods(methods), 1, channels));
-  const r = await ctx.sanity.check(ctx.client, image, { model: served.spec.id, methods, classIndex: c ?? undefined, layer, layers, seed }, units);
+  const units = (layers + 1) * (SANITY_COMPILE_UNITS + explainUnits(requestedMethods(methods), 1, channels, attribution));
+  const r = await ctx.sanity.check(ctx.client, image, { model: served.spec.id, methods, classIndex: c ?? undefined, layer, layers, seed, attribution }, units);
   return {
     model: served.spec.id,
     classIndex: r.result.classIndex,

@@ -13,6 +13,7 @@
 // every later step. The model is cast to fp32 first (fp16 models would otherwise need fp16 draws).
 import type { ModelSpec } from '../model/spec.js';
 import type { FloatMap, TargetKind } from '../cam/types.js';
+import type { AttributionOptions } from '../attribution/types.js';
 import { Explainer } from '../engine.js';
 import { seededRandom } from '../metrics/random.js';
 import { toFloat32 } from '../onnx/normalize.js';
@@ -33,6 +34,8 @@ export interface SanityOptions {
   layers?: number;
   /** Seed of the random weights (default 0). */
   seed?: number;
+  /** Options of the pixel attributions among `methods` (IG steps and rule, SmoothGrad samples, noise, seed). */
+  attribution?: AttributionOptions;
   batchSize?: number;
   /** Called after each step (for progress). */
   onStep?: (step: number, of: number) => void;
@@ -109,7 +112,7 @@ function similarity(a: FloatMap, b: FloatMap): { spearman: number; ssim: number 
 }
 
 async function mapsOf(engine: Explainer, input: Float32Array, classIndex: number, methods: readonly string[], options: SanityOptions): Promise<FloatMap[]> {
-  const r = await engine.explain(input, { methods: [...methods], classes: [classIndex], layer: options.layer, target: options.target });
+  const r = await engine.explain(input, { methods: [...methods], classes: [classIndex], layer: options.layer, target: options.target, attribution: options.attribution });
   return r.maps.map((m) => m.map);
 }
 
