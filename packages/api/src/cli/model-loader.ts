@@ -1,12 +1,12 @@
 // Which model to run: a manifest entry (models/manifest.json, files in models/cache) or a user's
 // own ONNX file given with --model-file (and --input-spec, --labels where the graph cannot tell).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   analyseModel, completeModelSpec, findModel, indexLabels, ModelSpecError, parseLabels, parseManifest, readModelSpecJson,
   type Manifest, type ModelSpec,
 } from '@saliency-explainer/core';
-import { modelError, usageError } from './errors.js';
+import { CliError, modelError, usageError } from './errors.js';
 
 export interface LoadedModel {
   spec: ModelSpec;
@@ -111,4 +111,47 @@ export function loadFileModel(file: string, labelsFile: string | undefined, inpu
   }
   spec = { ...spec, labels };
   return { spec, labels, bytes };
+}
+
+/**
+ * A user's models folder (serve --user-models DIR, SALIENCY_USER_MODELS_DIR): each DIR/NAME.onnx is a
+ * model with the id NAME, described as for --model-file: its spec NAME.json (or the folder's
+ * model.json), any of the forms loadFileModel reads, and its labels NAME.labels.txt, else the spec's,
+ * else "class N". Its `file` is `user/NAME.onnx` (served under /models/files/user/).
+ */
+export const USER_FILE_PREFIX = 'user/';
+
+export function userModelNames(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    throw modelError('NO_USER_MODELS', `the user models folder ${dir} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return names.filter((n) => /\.onnx$/i.test(n)).map((n) => n.replace(/\.onnx$/i, '')).sort();
+}
+
+export function loadUserModel(dir: string, name: string): LoadedModel {
+  const file = join(dir, `${name}.onnx`);
+  const labels = join(dir, `${name}.labels.txt`);
+  let m: LoadedModel;
+  try {
+    m = loadFileModel(file, existsSync(labels) ? labels : undefined, undefined);
+  } catch (e) {
+    if (e instanceof CliError) throw modelError(e.code === 'USAGE' ? 'BAD_USER_MODEL' : e.code, `user model '${name}' (${dir}): ${e.message}`);
+    throw e;
+  }
+  return { ...m, spec: { ...m.spec, id: name, file: `${USER_FILE_PREFIX}${name}.onnx` } };
+}
+
+/** Where a server finds its models: the manifest's, and a user's folder of their own. */
+export interface ModelDirs {
+  modelsDir: string;
+  userModelsDir?: string | null;
+}
+
+/** A served model by id: from the user's folder when it has one of that name, else the manifest. */
+export function loadServedModel(dirs: ModelDirs, id: string | undefined): LoadedModel {
+  if (id !== undefined && dirs.userModelsDir && existsSync(join(dirs.userModelsDir, `${id}.onnx`))) return loadUserModel(dirs.userModelsDir, id);
+  return loadManifestModel(dirs.modelsDir, id);
 }

@@ -11,13 +11,15 @@ export const SERVE_HELP = `serve options (each also an environment variable; all
       --database-url URL    file:/path.sqlite (default var/saliency.sqlite) or postgresql://… (env DATABASE_URL)
       --models ID[,ID...]   manifest models to serve (default: all fetched, test fixtures excepted; env SALIENCY_MODELS)
       --models-dir DIR      manifest and cache folder (default models/, env SALIENCY_MODELS_DIR)
+      --user-models DIR     your own classifiers, served too: DIR/NAME.onnx with NAME.json (its spec, as for
+                            explain --input-spec) and optional NAME.labels.txt (env SALIENCY_USER_MODELS_DIR)
       --cors-origins O[,O]  web pages of other origins allowed to read the API: local (default: pages
                             served from this machine), * (every site), origins, or none (env SALIENCY_CORS_ORIGINS)`;
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerSettings | 'help' {
   const { values, positionals } = parseFlags(argv, {
     port: { type: 'string' }, host: { type: 'string' }, 'database-url': { type: 'string' },
-    models: { type: 'string' }, 'models-dir': { type: 'string' }, 'cors-origins': { type: 'string' },
+    models: { type: 'string' }, 'models-dir': { type: 'string' }, 'user-models': { type: 'string' }, 'cors-origins': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (positionals.length) throw usageError(`serve takes no arguments, only flags (got '${positionals[0]}')`);
@@ -37,6 +39,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (values['database-url']) s.databaseUrl = values['database-url'];
   if (values.models) s.models = listFlag([values.models]);
   if (values['models-dir']) s.modelsDir = values['models-dir'];
+  if (values['user-models']) s.userModelsDir = values['user-models'];
   if (values['cors-origins']) s.corsOrigins = listFlag([values['cors-origins']]);
   return s;
 }

@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { Explainer, resizeForModel, toTensor, type ExplainRequest, type RgbImage } from '@saliency-explainer/core';
-import { loadManifestModel } from '../cli/model-loader.js';
+import { loadServedModel } from '../cli/model-loader.js';
 import { decodeImage, imageHeader } from '../images/decode.js';
 import { measure } from './measure.js';
 import { PixelGate } from './pixel-gate.js';
@@ -27,7 +27,7 @@ function explainer(model: string): Promise<Explainer> {
   let e = explainers.get(model);
   if (!e) {
     e = (async () => {
-      const m = loadManifestModel(config.modelsDir, model);
+      const m = loadServedModel(config, model);
       return Explainer.create(ort, m.bytes, m.spec, m.labels, {
         batchSize: config.perturbationBatchSize,
         sessionOptions: {

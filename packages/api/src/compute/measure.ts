@@ -11,7 +11,7 @@ import {
   captionMap, cascadingRandomisation, measureFaithfulness, postprocess, resizeForModel, toTensor,
   type Detection, type Explainer, type FloatMap, type SanityOptions,
 } from '@saliency-explainer/core';
-import { loadManifestModel } from '../cli/model-loader.js';
+import { loadServedModel } from '../cli/model-loader.js';
 import { loadCaptioner, type LoadedCaptioner } from '../cli/captioner.js';
 import { loadCaptionDetector } from '../cli/captions.js';
 import type { ImageDetector } from './detector-thread.js';
@@ -59,7 +59,7 @@ function probabilitiesAndDetections(engine: Explainer, bytes: Uint8Array | undef
 }
 
 /** The JSON object of `job.what` for the heatmap in `job`. */
-export async function measure(engine: Explainer, job: MeasureJob, config: Pick<WorkerConfig, 'maxImagePixels' | 'modelsDir'>): Promise<unknown> {
+export async function measure(engine: Explainer, job: MeasureJob, config: Pick<WorkerConfig, 'maxImagePixels' | 'modelsDir' | 'userModelsDir'>): Promise<unknown> {
   const spec = engine.spec.input;
   const image = job.pixels ?? (await decodeImage(job.bytes!, config.maxImagePixels)).image;
   const input = toTensor(resizeForModel(image, spec), spec);
@@ -69,7 +69,7 @@ export async function measure(engine: Explainer, job: MeasureJob, config: Pick<W
     case 'faithfulness':
       return measureFaithfulness(score, input, engine.inputShape, final(job.raw), job.classIndex, { ...job.options, batchSize: engine.batchSize });
     case 'sanity': {
-      const { bytes, spec: modelSpec, labels } = loadManifestModel(config.modelsDir, engine.spec.id);
+      const { bytes, spec: modelSpec, labels } = loadServedModel(config, engine.spec.id);
       const classIndex = job.classIndex ?? engine.topPredictions(await engine.predict(input), 1)[0].index;
       return cascadingRandomisation(ort, bytes, modelSpec, labels, input, classIndex, { ...(job.options as SanityOptions), batchSize: engine.batchSize });
     }

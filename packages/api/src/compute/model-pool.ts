@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { analyseModel, UnknownModelError, type Manifest, type ModelAnalysis, type ModelSpec } from '@saliency-explainer/core';
-import { loadManifestModel, readManifest } from '../cli/model-loader.js';
+import { loadServedModel, loadUserModel, readManifest, userModelNames } from '../cli/model-loader.js';
 import { WorkerPool } from './worker-pool.js';
 import type { ItemResult, MeasureJob, WorkItem } from './worker-protocol.js';
 
@@ -17,6 +17,8 @@ export type ExecutionProvider = 'cuda' | 'cpu';
 
 export interface PoolOptions {
   modelsDir: string;
+  /** A user's folder of own models (NAME.onnx + NAME.json; cli/model-loader.ts loadUserModel), all served; or null. */
+  userModelsDir?: string | null;
   /** Ids to serve; null: every manifest model whose files are present, test fixtures excepted. */
   models: string[] | null;
   executionProvider: 'auto' | ExecutionProvider;
@@ -52,6 +54,8 @@ function cudaInstalled(): boolean {
 
 export class ModelPool {
   readonly manifest: Manifest;
+  /** The specs of the user's own models (their labels included), served beside the manifest's. */
+  readonly userModels: ModelSpec[];
   readonly ids: string[];
   readonly defaultId: string;
   readonly executionProvider: ExecutionProvider;
@@ -62,23 +66,32 @@ export class ModelPool {
 
   constructor(private readonly options: PoolOptions) {
     this.manifest = readManifest(options.modelsDir);
+    // the user's own models, each read and checked now: a wrong spec stops the server before it starts
+    const userDir = options.userModelsDir;
+    this.userModels = userDir ? userModelNames(userDir).map((name) => loadUserModel(userDir, name).spec) : [];
+    for (const u of this.userModels) {
+      if (this.manifest.models.some((m) => m.id === u.id)) throw new Error(`user model '${u.id}' (${userDir}) has the id of a manifest model: rename its file`);
+    }
+    const known = [...this.manifest.models, ...this.userModels].map((m) => m.id);
     // by default the real models; test fixtures (random weights) only when asked for by id
     const present = this.manifest.models
       .filter((m) => !m.fixture && existsSync(join(options.modelsDir, 'cache', m.file)))
       .map((m) => m.id);
     if (options.models) {
       for (const id of options.models) {
-        if (!this.manifest.models.some((m) => m.id === id)) throw new UnknownModelError(id, this.manifest.models.map((m) => m.id));
+        if (!known.includes(id)) throw new UnknownModelError(id, known);
       }
-      this.ids = options.models;
+      // a user's folder is served whole, beside the models asked for
+      this.ids = [...options.models, ...this.userModels.map((m) => m.id).filter((id) => !options.models!.includes(id))];
     } else {
-      this.ids = present;
+      this.ids = [...present, ...this.userModels.map((m) => m.id)];
     }
     if (this.ids.length === 0) throw new Error(`no model files in ${join(options.modelsDir, 'cache')}; run \`npm run models\``);
     this.defaultId = this.ids.includes(this.manifest.default) ? this.manifest.default : this.ids[0];
     this.executionProvider = options.executionProvider === 'auto' ? (cudaInstalled() ? 'cuda' : 'cpu') : options.executionProvider;
     const config = {
       modelsDir: options.modelsDir,
+      userModelsDir: options.userModelsDir ?? null,
       executionProvider: this.executionProvider,
       perturbationBatchSize: options.perturbationBatchSize,
       intraOpThreads: options.intraOpThreads,
@@ -92,6 +105,11 @@ export class ModelPool {
     });
   }
 
+  /** The user's folder of own models, or null. */
+  get userModelsDir(): string | null {
+    return this.options.userModelsDir ?? null;
+  }
+
   get workerCount(): number {
     return this.workers.size;
   }
@@ -102,7 +120,7 @@ export class ModelPool {
 
   spec(id: string): ModelSpec {
     if (!this.ids.includes(id)) throw new UnknownModelError(id, this.ids);
-    return this.manifest.models.find((m) => m.id === id)!;
+    return this.manifest.models.find((m) => m.id === id) ?? this.userModels.find((m) => m.id === id)!;
   }
 
   /** The model, analysed here and compiled in every worker on first use; concurrent first uses share one load. */
@@ -111,7 +129,7 @@ export class ModelPool {
     let m = this.loaded.get(id);
     if (!m) {
       m = (async () => {
-        const { spec, labels, bytes } = loadManifestModel(this.options.modelsDir, id);
+        const { spec, labels, bytes } = loadServedModel(this.options, id);
         const analysis = analyseModel(bytes, spec);
         if (labels.length !== analysis.numClasses) throw new Error(`model '${id}' has ${analysis.numClasses} classes but ${labels.length} labels`);
         await Promise.all([this.workers.load(id), this.heavy.load(id)]);

@@ -4,6 +4,8 @@ import type { ExplainOptions, HumanMap, RgbImage } from '@saliency-explainer/cor
 
 export interface WorkerConfig {
   modelsDir: string;
+  /** A user's folder of own models (ServerSettings.userModelsDir), or null. */
+  userModelsDir: string | null;
   executionProvider: 'cuda' | 'cpu';
   perturbationBatchSize: number;
   /** ONNX Runtime intra-op threads per session; 0 = its default (one per core). */

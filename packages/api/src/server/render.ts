@@ -1,31 +1,29 @@
 // Heatmap PNGs rendered on request from the stored raw map: pytorch-grad-cam's post-processing
-// to the model's input size, a colormap, optionally blended over the image the model saw, then
-// resized to the requested size.
+// to the model's input size, then put back on the photo at the PNG's size (core mapToImage: where the
+// model's resize took each pixel from, so a non-square photo keeps its aspect), a colormap, and
+// optionally blended over the photo decoded at that size.
 import sharp from 'sharp';
-import { applyColormap, overlay, postprocess, type ColormapName, type RgbImage } from '@saliency-explainer/core';
+import { applyColormap, mapToImage, overlay, postprocess, type ColormapName, type InputGeometry, type RgbImage } from '@saliency-explainer/core';
 import type { HeatmapRecord } from '../storage/types.js';
 
 export interface PngOptions {
   colormap: ColormapName;
-  /** The image the model saw, to blend under the heatmap; none: the heatmap alone. */
+  /** The photo at the PNG's size, to blend under the heatmap; none: the heatmap alone. */
   under?: RgbImage;
   imageWeight: number;
-  /** Pixels of the longer side; default the model's input size. */
-  size?: number;
+  /** The PNG's size: the photo's aspect, `size` pixels on its longer side (annotations/render.ts pngSize). */
+  width: number;
+  height: number;
 }
 
-export async function renderHeatmapPng(h: HeatmapRecord, inputWidth: number, inputHeight: number, o: PngOptions): Promise<Buffer> {
+export async function renderHeatmapPng(h: HeatmapRecord, input: InputGeometry, o: PngOptions): Promise<Buffer> {
   // the stored raw map is relu(cam), so postprocess (which applies relu first) reproduces the final map
-  const { map } = postprocess(h.raw, h.height, h.width, inputHeight, inputWidth);
+  const { map } = postprocess(h.raw, h.height, h.width, input.height, input.width);
+  const onPhoto = mapToImage(map, input, o.width, o.height);
   const rgb: RgbImage = o.under
-    ? overlay(o.under, map, { colormap: o.colormap, imageWeight: o.imageWeight })
-    : { data: applyColormap(map, o.colormap), width: map.width, height: map.height, channels: 3 };
-  let img = sharp(Buffer.from(rgb.data.buffer, rgb.data.byteOffset, rgb.data.length), {
+    ? overlay(o.under, onPhoto, { colormap: o.colormap, imageWeight: o.imageWeight })
+    : { data: applyColormap(onPhoto, o.colormap), width: o.width, height: o.height, channels: 3 };
+  return sharp(Buffer.from(rgb.data.buffer, rgb.data.byteOffset, rgb.data.length), {
     raw: { width: rgb.width, height: rgb.height, channels: 3 },
-  });
-  if (o.size && o.size !== Math.max(rgb.width, rgb.height)) {
-    const scale = o.size / Math.max(rgb.width, rgb.height);
-    img = img.resize(Math.max(1, Math.round(rgb.width * scale)), Math.max(1, Math.round(rgb.height * scale)), { kernel: 'lanczos3' });
-  }
-  return img.png().toBuffer();
+  }).png().toBuffer();
 }

@@ -13,6 +13,8 @@ import { apiError } from './errors.js';
 import { alignmentOf, NoReferenceError } from './alignment.js';
 import { humanReference } from '../annotations/human-reference.js';
 import { renderHeatmapPng } from './render.js';
+import { pngSize } from '../annotations/render.js';
+import { decodeImageAt } from '../images/decode.js';
 import { faithfulnessOf } from './faithfulness.js';
 import { captionOf } from './caption.js';
 import { sanityCheckOf } from './sanity.js';
@@ -259,12 +261,20 @@ export const resolvers: Resolvers = {
       const e: ExplanationRecord = h.explanation;
       ctx.response.check('a heatmap PNG');
       const { spec } = await served(ctx, e.modelId);
-      const under = overlay ? await ctx.explain.view(await imageOf(ctx, e.imageId), await served(ctx, e.modelId)) : undefined;
-      const side = size ?? Math.max(spec.input.width, spec.input.height);
+      // on the photo's aspect, `size` (default: the model's input side) on its longer side
+      const image = await imageOf(ctx, e.imageId);
+      const out = pngSize(image.width, image.height, size ?? Math.max(spec.input.width, spec.input.height));
       // rendering holds a few RGB copies of the output: it waits at the main thread's pixel gate
-      const png = await ctx.explain.gate.run(side * side, () => renderHeatmapPng(h.heatmap, spec.input.width, spec.input.height, {
-        colormap: name, under, imageWeight: weight, size: size ?? undefined,
-      }));
+      const png = await ctx.explain.gate.run(out.width * out.height, async () => {
+        let under;
+        if (overlay) {
+          const bytes = await ctx.storage.getImageBytes(image.id);
+          if (!bytes) throw apiError('NOT_FOUND', `the bytes of image ${image.id} are not stored`);
+          // decoded straight to the PNG's size: memory follows the output, not the photo
+          under = await decodeImageAt(bytes, ctx.limits.maxImagePixels, out.width, out.height);
+        }
+        return renderHeatmapPng(h.heatmap, spec.input, { colormap: name, under, imageWeight: weight, ...out });
+      });
       const url = `data:image/png;base64,${png.toString('base64')}`;
       ctx.response.charge(url.length, 'a heatmap PNG');
       return url;

@@ -31,6 +31,13 @@ export interface ServerSettings {
   modelsDir: string;
   /** SALIENCY_MODELS: ids of the manifest models served (default: all fetched ones but the test fixtures). */
   models: string[] | null;
+  /**
+   * SALIENCY_USER_MODELS_DIR: a folder of your own classifiers, all served beside the manifest's: each
+   * NAME.onnx (model id NAME) with NAME.json, its spec as `explain --input-spec` takes it (at least
+   * channelOrder, scale, mean, std; the input and output come from the graph), and optional
+   * NAME.labels.txt. Unset: none.
+   */
+  userModelsDir: string | null;
   limits: Limits;
   compute: ComputeSettings;
   annotation: AnnotationSettings;
@@ -221,6 +228,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
     trustProxy: trustProxy(env.SALIENCY_TRUST_PROXY),
     modelsDir: CLI_DEFAULTS.modelsDir,
     models: list(env.SALIENCY_MODELS),
+    userModelsDir: env.SALIENCY_USER_MODELS_DIR || null,
     limits: {
       maxRequestBytes: num(env, 'SALIENCY_MAX_REQUEST_BYTES', 16 * 1024 * 1024),
       maxDrainBytes: num(env, 'SALIENCY_MAX_DRAIN_BYTES', 64 * 1024 * 1024),

@@ -42,6 +42,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
   const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   const pool = new ModelPool({
     modelsDir: settings.modelsDir,
+    userModelsDir: settings.userModelsDir,
     models: settings.models,
     executionProvider: settings.compute.executionProvider,
     perturbationBatchSize: settings.compute.perturbationBatchSize,

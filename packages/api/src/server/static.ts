@@ -57,6 +57,8 @@ export function staticRoutes(pool: ModelPool, modelsDir: string): StaticRoutes {
   const mounts: [string, Handler | null][] = [
     ['/widget/', existsSync(widgetDist) ? serve(widgetDist, '1h') : null],
     ['/ort/', ortDir ? serve(join(ortDir, 'dist'), '7d') : null],
+    // the user's own models (spec.file `user/NAME.onnx`) before the manifest's cache
+    ['/models/files/user/', pool.userModelsDir ? serve(pool.userModelsDir, '1h') : null],
     ['/models/files/', serve(join(modelsDir, 'cache'), '1h')],
     ['/images/', existsSync(photos) ? serve(photos, '1h') : null],
   ];
@@ -84,7 +86,7 @@ export function staticRoutes(pool: ModelPool, modelsDir: string): StaticRoutes {
         } catch {
           return false;
         }
-        if (!handler || (prefix === '/models/files/' && !allowed.has(rest))) return false;
+        if (!handler || (prefix === '/models/files/' && !allowed.has(rest)) || (prefix === '/models/files/user/' && !allowed.has(`user/${rest}`))) return false;
         const original = req.url;
         req.url = `/${rest}`;
         await new Promise<void>((resolve) => {

@@ -160,6 +160,22 @@ export function graphFacts(model: Uint8Array | ModelProto): GraphFacts {
   };
 }
 
+/** What no ONNX graph records and the spec must say: channel order, scale, mean, std (one line each; empty: all there). */
+export function missingPreprocessing(given: PartialModelSpec): string[] {
+  const input = given.input;
+  const missing: string[] = [];
+  if (!input.channelOrder) missing.push('channelOrder: "RGB" or "BGR" (the channel order the model was trained on)');
+  if (input.scale === undefined) missing.push('scale: 0.00392156862745098 (1/255) for a model trained on 0..1 pixels, 1 for 0..255 (or "range": "0-1" / "0-255")');
+  if (!input.mean) missing.push('mean: 3 numbers subtracted after scaling, in the channel order ([0, 0, 0] for none)');
+  if (!input.std) missing.push('std: 3 numbers divided by after the mean ([1, 1, 1] for none)');
+  return missing;
+}
+
+/** The error for a spec missing `missing` (lines of missingPreprocessing or completeModelSpec). */
+export function missingError(missing: string[]): ModelSpecError {
+  return new ModelSpecError(`the model spec is missing what the ONNX graph cannot tell:\n  - ${missing.join('\n  - ')}\n  e.g. torchvision's ImageNet models: ${PREPROCESSING_EXAMPLE}`, missing);
+}
+
 const list = (names: string[]) => names.map((n) => `'${n}'`).join(', ');
 const dimsText = (dims: (number | string)[]) => `[${dims.map((d) => (typeof d === 'number' ? d : `'${d}'`)).join(', ')}]`;
 
@@ -212,15 +228,10 @@ export function completeModelSpec(given: PartialModelSpec, model: Uint8Array | M
   if (output.name && !output.kind) output.kind = facts.softmax.get(output.name) ? 'softmax' : 'logits';
 
   // what the graph cannot tell
-  if (!input.channelOrder) missing.push('channelOrder: "RGB" or "BGR" (the channel order the model was trained on)');
-  if (input.scale === undefined) missing.push('scale: 0.00392156862745098 (1/255) for a model trained on 0..1 pixels, 1 for 0..255 (or "range": "0-1" / "0-255")');
-  if (!input.mean) missing.push('mean: 3 numbers subtracted after scaling, in the channel order ([0, 0, 0] for none)');
-  if (!input.std) missing.push('std: 3 numbers divided by after the mean ([1, 1, 1] for none)');
+  missing.push(...missingPreprocessing(given));
 
   if (problems.length) throw new ModelSpecError(problems.join('; '), missing);
-  if (missing.length) {
-    throw new ModelSpecError(`the model spec is missing what the ONNX graph cannot tell:\n  - ${missing.join('\n  - ')}\n  e.g. torchvision's ImageNet models: ${PREPROCESSING_EXAMPLE}`, missing);
-  }
+  if (missing.length) throw missingError(missing);
   const spec: ModelSpec = {
     id: given.id ?? base.id,
     task: 'classification',
