@@ -15,7 +15,9 @@ import {
 } from '../../packages/api/src/storage/raw-map.js';
 import { createPrismaClient } from '../../packages/api/src/storage/open.js';
 import type { HeatmapRecord, NewExplanation } from '../../packages/api/src/storage/types.js';
-import { explainUnits, passOptions } from '../../packages/api/src/server/cost.js';
+import { createRequire } from 'node:module';
+import type * as GraphQL from 'graphql';
+import { explainUnits, operationCost, passOptions, type CostEnv } from '../../packages/api/src/server/cost.js';
 import { checkAttributionOptions, ExplainRequestError } from '../../packages/api/src/compute/explain-service.js';
 import { settingsFromEnv } from '../../packages/api/src/server/settings.js';
 import { testDatabases } from '../support/databases.js';
@@ -176,6 +178,24 @@ describe('attribution options in the API', () => {
     expect(explainUnits(m('integratedgradients'), 1, 512, passOptions({ steps: 1e6 }))).toBeCloseTo(1 + 0.1 + 1 + 3 * 10_000, 10);
     // values explain refuses count as the default
     expect(passOptions({ steps: 2.5, samples: -1, integration: 'simpson' as never })).toEqual({ steps: undefined, samples: undefined, integration: undefined });
+  });
+
+  it('in a query: steps × classes cost work units before anything runs; raw and attribution bytes at the input size', async () => {
+    // the copy of graphql the server code takes (see server/cost.ts)
+    const { buildSchema, parse, Kind } = createRequire(import.meta.url)('graphql') as typeof GraphQL;
+    const schema = buildSchema(readFileSync(resolve(root, 'packages/api/schema.graphql'), 'utf8'));
+    const env: CostEnv = { limits, maxInputSide: 224, modelCount: 1, model: async () => ({ inputSide: 224, layer: () => ({ channels: 512, cells: 169 }) }) };
+    const cost = (query: string, variables?: Record<string, unknown>) => {
+      const doc = parse(query);
+      return operationCost(schema, doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as GraphQL.OperationDefinitionNode, [], variables, env);
+    };
+    const Q = 'mutation($a: AttributionInput, $k: Int) { explain(input: { imageId: "x", methods: ["integratedgradients"], topK: $k, attribution: $a }) { id } }';
+    expect((await cost(Q, { a: { steps: 100 }, k: 2 })).units).toBeCloseTo(1 + 0.2 + 1 + 3 * 200 + 0.001, 6);
+    expect((await cost(Q, { a: { steps: 1_000_000 } })).units).toBeGreaterThan(limits.maxQueryCost);
+    expect((await cost(Q, { a: { steps: 400 }, k: 5 })).units).toBeGreaterThan(limits.maxQueryCost);
+    expect((await cost(Q, {})).units).toBeLessThan(limits.maxQueryCost / 20); // the default 50 steps, top 1: 152 units
+    const bytes = (await cost('mutation { explain(input: { imageId: "x", methods: ["saliency"] }) { heatmaps { raw attribution { values } } } }')).bytes;
+    expect(bytes).toBeGreaterThanOrEqual((1 + 3) * 224 * 224 * 20);
   });
 
   it('are checked against the named limits (BAD_ATTRIBUTION_OPTION, with the option, the limit and the setting)', () => {
