@@ -229,6 +229,40 @@ function inferNode(
       if (ins[3]) throw new ShapeError(`${describe}: the axes input of Pad is not supported`);
       return [x.map((d, i) => d + pads[i] + pads[i + x.length])];
     }
+    case 'Slice': {
+      // opset ≥ 10: starts, ends, axes, steps as inputs (clamped as the ONNX spec says)
+      const x = get(0);
+      const starts = constInts(ins[1]);
+      const ends = constInts(ins[2]);
+      const axes = ins[3] ? constInts(ins[3]) : x.map((_, i) => i).slice(0, starts?.length ?? 0);
+      const steps = ins[4] ? constInts(ins[4]) : starts?.map(() => 1);
+      if (!starts || !ends || !axes || !steps) throw new ShapeError(`${describe}: starts, ends, axes and steps must be constants`);
+      const out = [...x];
+      axes.forEach((a0, j) => {
+        const a = normAxis(a0, x.length);
+        out[a] = sliceLength(x[a], starts[j], ends[j], steps[j]);
+      });
+      return [out];
+    }
+    case 'Split': {
+      const x = get(0);
+      const axis = normAxis(attrInt(node, 'axis', 0), x.length);
+      const n = node.output?.length ?? 1;
+      const sizes = attrInts(node, 'split') ?? (ins[1] ? constInts(ins[1]) : undefined)
+        ?? Array.from({ length: n }, (_, i) => Math.min(Math.ceil(x[axis] / n), Math.max(0, x[axis] - i * Math.ceil(x[axis] / n))));
+      if (sizes.length !== n) throw new ShapeError(`${describe}: ${sizes.length} split sizes for ${n} outputs`);
+      return sizes.map((d) => x.map((v, i) => (i === axis ? d : v)));
+    }
+    case 'Resize': {
+      // opset ≥ 11: X, roi, scales, sizes; the output size is sizes, else floor(x · scale)
+      const x = get(0);
+      const sizes = ins[3] ? constInts(ins[3]) : undefined;
+      if (sizes?.length) return [sizes];
+      const scales = ins[2] ? constInts(ins[2]) : undefined;
+      if (!scales?.length) throw new ShapeError(`${describe}: scales or sizes must be constants`);
+      // in float32, as ONNX Runtime computes it (3 × 5/3 is 5, not 4.9999…)
+      return [x.map((d, i) => Math.floor(Math.fround(d * Math.fround(scales[i]))))];
+    }
     case 'ReduceMean': case 'ReduceSum': case 'ReduceMax': {
       const x = get(0);
       const axes = attrInts(node, 'axes') ?? (ins[1] ? constInts(ins[1]) : undefined) ?? x.map((_, i) => i);
@@ -239,6 +273,15 @@ function inferNode(
     default:
       throw new ShapeError(`${describe}: shape inference does not know op ${op}`);
   }
+}
+
+/** Elements a Slice keeps along one axis of `dim` (starts/ends clamped as ONNX does; step ≠ 0). */
+export function sliceLength(dim: number, start: number, end: number, step: number): number {
+  if (step === 0) throw new ShapeError('Slice step 0');
+  const norm = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + dim : v, lo), hi);
+  const s = step > 0 ? norm(start, 0, dim) : norm(start, 0, dim - 1);
+  const e = step > 0 ? norm(end, 0, dim) : norm(end, -1, dim - 1);
+  return Math.max(0, Math.ceil((e - s) / step));
 }
 
 export { toNum };

@@ -1,4 +1,4 @@
-// Backward rules of elementwise activations: Relu, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish,
+// Backward rules of elementwise activations: Relu, Clip, LeakyRelu, Sigmoid, Tanh, Exp, HardSigmoid, HardSwish,
 // and the pass-through ops Identity, Dropout (inference) and Cast (fp32 graphs).
 import { attrFloat } from '../../onnx/proto.js';
 import type { BackwardRule, BackwardContext } from '../types.js';
@@ -50,6 +50,9 @@ export const Tanh: BackwardRule = (ctx) => {
   const d = ctx.emit.op1('Sub', [ctx.emit.constFloat([1], []), ctx.emit.op1('Mul', [y, y])]);
   return [ctx.emit.op1('Mul', [g!, d])];
 };
+
+// y = exp(x): dx = g·y (YOLO exports that decode box sizes in the graph)
+export const Exp: BackwardRule = (ctx) => [ctx.emit.op1('Mul', [ctx.gradOutputs[0]!, ctx.outputs[0]])];
 
 // y = max(0, min(1, alpha * x + beta)): slope alpha strictly inside (0, 1).
 export const HardSigmoid: BackwardRule = (ctx) => {

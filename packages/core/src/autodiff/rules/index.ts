@@ -7,6 +7,8 @@ import * as pool from './pool.js';
 import * as shapeOps from './shape-ops.js';
 import * as linear from './linear.js';
 import * as normalization from './normalization.js';
+import * as slice from './slice.js';
+import { Resize } from './resize.js';
 
 export const backwardRules: Record<string, BackwardRule> = {
   ...activations,
@@ -16,6 +18,8 @@ export const backwardRules: Record<string, BackwardRule> = {
   ...shapeOps,
   ...linear,
   ...normalization,
+  ...slice,
+  Resize,
 };
 
 export function hasBackwardRule(opType: string): boolean {
