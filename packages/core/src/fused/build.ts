@@ -7,7 +7,7 @@
 // Runs in any ONNX Runtime with no code of ours. What does not fuse: Score-CAM and Ablation-CAM (one
 // forward pass per channel), the pixel attributions (their own input-gradient graphs, IG/SmoothGrad
 // batches of noisy or scaled inputs), and target layers the compiler cannot differentiate through.
-import { type ModelProto, type NodeProto, type ValueInfoProto, DataType, makeValueInfo, onnx, toNum } from '../onnx/proto.js';
+import { type ModelProto, type ValueInfoProto, DataType, makeValueInfo, onnx, toNum } from '../onnx/proto.js';
 import type { ModelAnalysis } from '../onnx/analysis.js';
 import type { TargetKind } from '../cam/types.js';
 import { FusedEmitter } from './ops.js';
@@ -92,10 +92,13 @@ export function buildFusedModel(analysis: ModelAnalysis, options: FusedOptions):
     classes = FUSED_CLASSES;
     scores = e.op1('Reshape', [e.op1('Gather', [probs, classes], { axis: 1 }), e.constInt64([K])]);
   } else {
-    // ties: the lower index first (ONNX TopK), as topPredictions
-    const [values, indices] = e.op('TopK', [probs, e.constInt64([K])], { axis: -1, largest: 1, sorted: 1 }, 2);
+    // ranked by the logits, not by the float32 softmax: the same order (softmax is monotonic) without
+    // the softmax's rounding, which reorders near-equal probabilities differently from one
+    // implementation to another (the engine ranks its float64 softmax, rounded to float32); equal
+    // logits: the lower index first (ONNX TopK), as topPredictions
+    const [, indices] = e.op('TopK', [logitsFlat, e.constInt64([K])], { axis: -1, largest: 1, sorted: 1 }, 2);
     classes = e.op1('Reshape', [indices, e.constInt64([K])]);
-    scores = e.op1('Reshape', [values, e.constInt64([K])]);
+    scores = e.op1('Reshape', [e.op1('Gather', [probs, classes], { axis: 1 }), e.constInt64([K])]);
   }
 
   let gradients: string | undefined;
@@ -106,10 +109,11 @@ export function buildFusedModel(analysis: ModelAnalysis, options: FusedOptions):
     gathered = r.gathered;
   }
 
-  const out: NodeProto[] = [];
   const outInfos: ValueInfoProto[] = [];
+  // outputs take over the names of the tensors they expose (no Identity copy of K·H·W maps)
+  const exposed = new Map<string, string>();
   const expose = (from: string, name: string, type: number, dims: number[]) => {
-    out.push({ opType: 'Identity', input: [from], output: [name], name: `fused/${name}_out` });
+    exposed.set(from, name);
     outInfos.push(makeValueInfo(name, type, dims));
   };
   if (!given) expose(classes, FUSED_CLASSES, DataType.INT64, [K]);
@@ -125,7 +129,8 @@ export function buildFusedModel(analysis: ModelAnalysis, options: FusedOptions):
   }
   if (options.logits) outInfos.push(makeValueInfo(logitsFlat, DataType.FLOAT, [1, analysis.numClasses]));
 
-  const nodes = [...forward, ...e.nodes, ...out];
+  const rename = (t: string) => exposed.get(t) ?? t;
+  const nodes = [...forward, ...e.nodes.map((n) => ({ ...n, input: (n.input ?? []).map(rename), output: (n.output ?? []).map(rename) }))];
   const used = new Set(nodes.flatMap((n) => n.input ?? []));
   const initializers = [...(analysis.model.graph!.initializer ?? []).filter((t) => used.has(t.name ?? '')), ...e.initializers];
   const inputs = [makeValueInfo(analysis.input, DataType.FLOAT, analysis.inputShape)];

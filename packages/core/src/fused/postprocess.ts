@@ -1,5 +1,5 @@
 // cam/pipeline.ts's postprocess as ONNX nodes, for K maps at once: raw = relu(cam) (NaN → 0);
-// map = scale(relu(resize(scale(raw)))) with scale(x) = (x − min)/(1e-7 + max(x − min)) per map,
+// map = scale(relu(resize(scale(raw)))) (the second relu a no-op, see below) with scale(x) = (x − min)/(1e-7 + max(x − min)) per map,
 // in float32 as the engine and numpy do. The resize is ONNX Resize with mode=linear and
 // coordinate_transformation_mode=half_pixel: src = (dst + 0.5)·in/out − 0.5 clamped to the edge
 // pixels, which is OpenCV's INTER_LINEAR (cam/resize.ts) for the upsampling from a layer to the input.
@@ -23,7 +23,8 @@ export function postprocessCams(e: FusedEmitter, cam: string, K: number, H: numb
   const resized = e.op1('Resize', [planes, '', '', e.constInt64([K, 1, H, W])], {
     mode: 'linear', coordinate_transformation_mode: 'half_pixel',
   });
-  // interpolated values ≥ 0 stay ≥ 0; the relu pytorch-grad-cam applies here is kept for its order
-  const map = minMaxScale(e, e.op1('Relu', [e.op1('Reshape', [resized, e.constInt64([K, H, W])])]));
+  // pytorch-grad-cam's relu after the resize is left out, as in cam/pipeline.ts: bilinear
+  // interpolation of values ≥ 0 (convex combinations) stays ≥ 0, so it changes nothing
+  const map = minMaxScale(e, e.op1('Reshape', [resized, e.constInt64([K, H, W])]));
   return { raw, map };
 }
