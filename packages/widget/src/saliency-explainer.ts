@@ -127,7 +127,12 @@ export class SaliencyExplainer extends LitElement {
   @property() alt?: string;
   /** A model id of the manifest (default: the manifest's or server's default), or the URL of an .onnx file with `model-spec`. */
   @property() model?: string;
-  /** For a model given by URL: JSON {input, output, labels, targetLayer?} as in models/manifest.json. */
+  /**
+   * For a model given by URL: its spec, as JSON text or the URL of a JSON file; without it, NAME.json or
+   * model.json beside the model. Only the preprocessing is required ({"channelOrder","scale","mean","std"},
+   * plus "labels": a list or a file's URL); the input's name and size and the output come from the graph.
+   * A models/manifest.json entry or a ../shared/models model.json works as it is.
+   */
   @property({ attribute: 'model-spec' }) modelSpec?: string;
   /** Method id: a CAM (gradcam, gradcam++, scorecam, …) or a pixel attribution (saliency, integratedgradients, smoothgrad, …). */
   @property({ reflect: true }) method = 'gradcam';

@@ -2,14 +2,14 @@
 // the ONNX file by the same code as in Node) on ONNX Runtime Web's WebGPU or wasm execution provider;
 // captions and faithfulness reports measured with core on the same sessions (batched forward runs).
 import {
-  captionMap, Explainer, measureFaithfulness, preprocess,
-  type Caption, type Detection, type FaithfulnessReport, type RgbImage, type ScoreFn,
+  analyseModel, captionMap, Explainer, indexLabels, measureFaithfulness, preprocess,
+  type Caption, type Detection, type FaithfulnessReport, type ModelSpec, type RgbImage, type ScoreFn,
 } from '@saliency-explainer/core';
 import { asWidgetError, WidgetError } from '../errors.js';
 import type { LoadedImage } from '../image/load-image.js';
 import { type SharedTask, sharedTask } from '../net/shared-task.js';
 import { loadDetector } from './detector-source.js';
-import { loadLabels, loadModelBytes, type ModelSource } from './model-source.js';
+import { fullSpec, loadLabels, loadModelBytes, type ModelSource } from './model-source.js';
 import { loadOrt, type OrtFlavor } from './ort-loader.js';
 import { browserRuntime } from './ort-runtime.js';
 import type { CaptionRequest, Engine, EngineResult, ExplainQuery, LoadProgress, MeasureRequest } from './types.js';
@@ -25,7 +25,7 @@ export class LocalEngine implements Engine {
 
   private constructor(
     readonly backend: OrtFlavor,
-    readonly source: ModelSource,
+    readonly source: ModelSource & { spec: ModelSpec },
     private readonly explainer: Explainer,
     /** Whether the model bytes came from Cache Storage (nothing downloaded). */
     readonly modelFromCache: boolean,
@@ -38,22 +38,24 @@ export class LocalEngine implements Engine {
    */
   static load(flavor: OrtFlavor, source: ModelSource, wasmPaths: string, onProgress?: (p: LoadProgress) => void): Promise<LocalEngine> {
     // one engine per runtime, model file and spec (the same file under another spec is another engine)
-    const key = JSON.stringify([flavor, wasmPaths, source.modelUrl, source.spec, Array.isArray(source.labels) ? null : source.labels.url]);
+    const key = JSON.stringify([flavor, wasmPaths, source.modelUrl, source.spec ?? source.given, source.labels && !Array.isArray(source.labels) ? source.labels.url : null]);
     const task = sharedTask(engines, key, async (emit) => {
       const [ort, model, labels] = await Promise.all([
         loadOrt(flavor, wasmPaths, (p) => emit({ ...p, what: 'runtime' } as LoadProgress)),
         loadModelBytes(source, (p) => emit({ ...p, what: 'model' } as LoadProgress)),
         loadLabels(source),
       ]);
+      // a model given by URL: its spec completed from the graph now that the file is here
+      const spec = fullSpec(source, model.bytes);
       let explainer: Explainer;
       try {
-        explainer = await Explainer.create(browserRuntime(ort), model.bytes, source.spec, labels, {
+        explainer = await Explainer.create(browserRuntime(ort), model.bytes, spec, labels ?? indexLabels(analyseModel(model.bytes, spec).numClasses), {
           sessionOptions: { executionProviders: [flavor] },
         });
       } catch (e) {
         throw asWidgetError(e, 'MODEL_LOAD_FAILED');
       }
-      return new LocalEngine(flavor, source, explainer, model.source === 'cache', wasmPaths);
+      return new LocalEngine(flavor, { ...source, spec }, explainer, model.source === 'cache', wasmPaths);
     });
     return task.follow(onProgress as ((p: unknown) => void) | undefined) as Promise<LocalEngine>;
   }

@@ -59,7 +59,7 @@ function remote(config: EngineConfig, source: () => Promise<ModelSource>): Candi
       // the manifest tells how the model crops images; without it the API's input size is enough
       let view: ModelView | undefined;
       try {
-        view = (await source()).spec.input;
+        view = (await source()).spec?.input;
       } catch {
         view = undefined;
       }

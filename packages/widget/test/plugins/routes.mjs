@@ -31,6 +31,8 @@ export function routes({ repo, photos, osie, models }) {
     '/ort/': join(repo, 'node_modules', 'onnxruntime-web', 'dist'),
     '/images/': photos,
     '/osie/': join(osie, 'stimuli'),
+    // ../shared/models as a user's static host would serve their own model: NAME.onnx beside model.json, ../labels/
+    '/shared-models/': join(repo, '..', 'shared', 'models'),
   };
   /** @type {Promise<any[]> | null} OSIE's images, parsed by core (0-based fixations, pixel centres at integers) */
   let osieImages = null;
