@@ -1,5 +1,7 @@
 // Build the widget: one ES module (Lit and core bundled, ONNX Runtime Web left out: it is loaded
-// lazily from wasm-paths), its .d.ts files, and custom-elements.json; prints the bundle's size.
+// lazily from wasm-paths), its types (tsc checks and emits them per file; dts-bundle-generator makes
+// the published one, dist/saliency-explainer.d.ts, with core's types inlined, so the package needs no
+// workspace package), and custom-elements.json; prints the bundle's size.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -31,6 +33,8 @@ const leaked = inputs.filter((f) => f.includes('onnxruntime-web') && !f.endsWith
 if (leaked.length) throw new Error(`onnxruntime-web must not be bundled (it is loaded lazily), found: ${leaked.join(', ')}`);
 
 execFileSync(bin('tsc'), ['-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+execFileSync(bin('dts-bundle-generator'), ['--silent', '--no-check', '--project', join(root, 'tsconfig.json'), '--external-inlines', '@saliency-explainer/core',
+  '-o', join(root, 'dist', 'saliency-explainer.d.ts'), join(root, 'src', 'index.ts')], { cwd: root, stdio: 'inherit' });
 execFileSync(bin('cem'), ['analyze', '--litelement', '--globs', 'src/**/*.ts', '--outdir', 'dist'], { cwd: root, stdio: 'inherit' });
 
 const raw = statSync(out).size;

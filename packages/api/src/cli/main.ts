@@ -72,6 +72,7 @@ Usage:
   saliency-explainer export-annotations [--format jsonl|csv] [-o FILE]          stored crowd clicks and eye tracking out
   saliency-explainer faithfulness <image> | --input-tensor X.bin [--map M.bin | --method M] [--json]   is a map faithful to the model?
   saliency-explainer sanity-check <image> [--method M,M] [--layers N] [--plot FILE.png]   do the maps depend on the weights?
+  saliency-explainer site -o DIR [--model ID] [--detector]   the widget, ONNX Runtime Web and models as a static folder (no server)
   saliency-explainer --version | --help
 
 Run 'saliency-explainer <command> --help' for a command's options.
@@ -140,6 +141,8 @@ export async function main(argv: string[], io: Output = {
       case 'faithfulness':
         return await runFaithfulness(rest, io);
       case 'export-onnx': return await (await import('./export-onnx-command.js')).runExportOnnx(rest, io);
+      case 'site':
+        return await (await import('./site-command.js')).runSite(rest, io);
       case 'sanity-check':
         return await runSanity(rest, io);
       case 'methods':
