@@ -91,8 +91,9 @@ export function readModelSpecJson(raw: unknown): PartialModelSpec {
   if (Array.isArray(raw.models)) {
     throw new ModelSpecError('this is a whole manifest (it lists "models"): give one of its entries, or use --model ID --models-dir DIR');
   }
-  const inObj = isObject(raw.input) ? raw.input : raw;
-  const outObj = isObject(raw.output) ? raw.output : undefined;
+  // "input": "data" / "output": "prob" name the tensors of a flat spec
+  const inObj = isObject(raw.input) ? raw.input : typeof raw.input === 'string' ? { ...raw, name: raw.input } : raw;
+  const outObj = isObject(raw.output) ? raw.output : typeof raw.output === 'string' ? { name: raw.output } : undefined;
   const shape = Array.isArray(inObj.shape) ? inObj.shape : undefined;
   const layout = str(inObj.layout);
   if (layout && layout.toUpperCase() !== 'NCHW') throw new ModelSpecError(`input layout ${layout} is not supported: the model must take NCHW input ([1, 3, H, W])`);
