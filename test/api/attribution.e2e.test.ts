@@ -8,7 +8,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { Explainer, preprocess } from '../../packages/core/src/index.js';
+import sharp from 'sharp';
+import { applyColormap, Explainer, preprocess, renderedAttribution } from '../../packages/core/src/index.js';
 import { loadManifestModel } from '../../packages/api/src/cli/model-loader.js';
 import { decodeImage } from '../../packages/api/src/images/decode.js';
 import { startTestServer, type TestServer } from '../support/api-server.js';
@@ -116,6 +117,24 @@ describe('pixel attributions through the API', () => {
     expect(s2.heatmaps[0].raw).not.toEqual(s1.heatmaps[0].raw);
     expect((await sg(1)).id).toBe(s1.id);
   }, 300_000);
+
+  it('draws a pixel map\'s PNG clipped at its 99th percentile in inferno unless a colormap is named (CAMs: min-max, jet)', async () => {
+    const square = readFileSync(resolve(root, '../shared/data/images/both.png')); // 224 × 224: the PNG is the model's grid
+    const r = await s.gql(`mutation($d: String!) { explain(input: { image: $d, methods: ["saliency"] }) {
+      heatmaps { width height raw png(size: 224) jet: png(size: 224, colormap: JET) } } }`, { d: square.toString('base64') });
+    expect(r.errors).toBeUndefined();
+    const h = r.data!.explain.heatmaps[0];
+    const pixels = async (url: string) => new Uint8Array((await sharp(Buffer.from(url.split(',')[1], 'base64')).raw().toBuffer({ resolveWithObject: true })).data);
+    const shown = renderedAttribution({ width: 224, height: 224, values: Float32Array.from(h.raw) });
+    for (const [url, name] of [[h.png, 'inferno'], [h.jet, 'jet']] as const) {
+      const got = await pixels(url);
+      const want = applyColormap(shown, name);
+      expect(got.length).toBe(want.length);
+      let worst = 0;
+      got.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - want[i]))));
+      expect(worst).toBe(0);
+    }
+  }, 120_000);
 
   it('refuses options beyond the named limits (BAD_ATTRIBUTION_OPTION) and 10^6 steps by the query cost, storing nothing', async () => {
     const count = async () => (await s.gql('{ explanations(first: 1) { totalCount } }')).data!.explanations.totalCount;

@@ -12,7 +12,7 @@ import type { ApiContext } from './context.js';
 import { apiError } from './errors.js';
 import { alignmentOf, NoReferenceError } from './alignment.js';
 import { humanReference } from '../annotations/human-reference.js';
-import { renderHeatmapPng } from './render.js';
+import { defaultColormap, renderHeatmapPng } from './render.js';
 import { pngSize } from '../annotations/render.js';
 import { decodeImageAt } from '../images/decode.js';
 import { faithfulnessOf } from './faithfulness.js';
@@ -251,7 +251,7 @@ export const resolvers: Resolvers = {
     },
     convergenceDelta: (h) => h.heatmap.convergenceDelta ?? null,
     png: async (h, { colormap, overlay, size, imageWeight }, ctx) => {
-      const name = (colormap ?? 'JET').toLowerCase() as ColormapName;
+      const name = (colormap?.toLowerCase() ?? defaultColormap(h.heatmap.method)) as ColormapName;
       if (!COLORMAPS.includes(name)) throw apiError('BAD_REQUEST', `unknown colormap ${colormap}`);
       if (size != null && (!Number.isInteger(size) || size < 1 || size > ctx.limits.maxPngSize)) {
         throw apiError('BAD_REQUEST', `size must be in 1..${ctx.limits.maxPngSize} (SALIENCY_MAX_PNG_SIZE)`);
