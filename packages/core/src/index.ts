@@ -52,6 +52,11 @@ export { Detector, DEFAULT_SCORE_THRESHOLD, DEFAULT_NMS_THRESHOLD } from './dete
 export { DetectError, type Detection, type DetectOptions, type Box } from './detect/types.js';
 export { letterbox, type Letterboxed } from './detect/letterbox.js';
 export { validateDetectorSpec } from './detect/validate.js';
+export { yoloxDetections, type AnchoredDetection } from './detect/detector.js';
+export {
+  DetectorExplainer, DetectExplainError, detectorLevels, aggregateLayerCams, letterboxToImage, boxTargetSeed, boxTargetValue, iouWithGradient,
+  type DetectorExplainerOptions, type RunOptions as DetectorRunOptions, type DetectorLevel, type BoxTarget, type BoxExplainOptions, type DetectorMap, type DetectorRun,
+} from './detect-explain/index.js';
 export {
   captionFacts, captionMap, type CaptionSubject, type CaptionMap, type CaptionOptions, type CaptionRenderer,
 } from './caption/caption.js';

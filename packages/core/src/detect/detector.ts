@@ -14,6 +14,41 @@ import { decodeYolox } from './yolox.js';
 export const DEFAULT_SCORE_THRESHOLD = 0.3;
 export const DEFAULT_NMS_THRESHOLD = 0.45;
 
+/** A detection and the output row (anchor point) that proposed it. */
+export interface AnchoredDetection extends Detection {
+  anchor: number;
+}
+
+/**
+ * The raw output [1, rows, 5 + classes] of a letterboxed image → its detections (decode, NMS on the
+ * boxes in image pixels as YOLOX's demo does, then clipped to the image), best score first.
+ */
+export function yoloxDetections(data: Float32Array, dims: readonly number[], spec: DetectorSpec, labels: string[], ratio: number,
+  imageWidth: number, imageHeight: number, thresholds: Required<DetectOptions>): AnchoredDetection[] {
+  const rows = dims.length === 3 ? dims[1] : -1;
+  const classes = dims.length === 3 ? dims[2] - 5 : -1;
+  if (rows < 1 || classes !== labels.length) {
+    throw new DetectError('BAD_OUTPUT', `detector '${spec.id}' output is [${dims}]; expected [1, anchors, 5 + ${labels.length}]`);
+  }
+  let candidates;
+  try {
+    candidates = decodeYolox(data, rows, classes, spec.input.width, spec.input.height, spec.output.strides, thresholds.scoreThreshold);
+  } catch (e) {
+    throw new DetectError('BAD_OUTPUT', `detector '${spec.id}': ${(e as Error).message}`);
+  }
+  const r = ratio;
+  const scaled = candidates.map((c) => ({ ...c, box: [c.box[0] / r, c.box[1] / r, c.box[2] / r, c.box[3] / r] as Detection['box'] }));
+  const clip = (v: number, max: number) => Math.min(Math.max(v, 0), max);
+  return classWiseNms(scaled, thresholds.nmsThreshold).map((i) => {
+    const { classIndex, score, box, row } = scaled[i];
+    return {
+      classIndex, label: labels[classIndex], score,
+      box: [clip(box[0], imageWidth), clip(box[1], imageHeight), clip(box[2], imageWidth), clip(box[3], imageHeight)],
+      anchor: row,
+    };
+  });
+}
+
 export class Detector {
   private constructor(
     private readonly ort: OrtRuntime,
@@ -50,29 +85,8 @@ export class Detector {
     const nmsThreshold = options.nmsThreshold ?? this.spec.nmsThreshold ?? DEFAULT_NMS_THRESHOLD;
     const lb = letterbox(image, input);
     const res = await runSession(this.ort, this.session, { [input.name]: { data: lb.tensor, dims: [1, 3, input.height, input.width] } }, [output.name]);
-    const { data, dims } = res[output.name];
-    const rows = dims.length === 3 ? dims[1] : -1;
-    const classes = dims.length === 3 ? dims[2] - 5 : -1;
-    if (rows < 1 || classes !== this.labels.length) {
-      throw new DetectError('BAD_OUTPUT', `detector '${this.spec.id}' output is [${dims}]; expected [1, anchors, 5 + ${this.labels.length}]`);
-    }
-    let candidates;
-    try {
-      candidates = decodeYolox(data, rows, classes, input.width, input.height, output.strides, scoreThreshold);
-    } catch (e) {
-      throw new DetectError('BAD_OUTPUT', `detector '${this.spec.id}': ${(e as Error).message}`);
-    }
-    // NMS on the boxes as decoded (in image pixels, as YOLOX's demo does), then clipped to the image
-    const r = lb.ratio;
-    const scaled = candidates.map((c) => ({ ...c, box: [c.box[0] / r, c.box[1] / r, c.box[2] / r, c.box[3] / r] as Detection['box'] }));
-    const clip = (v: number, max: number) => Math.min(Math.max(v, 0), max);
-    return classWiseNms(scaled, nmsThreshold).map((i) => {
-      const { classIndex, score, box } = scaled[i];
-      return {
-        classIndex, label: this.labels[classIndex], score,
-        box: [clip(box[0], image.width), clip(box[1], image.height), clip(box[2], image.width), clip(box[3], image.height)],
-      };
-    });
+    return yoloxDetections(res[output.name].data, res[output.name].dims, this.spec, this.labels, lb.ratio, image.width, image.height,
+      { scoreThreshold, nmsThreshold }).map(({ classIndex, label, score, box }) => ({ classIndex, label, score, box }));
   }
 
   async release(): Promise<void> {

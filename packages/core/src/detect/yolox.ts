@@ -10,6 +10,8 @@ export interface Candidate {
   box: Box;
   score: number;
   classIndex: number;
+  /** The output row (anchor point) it was decoded from. */
+  row: number;
 }
 
 /** The anchor grid (gx, gy, stride) of each output row for a width×height input. */
@@ -55,7 +57,7 @@ export function decodeYolox(out: Float32Array, rows: number, classes: number, wi
     const cy = (out[o + 1] + g.gy[r]) * s;
     const w = Math.exp(out[o + 2]) * s;
     const h = Math.exp(out[o + 3]) * s;
-    found.push({ box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], score, classIndex: best });
+    found.push({ box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], score, classIndex: best, row: r });
   }
   return found;
 }
