@@ -73,7 +73,7 @@ export function analyseModel(modelBytes: Uint8Array, spec: ModelSpec): ModelAnal
 }
 
 export class ExplainError extends Error {
-  constructor(readonly code: 'BAD_LAYER' | 'BAD_CLASS' | 'UNKNOWN_METHOD' | 'BAD_INPUT' | 'NOT_FUSABLE', message: string) {
+  constructor(readonly code: 'BAD_LAYER' | 'BAD_CLASS' | 'UNKNOWN_METHOD' | 'BAD_INPUT', message: string) {
     super(message);
     this.name = 'ExplainError';
   }
@@ -99,6 +99,23 @@ const DEFAULT_SESSION_OPTIONS: InferenceSession.SessionOptions = {
 
 type Tensors = Record<string, { data: Float32Array; dims: readonly number[] }>;
 
+/**
+ * Fused sessions kept per engine: each (layer, methods, K, target, smoothing) is its own graph with
+ * its own copy of the weights, so the least recently used are released beyond this many.
+ */
+export const FUSED_SESSION_LIMIT = 8;
+
+interface FusedEntry {
+  ready: Promise<{ session: InferenceSession; fused: FusedModel } | null>;
+  /** Runs in flight: an evicted entry is released when the last one ends. */
+  busy: number;
+  evicted: boolean;
+}
+
+const releaseFused = (entry: FusedEntry): void => {
+  entry.ready.then((r) => r?.session.release()).catch(() => undefined);
+};
+
 /** One input of `explainMany`. */
 export interface ExplainRequest {
   input: Float32Array;
@@ -123,8 +140,8 @@ export class Explainer {
   private logitsOnly?: Promise<InferenceSession>;
   /** Input-gradient sessions by `${rules}/${score kind}`. */
   private readonly inputGradientSessions = new Map<string, Promise<InferenceSession>>();
-  /** Fused sessions by plan key; null where that plan does not fuse (today's path runs). */
-  private readonly fusedSessions = new Map<string, Promise<{ session: InferenceSession; fused: FusedModel } | null>>();
+  /** Fused sessions by plan key, least recently used first; null where that plan does not fuse. */
+  private readonly fusedSessions = new Map<string, FusedEntry>();
 
   private constructor(
     private readonly ort: OrtRuntime,
@@ -151,7 +168,8 @@ export class Explainer {
 
   /**
    * One ONNX file that explains with no code of ours: the model's input tensor → classes int64 [K],
-   * scores float32 [K] (softmax), maps float32 [K, H, W] in [0, 1], optionally raw [K, h, w].
+   * scores float32 [K] (softmax), maps float32 [K, H, W] in [0, 1], optionally raw [K, h, w]. A method
+   * that does not fuse is an UNKNOWN_METHOD error that says so.
    */
   static exportOnnx(modelBytes: Uint8Array, spec: ModelSpec, options: FusedExportOptions): FusedExport {
     let id: string;
@@ -161,7 +179,7 @@ export class Explainer {
       throw new ExplainError('UNKNOWN_METHOD', (e as Error).message);
     }
     if (!isFusedMethod(id)) {
-      throw new ExplainError('NOT_FUSABLE', `method '${id}' does not fuse into one ONNX graph (those that do: ${FUSED_METHODS.join(', ')})`);
+      throw new ExplainError('UNKNOWN_METHOD', `method '${id}' does not fuse into one ONNX graph (those that do: ${FUSED_METHODS.join(', ')})`);
     }
     const analysis = analyseModel(modelBytes, spec);
     const layer = options.layer ?? spec.targetLayer ?? analysis.defaultLayer();
@@ -180,7 +198,7 @@ export class Explainer {
         methods: [id], layer, topK: options.topK, target: options.target, eigenSmooth: options.eigenSmooth, raw: options.raw,
       });
     } catch (e) {
-      if (e instanceof FusedGraphError) throw new ExplainError('NOT_FUSABLE', e.message);
+      if (e instanceof FusedGraphError) throw new ExplainError('UNKNOWN_METHOD', e.message);
       throw e;
     }
     return {
@@ -471,16 +489,18 @@ export class Explainer {
   }
 
   /** The fused session of a plan, or null when its methods or model do not fuse. */
-  private fusedFor(plan: Plan): Promise<{ session: InferenceSession; fused: FusedModel } | null> {
+  private fusedFor(plan: Plan): FusedEntry | null {
     const { options, methods, layer, kind } = plan;
-    if (this.options.fused === false || !methods.every((m) => isFusedMethod(m.id))) return Promise.resolve(null);
+    if (this.options.fused === false || !methods.every((m) => isFusedMethod(m.id))) return null;
     const given = options.classes?.length ?? 0;
     const K = given || (options.topK ?? 1);
     const eigenSmooth = options.eigenSmooth ?? false;
     const key = JSON.stringify([layer, methods.map((m) => m.id), kind, eigenSmooth, given ? 'given' : 'top', K]);
     let entry = this.fusedSessions.get(key);
-    if (!entry) {
-      entry = (async () => {
+    if (entry) {
+      this.fusedSessions.delete(key); // most recently used last
+    } else {
+      const ready = (async () => {
         let fused: FusedModel;
         try {
           fused = buildFusedModel(this.analysis, {
@@ -497,7 +517,14 @@ export class Explainer {
           return null; // a runtime that cannot run one of its ops (the browser's WebGPU provider, say)
         }
       })();
-      this.fusedSessions.set(key, entry);
+      entry = { ready, busy: 0, evicted: false };
+    }
+    this.fusedSessions.set(key, entry);
+    for (const [k, old] of this.fusedSessions) {
+      if (this.fusedSessions.size <= FUSED_SESSION_LIMIT) break;
+      this.fusedSessions.delete(k);
+      old.evicted = true;
+      if (old.busy === 0) releaseFused(old);
     }
     return entry;
   }
@@ -508,9 +535,20 @@ export class Explainer {
    * today's path answers with exactly its classes.
    */
   private async explainFused(plan: Plan): Promise<ExplainResult | null> {
-    const entry = await this.fusedFor(plan);
+    const entry = this.fusedFor(plan);
     if (!entry) return null;
-    const { session, fused } = entry;
+    entry.busy++;
+    try {
+      return await this.runFused(plan, entry);
+    } finally {
+      if (--entry.busy === 0 && entry.evicted) releaseFused(entry);
+    }
+  }
+
+  private async runFused(plan: Plan, entry: FusedEntry): Promise<ExplainResult | null> {
+    const ready = await entry.ready;
+    if (!ready) return null;
+    const { session, fused } = ready;
     const { options, layer } = plan;
     const K = fused.K;
     const feeds: Record<string, Tensor> = { [this.analysis.input]: new this.ort.Tensor('float32', plan.input, this.inputShape) };
@@ -584,7 +622,7 @@ export class Explainer {
     const inputGradient = await Promise.allSettled([...this.inputGradientSessions.values()]);
     await Promise.all(inputGradient.map((r) => (r.status === 'fulfilled' ? r.value.release() : undefined)));
     this.inputGradientSessions.clear();
-    const fused = await Promise.allSettled([...this.fusedSessions.values()]);
+    const fused = await Promise.allSettled([...this.fusedSessions.values()].map((e) => e.ready));
     await Promise.all(fused.map((r) => (r.status === 'fulfilled' ? r.value?.session.release() : undefined)));
     this.fusedSessions.clear();
     this.layers.clear();

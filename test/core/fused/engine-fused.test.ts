@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Explainer } from '../../../packages/core/src/engine.js';
+import { Explainer, FUSED_SESSION_LIMIT } from '../../../packages/core/src/engine.js';
 import { findModel, parseManifest } from '../../../packages/core/src/model/manifest.js';
 import { parseLabels } from '../../../packages/core/src/model/labels.js';
 import type { ExplainOptions, ExplainResult } from '../../../packages/core/src/explain-types.js';
@@ -69,4 +69,27 @@ describe.skipIf(!existsSync(resolve(cache, 'fixtures')))('engine: fused path equ
       }
     }, 120_000);
   }
+
+  it(`keeps at most ${FUSED_SESSION_LIMIT} fused sessions (least recently used released), with the same maps`, async () => {
+    const spec = findModel(manifest, 'cifar10-tiny');
+    const labels = spec.labels as string[];
+    const bytes = readFileSync(resolve(cache, spec.file));
+    const fused = await Explainer.create(ort, bytes, spec, labels);
+    const plain = await Explainer.create(ort, bytes, spec, labels, { fused: false });
+    try {
+      const x = randn(fused.inputShape.reduce((a, b) => a * b, 1), rng(8), 1);
+      for (const round of [0, 1]) {
+        for (let k = 1; k <= 10; k++) {
+          const options = { methods: [round ? 'layercam' : 'gradcam'], topK: k };
+          expectSameResults(await fused.explain(x, options), await plain.explain(x, options));
+          expect(fusedCount(fused)).toBe(Math.min(round * 10 + k, FUSED_SESSION_LIMIT));
+        }
+      }
+      // a released session is built again when asked for
+      expectSameResults(await fused.explain(x, { methods: ['gradcam'], topK: 1 }), await plain.explain(x, { methods: ['gradcam'], topK: 1 }));
+    } finally {
+      await fused.release();
+      await plain.release();
+    }
+  });
 });
