@@ -69,7 +69,7 @@ export async function runExportOnnx(argv: string[], io: Output): Promise<ExitCod
   const method = v.method ?? 'gradcam';
   const model = v['model-file'] !== undefined
     // labels and spec may be left out where model-loader finds them (the file outputs class indices anyway)
-    ? loadFileModel(v['model-file'], v.labels as string, v['input-spec'] as string)
+    ? loadFileModel(v['model-file'], v.labels, v['input-spec'], (line) => io.err(line))
     : loadManifestModel(v['models-dir'] ?? DEFAULTS.modelsDir, v.model);
   let exported: ReturnType<typeof Explainer.exportOnnx>;
   try {
