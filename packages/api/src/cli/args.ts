@@ -40,6 +40,8 @@ export interface ExplainArgs {
   faithfulness: boolean;
   /** Pixel attributions: IG / SmoothGrad options and how their overlays are drawn. */
   pixels: PixelArgs;
+  /** Detectors: the boxes to explain (numbers as printed, or 'all'); checked in detector-explain.ts. */
+  boxes?: string[];
 }
 
 const options = {
@@ -67,6 +69,7 @@ const options = {
   caption: { type: 'boolean' },
   captioner: { type: 'string' },
   faithfulness: { type: 'boolean' },
+  box: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
   ...pixelFlags,
 } as const;
@@ -126,5 +129,6 @@ export function parseExplainArgs(argv: string[]): ExplainArgs | 'help' {
     captioner: v.captioner,
     faithfulness: v.faithfulness ?? false,
     pixels: parsePixelArgs(v),
+    boxes: v.box === undefined ? undefined : list(v.box),
   };
 }

@@ -20,6 +20,7 @@ import { mapPng16, npyFloat32 } from './map-files.js';
 import { expandInputs, slug } from './inputs.js';
 import { pixelOverlay } from './pixel-maps.js';
 import { loadFileModel, loadManifestModel } from './model-loader.js';
+import { detectorOf, runDetectorExplain } from './detector-explain.js';
 import { attachCaptions, fileReport, inputReport, type FileInputReport, type InputFailure, type MapFiles } from './report.js';
 
 /** Undo the normalisation of a tensor input, to draw its overlays on what the model saw. */
@@ -50,6 +51,8 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
       throw usageError((e as Error).message);
     }
   }
+  const detectorSpec = detectorOf(args);
+  if (detectorSpec) return runDetectorExplain(args, detectorSpec, io);
   const model = args.modelFile
     ? loadFileModel(args.modelFile, args.labels, args.inputSpec, io.err)
     : loadManifestModel(args.modelsDir, args.model);

@@ -18,7 +18,11 @@ import { DEFAULTS, PROJECT_ROOT } from './settings.js';
 import { PIXEL_HELP } from './pixel-maps.js';
 
 const EXPLAIN_HELP = `explain: saliency-explainer explain <image|dir>... [options]
-  -m, --model ID            model of models/manifest.json (default: the manifest's default)
+  -m, --model ID            model of models/manifest.json (default: the manifest's default); a detector of its
+                            "detectors" (yolox-nano) prints the boxes and writes <name>.detections.png and an
+                            EigenCAM map of the image, <name>.eigencam.png
+      --box N|all           detectors: also explain box N (0 = best, as printed) with each --method
+                            (gradient CAMs), <name>.<method>.box<N>-<label>.png; repeatable
       --model-file FILE     your own ONNX classifier instead (input name and size, output: from the graph)
       --input-spec JSON|FILE  how pixels become its input: {"channelOrder","scale","mean","std"} at least
                             (optional "name","height","width","resize","output","labels","targetLayer"); a
