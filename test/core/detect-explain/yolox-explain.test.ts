@@ -276,6 +276,26 @@ describe.skipIf(!ready)('YOLOX-Nano explanations', () => {
     }
   });
 
+  it('the spec can name the layers (here the neck outputs): EigenCAM and box maps use them', async () => {
+    const spec = { ...ex.spec, layers: ['956', '990', '1024'] };
+    const bytes = readFileSync(resolve(cache, spec.file));
+    const neck = await DetectorExplainer.create(ort, bytes, spec, ex.labels);
+    try {
+      expect(neck.defaultLayers).toEqual(['956', '990', '1024']);
+      const r = await neck.run(await photo('both.png'));
+      const dog = r.detections.find((d) => d.label === 'dog')!;
+      expect(neck.layerForBox(dog)).toBe(neck.defaultLayers[ex.defaultLayers.indexOf(ex.layerForBox(dog))]);
+      const [m] = await neck.explainBoxes(r, [dog]);
+      const [inside, outside] = insideOutside(m.map, dog.box);
+      expect(inside).toBeGreaterThan(1.4 * outside);
+      expect((await neck.eigenCam(r)).cams.map((c) => c.width)).toEqual([52, 26, 13]);
+    } finally {
+      await neck.release();
+    }
+    await expect(DetectorExplainer.create(ort, bytes, { ...spec, layers: ['956', '990', 'nope'] }, ex.labels)).rejects.toThrow(/nope/);
+    await expect(DetectorExplainer.create(ort, bytes, { ...spec, layers: ['956'] }, ex.labels)).rejects.toThrow(/one tensor per stride/);
+  });
+
   it('refuses perturbation methods and unknown layers', async () => {
     const r = await run('both.png');
     await expect(ex.explainBoxes(r, r.detections.slice(0, 1), { method: 'scorecam' })).rejects.toThrow(/not offered/);

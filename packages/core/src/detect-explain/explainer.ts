@@ -52,7 +52,7 @@ export class DetectorExplainer {
     private readonly options: DetectorExplainerOptions,
   ) {
     const { input, output } = spec;
-    this.levels = detectorLevels(analysis, input.height);
+    this.levels = detectorLevels(analysis, input.height, spec.layers);
     const dims = analysis.shapeOf(analysis.logits);
     if (dims.length !== 3 || dims[2] !== 5 + labels.length) {
       throw new DetectExplainError('BAD_MODEL', `detector '${spec.id}' output is [${dims}]; expected [1, anchors, 5 + ${labels.length}]`);
@@ -71,7 +71,9 @@ export class DetectorExplainer {
       const analysis = new ModelAnalysis(modelBytes, {
         input: spec.input.name, inputShape: [1, 3, spec.input.height, spec.input.width], output: spec.output.name, logits: spec.output.name,
       });
-      return new DetectorExplainer(ort, analysis, spec, labels, options);
+      const ex = new DetectorExplainer(ort, analysis, spec, labels, options);
+      ex.checkLayers(ex.defaultLayers);
+      return ex;
     } catch (e) {
       if (e instanceof DetectExplainError) throw e;
       throw new DetectExplainError('BAD_MODEL', `detector '${spec.id}' cannot be explained: ${(e as Error).message}`);

@@ -63,11 +63,14 @@ function dominates(a: ModelAnalysis, t: string, target: string): boolean {
   return !reached.has(target);
 }
 
-/** The detector's levels with their default layers, finest stride first. */
-export function detectorLevels(a: ModelAnalysis, inputHeight: number): DetectorLevel[] {
+/** The detector's levels with their default layers (`given`: one per level, else found), finest stride first. */
+export function detectorLevels(a: ModelAnalysis, inputHeight: number, given?: readonly string[]): DetectorLevel[] {
   const candidates = new Set(a.candidateLayers());
-  return predictionMaps(a, inputHeight).map(({ stride, tensor }) => {
+  const maps = predictionMaps(a, inputHeight);
+  if (given && given.length !== maps.length) throw new RangeError(`${given.length} layers given for ${maps.length} strides`);
+  return maps.map(({ stride, tensor }, i) => {
     const s = a.shapeOf(tensor);
+    if (given) return { stride, prediction: tensor, layer: given[i], height: s[2], width: s[3] };
     const ancestors = a.graph.ancestorsOf([tensor]);
     let layer = tensor;
     search: for (let k = ancestors.length - 1; k >= 0; k--) {

@@ -29,6 +29,9 @@ export function validateDetectorSpec(d: DetectorSpec, where = d?.id ?? '?'): Det
   if (!(Array.isArray(o.strides) && o.strides.length > 0 && o.strides.every((s) => Number.isInteger(s) && s > 0))) {
     fail(where, 'output.strides must be positive integers');
   }
+  if (d.layers !== undefined && !(Array.isArray(d.layers) && d.layers.length === o.strides.length && d.layers.every((l) => typeof l === 'string' && l))) {
+    fail(where, 'layers must name one tensor per stride');
+  }
   for (const [k, v] of [['scoreThreshold', d.scoreThreshold], ['nmsThreshold', d.nmsThreshold]] as const) {
     if (v !== undefined && !(v >= 0 && v <= 1)) fail(where, `${k} must be in [0, 1]`);
   }

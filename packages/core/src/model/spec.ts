@@ -82,7 +82,15 @@ export interface DetectorOutputSpec {
   strides: number[];
 }
 
-/** An object detector in the manifest's `detectors` list. */
+/**
+ * An object detector in the manifest's `detectors` list. Another YOLO-style detector is described the
+ * same way: an ONNX export whose output is the raw per-anchor-point tensor [1, anchors, 5 + classes]
+ * (YOLOX's export without decoding in the graph: x, y offsets in grid cells, w, h as log sizes,
+ * objectness and class probabilities already through their sigmoids), anchors row-major per grid and
+ * grids in the order of `output.strides`; `input` gives its size, channel order, scale/mean/std and
+ * the letterbox's pad value; `labels` one class per line in output order. Detector explanations
+ * (core/detect-explain) find a layer per stride in the graph; `layers` names them instead.
+ */
 export interface DetectorSpec {
   id: string;
   task: 'detection';
@@ -97,6 +105,8 @@ export interface DetectorSpec {
   scoreThreshold?: number;
   /** Class-wise non-maximum suppression drops a box whose IoU with a better one of its class exceeds this (default 0.45). */
   nmsThreshold?: number;
+  /** Layers to explain, one per stride in `output.strides` order (default: found in the graph, see detect-explain/layers.ts). */
+  layers?: string[];
   description?: string;
 }
 
