@@ -203,6 +203,7 @@ describe.skipIf(!ready)('YOLOX-Nano explanations', () => {
           const down = boxTargetValue(out.subarray((2 * j + 1) * rowLen, (2 * j + 2) * rowLen), L, target.target);
           const fd = (up - down) / (2 * h);
           // relative 2 % of the entry, absolute 1e-3 of the largest entry (float32 forward, h = 0.01)
+          if (process.env.DEBUG_FD && j < 10) console.log(`${layer} iou=${!!iouBox} top ${j}: gradient ${g[p].toExponential(3)}, relative error ${(Math.abs(fd - g[p]) / Math.abs(g[p])).toExponential(2)}`);
           expect(Math.abs(fd - g[p]), `${layer} iou=${!!iouBox} position ${p}: fd ${fd}, gradient ${g[p]}`).toBeLessThanOrEqual(0.02 * Math.abs(g[p]) + 1e-3 * gmax);
         });
       }
@@ -241,6 +242,7 @@ describe.skipIf(!ready)('YOLOX-Nano explanations', () => {
       up[p] += h;
       down[p] -= h;
       const fd = (await score(up) - await score(down)) / (2 * h);
+      if (process.env.DEBUG_FD) console.log(`pixel ${p}: gradient ${g[p].toExponential(3)}, relative error ${(Math.abs(fd - g[p]) / Math.abs(g[p])).toExponential(2)}`);
       expect(Math.abs(fd - g[p]), `pixel ${p}: fd ${fd}, gradient ${g[p]} (largest ${gmax})`).toBeLessThanOrEqual(0.03 * Math.abs(g[p]) + noise);
     }
     // and along two random ±0.02 directions over every pixel of the box (a small step: ~40k pixels move at once): <g, v> against the difference quotient
@@ -257,6 +259,7 @@ describe.skipIf(!ready)('YOLOX-Nano explanations', () => {
         mag += Math.abs(g[p]);
       }
       const fd = (await score(up) - await score(down)) / 0.04;
+      if (process.env.DEBUG_FD) console.log(`direction ${k}: <g, v> ${dot.toExponential(3)}, relative error ${(Math.abs(fd - dot) / Math.abs(dot)).toExponential(2)}`);
       expect(Math.abs(fd - dot), `direction ${k}: fd ${fd}, <g, v> ${dot} (Σ|g| ${mag})`).toBeLessThanOrEqual(0.03 * Math.abs(dot) + 0.01 * mag / Math.sqrt(order.length) + (4 * 6e-8) / 0.04);
     }
     await model.release();
