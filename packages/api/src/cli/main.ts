@@ -76,6 +76,7 @@ Usage:
   saliency-explainer export-annotations [--format jsonl|csv] [-o FILE]          stored crowd clicks and eye tracking out
   saliency-explainer faithfulness <image> | --input-tensor X.bin [--map M.bin | --method M] [--json]   is a map faithful to the model?
   saliency-explainer sanity-check <image> [--method M,M] [--layers N] [--plot FILE.png]   do the maps depend on the weights?
+  saliency-explainer export-onnx -m ID --method M -k K [--raw] -o FILE.onnx   one ONNX file: image tensor → classes, scores, maps
   saliency-explainer site -o DIR [--model ID] [--detector]   the widget, ONNX Runtime Web and models as a static folder (no server)
   saliency-explainer --version | --help
 
