@@ -28,6 +28,8 @@ import { styles } from './styles.js';
 /** A class map as the widget shows it: the raw map and the final map in [0, 1] at the model's input size. */
 export interface ShownMap extends EngineMap {
   map: FloatMap;
+  /** Where it was computed (on WebGPU, pixel attributions of a model with MaxPool are computed with wasm). */
+  backend: Backend;
 }
 
 /** The detail of a `saliency-ready` event (fired after every computation: first result, method or class change). */
@@ -201,7 +203,8 @@ export class SaliencyExplainer extends LitElement {
 
   /** Where the current result was computed (null before the first one). */
   get backend(): Backend | null {
-    return this.result?.backend ?? null;
+    const shown = this.phase === 'ready' ? this.shownMap() : null;
+    return shown?.backend ?? this.result?.backend ?? null;
   }
 
   /** idle (no src), loading, computing, ready or error (annotation mode: ready while annotating and once submitted). */
@@ -459,8 +462,14 @@ export class SaliencyExplainer extends LitElement {
   }
 
   private apply(r: EngineResult, method: string, classes: number[] | undefined): void {
+    const engine = this.engine?.backend;
+    if (this.result && engine && r.backend !== engine && !this.result.fallbacks.some((f) => f.code === 'WEBGPU_UNSUPPORTED')) {
+      // the local WebGPU engine handed the maps to its wasm twin (LocalEngine.explain): say so, once
+      const reason = { backend: engine, code: 'WEBGPU_UNSUPPORTED', message: `${getCamMethod(method).name} was computed with ${r.backend}: ONNX Runtime Web's WebGPU provider cannot run this model's backward pass to the pixels` };
+      this.result = { ...this.result, fallbacks: [...this.result.fallbacks, reason] };
+    }
     for (const m of r.maps) {
-      this.maps.set(mapKey(m.method, m.classIndex), { ...m, map: finalMap(m.raw, r.view) });
+      this.maps.set(mapKey(m.method, m.classIndex), { ...m, backend: r.backend, map: finalMap(m.raw, r.view) });
       this.groups.set(mapKey(m.method, m.classIndex), r.maps.filter((o) => o.method === m.method).map((o) => o.classIndex));
     }
     if (!this.predictions.length) {
@@ -483,7 +492,7 @@ export class SaliencyExplainer extends LitElement {
     const r = this.result;
     if (!r) return;
     const detail: SaliencyReadyDetail = {
-      backend: r.backend,
+      backend: this.backend ?? r.backend,
       model: r.model,
       layer: r.layer,
       method: this.shownMethod,
@@ -567,7 +576,7 @@ export class SaliencyExplainer extends LitElement {
         <div class="media" part="media" aria-busy=${busy ? 'true' : 'false'}>
           <canvas part="canvas" role="img" aria-label=${this.altText(map)} ?hidden=${!this.picture}></canvas>
           ${this.picture ? nothing : html`<div class="placeholder" part="placeholder">${this.placeholderText()}</div>`}
-          ${badge(this.result?.backend ?? null)}
+          ${badge(this.backend)}
           ${busy ? status(this.statusMessage(), this.downloads) : nothing}
         </div>
         <div class="panel" part="panel">

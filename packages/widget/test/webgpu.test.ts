@@ -5,7 +5,7 @@ import { loadImage } from '../src/image/load-image.js';
 import { allClose, equal, ok } from './helpers/assert.js';
 import type { CaptionDetail } from '../src/index.js';
 import { apiUrl, nodeExplain, screenshot } from './helpers/commands.js';
-import { mount, nextMeasure, nextReady, rgbBase64, settled } from './helpers/element.js';
+import { mount, nextMeasure, nextReady, part, rgbBase64, settled } from './helpers/element.js';
 
 /**
  * GPU kernels sum in other orders than the CPU's and may use other formulations (tiled matmuls,
@@ -42,6 +42,43 @@ describe('webgpu mode', () => {
     }
     console.log(`both.png WebGPU vs Node: ${report.join('; ')}`);
     await screenshot('webgpu-ready', selector);
+    el.remove();
+  });
+
+  it('hands pixel attributions of a model with MaxPool to wasm (ORT Web\'s WebGPU MaxPool has no Indices output), says so, and computes the Node engine’s maps', async () => {
+    const image = await loadImage('/images/both.png');
+    const methods = ['saliency', 'guidedbackprop'];
+    const { el, selector } = mount({ src: '/images/both.png', mode: 'webgpu', 'top-k': '1' });
+    const cam = await nextReady(el);
+    equal(cam.backend, 'webgpu', 'Grad-CAM on WebGPU');
+    const maps = [];
+    for (const method of methods) {
+      const next = nextReady(el);
+      el.method = method;
+      const r = await next;
+      equal(r.backend, 'wasm', `${method}: computed with wasm`);
+      const f = r.fallbacks.find((x) => x.code === 'WEBGPU_UNSUPPORTED');
+      ok(f && f.backend === 'webgpu', `${method}: the fallback is reported (${JSON.stringify(r.fallbacks)})`);
+      maps.push(...r.maps);
+    }
+    await settled(el);
+    ok(part(el, '[part=badge]').textContent!.trim().startsWith('wasm'), 'the badge says wasm for the pixel map');
+    const node = await nodeExplain({ model: 'squeezenet1.0', rgb: rgbBase64(image.pixels), width: 224, height: 224, methods, topK: 1 });
+    const report: string[] = [];
+    for (const n of node.maps) {
+      const b = maps.find((m) => m.method === n.method && m.classIndex === n.classIndex)!;
+      ok(b, `${n.method} map of class ${n.classIndex}`);
+      let max = 0;
+      for (const v of n.raw.values) max = Math.max(max, v);
+      const raw = allClose(b.raw.values, n.raw.values, RAW_RTOL_OF_MAX * max, 0, `${n.method} raw ${n.classIndex}`);
+      const map = allClose(b.map.values, n.map.values, MAP_ATOL, 0, `${n.method} map ${n.classIndex}`);
+      report.push(`${n.method}/${n.classIndex}: raw ${(raw / max).toExponential(1)} of max, map ${map.toExponential(1)}`);
+    }
+    console.log(`both.png WebGPU mode (wasm) vs Node, pixel methods: ${report.join('; ')}`);
+    await screenshot('webgpu-guidedbackprop', selector);
+    const back = nextReady(el);
+    el.method = 'gradcam';
+    equal((await back).backend, 'webgpu', 'back to Grad-CAM: its WebGPU map again');
     el.remove();
   });
 

@@ -2,7 +2,7 @@
 // the ONNX file by the same code as in Node) on ONNX Runtime Web's WebGPU or wasm execution provider;
 // captions and faithfulness reports measured with core on the same sessions (batched forward runs).
 import {
-  analyseModel, captionMap, Explainer, indexLabels, measureFaithfulness, preprocess,
+  analyseModel, captionMap, Explainer, getCamMethod, indexLabels, measureFaithfulness, preprocess,
   type Caption, type Detection, type FaithfulnessReport, type ModelSpec, type RgbImage, type ScoreFn,
 } from '@saliency-explainer/core';
 import { asWidgetError, WidgetError } from '../errors.js';
@@ -77,7 +77,38 @@ export class LocalEngine implements Engine {
     return t;
   }
 
+  /** WebGPU: the wasm engine of the same model, which runs its pixel attributions (see explain). */
+  private pixelEngine?: Promise<LocalEngine>;
+
+  /**
+   * Pixel attributions back-propagate through the whole network. ONNX Runtime Web's WebGPU provider
+   * (1.30) cannot run MaxPool with its Indices output, which MaxPool's backward reads (the gradient goes
+   * to the first maximum, as in PyTorch): on WebGPU a model with a MaxPool runs its pixel attributions
+   * on the wasm engine of the same model (shared by the page), and any other WebGPU failure of a pixel
+   * method falls back to it the same way (remembered). Their result says backend 'wasm'.
+   */
   async explain(image: LoadedImage, query: ExplainQuery): Promise<EngineResult> {
+    if (this.backend !== 'webgpu' || !query.methods.some((m) => getCamMethod(m).kind === 'attribution')) return this.explainHere(image, query);
+    if (!this.pixelEngine && this.explainer.analysis.graph.nodes.some((n) => n.opType === 'MaxPool')) this.pixelEngine = this.wasmTwin();
+    if (!this.pixelEngine) {
+      try {
+        return await this.explainHere(image, query);
+      } catch {
+        this.pixelEngine = this.wasmTwin();
+      }
+    }
+    return (await this.pixelEngine!).explain(image, query);
+  }
+
+  private wasmTwin(): Promise<LocalEngine> {
+    const twin = LocalEngine.load('wasm', this.source, this.wasmPaths);
+    twin.catch(() => {
+      if (this.pixelEngine === twin) this.pixelEngine = undefined;
+    });
+    return twin;
+  }
+
+  private async explainHere(image: LoadedImage, query: ExplainQuery): Promise<EngineResult> {
     const input = this.tensor(image);
     let r;
     try {
