@@ -3,7 +3,9 @@
 // through the whole network, batch 1), and each pixel method (top-1, Captum's defaults: IG 50 steps,
 // SmoothGrad 50 samples); each as a ratio to the forward, to Grad-CAM and to one gradient row.
 // IG and SmoothGrad run their 50 rows in batches of --batch (default 16) through one compiled
-// model, so they should cost about 50 gradient rows, or less.
+// model, so they should cost about 50 gradient rows, or less. The last rows put IG beside exactly the
+// runs it makes (50 rows as 16 + 16 + 16 + 2, plus the baseline's forward pass), measured round-robin —
+// one of each in turn — so that load from elsewhere on a shared machine falls on both alike.
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +63,31 @@ for (const id of ids) {
     const many = m.id === 'integratedgradients' || m.id === 'smoothgrad';
     add(`${m.name} top-1`, await median(() => engine.explain(x, { methods: [m.id] }), many ? Math.max(1, Math.min(3, reps)) : reps));
   }
+  // IG against its own runs: the rows in IG's batches and one forward pass (the zero baseline)
+  const steps = 50;
+  const sizes = [];
+  for (let left = steps; left > 0; left -= batchSize) sizes.push(Math.min(batchSize, left));
+  const igRuns = async () => {
+    for (const k of sizes) await engine.inputGradients('standard', batch.subarray(0, k * n), k, new Array(k).fill(target[0]));
+    await engine.forwardInputs(new Float32Array(n), 1);
+  };
+  const ig = () => engine.explain(x, { methods: ['integratedgradients'] });
+  await ig();
+  await igRuns();
+  const [tIg, tRows] = [[], []];
+  for (let i = 0; i < Math.max(3, reps); i++) {
+    for (const [fn, t] of [[ig, tIg], [igRuns, tRows]]) {
+      const s0 = performance.now();
+      await fn();
+      t.push(performance.now() - s0);
+    }
+  }
+  console.error(`${id} rounds (IG ms / its rows ms): ${tIg.map((t, i) => `${t.toFixed(0)}/${tRows[i].toFixed(0)}`).join(', ')}`);
+  const med = (t) => [...t].sort((a, b) => a - b)[Math.floor(t.length / 2)];
+  const ratio = med(tIg.map((t, i) => t / tRows[i]));
+  add(`IG's own runs: ${steps} rows as ${sizes.join(' + ')} + 1 forward (round-robin)`, med(tRows));
+  add('IG top-1 (round-robin with the line above)', med(tIg));
+  console.error(`${id} IG ÷ its ${steps} batched rows, median of per-round ratios: ${ratio.toFixed(3)} (${(ratio * steps).toFixed(1)} batched rows)`);
   await engine.release();
 }
 console.table(rows);
