@@ -80,7 +80,8 @@ export async function drawBoxes(image: RgbImage, boxes: { index: number; det: An
     .composite([{ input: Buffer.from(parts.join('')), top: 0, left: 0 }]).png().toBuffer();
 }
 
-function loadDetector(modelsDir: string, spec: DetectorSpec): { bytes: Uint8Array; labels: string[] } {
+/** The detector's ONNX bytes and labels from `modelsDir`/cache (MODEL_FILE_MISSING when absent). */
+export function loadDetector(modelsDir: string, spec: DetectorSpec): { bytes: Uint8Array; labels: string[] } {
   const cache = join(modelsDir, 'cache');
   const read = (rel: string, what: string) => {
     const path = join(cache, rel);

@@ -15,6 +15,7 @@ import type { ExplanationRecord, HeatmapRecord, ImageRecord, Storage } from '../
 import { ClientBusyError, FairQueue } from './fair-queue.js';
 import type { ModelPool, ServedModel } from './model-pool.js';
 import { PixelGate } from './pixel-gate.js';
+import { DetectorService } from './detector-service.js';
 import { fromWire } from './worker-pool.js';
 import type { Computed, MeasureJob, WorkItem } from './worker-protocol.js';
 
@@ -40,6 +41,8 @@ export interface ExplainArgs {
   eigenSmooth: boolean;
   /** Options of the pixel attributions (IG steps and rule, SmoothGrad samples, noise, seed); defaults where absent. */
   attribution?: AttributionOptions;
+  /** Detectors: the boxes the gradient methods explain, indices of the detections (0 = best); default: the best box. */
+  boxes?: number[];
 }
 
 export interface ExplainOutcome {
@@ -81,7 +84,7 @@ export interface ServiceStats {
 /** An error a client caused, with the GraphQL code it maps to. */
 export class ExplainRequestError extends Error {
   constructor(
-    readonly code: 'UNKNOWN_METHOD' | 'BAD_CLASS' | 'BAD_LAYER' | 'BAD_REQUEST' | 'BAD_ATTRIBUTION_OPTION' | 'NOT_FOUND' | 'BAD_IMAGE' | 'RATE_LIMITED',
+    readonly code: 'UNKNOWN_METHOD' | 'BAD_CLASS' | 'BAD_BOX' | 'BAD_LAYER' | 'BAD_REQUEST' | 'BAD_ATTRIBUTION_OPTION' | 'NOT_FOUND' | 'BAD_IMAGE' | 'RATE_LIMITED',
     message: string,
     readonly extra: Record<string, unknown> = {},
   ) {
@@ -152,6 +155,8 @@ export class ExplainService {
   /** image + model → the image as the model sees it (resized / cropped RGB) */
   private readonly views: LRUCache<string, RgbImage>;
   readonly stats: ServiceStats = { explainRequests: 0, storedHits: 0, coalesced: 0, heatmapCacheHits: 0, computedHeatmaps: 0, engineRuns: 0 };
+  /** Object detectors' explanations (compute/detector-service.ts). */
+  readonly detectors: DetectorService;
 
   constructor(
     private readonly pool: ModelPool,
@@ -185,6 +190,7 @@ export class ExplainService {
       heavyUnits: scheduling.heavyUnits, clientMaxUnits: scheduling.clientMaxUnits,
     });
     this.gate = new PixelGate(scheduling.decodePixels);
+    this.detectors = new DetectorService(pool, storage, limits, scheduling);
     // the budget is split: maps and probabilities are small, model-size views larger
     const part = Math.max(1, Math.floor(cacheBytes / 4));
     this.heatmaps = new LRUCache({ maxSize: part, sizeCalculation: (v) => v.raw.byteLength + (v.attribution?.values.byteLength ?? 0) + 64 });
@@ -210,6 +216,8 @@ export class ExplainService {
 
   async explain(args: ExplainArgs): Promise<ExplainOutcome> {
     this.stats.explainRequests++;
+    if (this.pool.isDetector(args.model)) return this.detectors.explain(args);
+    if (args.boxes?.length) throw new ExplainRequestError('BAD_REQUEST', `boxes are for object detectors; '${args.model}' is a classifier (pick classes or topK)`);
     const r = await this.resolve(args);
     const stored = await this.storage.findExplanationByKey(r.key);
     if (stored) {

@@ -8,9 +8,10 @@ import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { analyseModel, UnknownModelError, type Manifest, type ModelAnalysis, type ModelSpec } from '@saliency-explainer/core';
+import { analyseModel, findDetector, UnknownModelError, type DetectorSpec, type Manifest, type ModelAnalysis, type ModelSpec } from '@saliency-explainer/core';
 import { loadServedModel, loadUserModel, readManifest, userModelNames } from '../cli/model-loader.js';
 import { WorkerPool } from './worker-pool.js';
+import { DetectorThreads, loadServedDetector, presentDetectors, type ServedDetector } from './detector-models.js';
 import type { ItemResult, MeasureJob, WorkItem } from './worker-protocol.js';
 
 export type ExecutionProvider = 'cuda' | 'cpu';
@@ -58,8 +59,12 @@ export class ModelPool {
   readonly userModels: ModelSpec[];
   readonly ids: string[];
   readonly defaultId: string;
+  /** The object detectors served (compute/detector-models.ts), beside the classifiers of `ids`. */
+  readonly detectorIds: string[];
   readonly executionProvider: ExecutionProvider;
   private readonly loaded = new Map<string, Promise<ServedModel>>();
+  private readonly detectorsLoaded = new Map<string, Promise<ServedDetector>>();
+  private detectorThreads: DetectorThreads | null = null;
   private readonly workers: WorkerPool;
   /** Heavy requests (Score-CAM, Ablation-CAM, many classes) and measures run here, beside the light ones. */
   private readonly heavy: WorkerPool;
@@ -72,7 +77,8 @@ export class ModelPool {
     for (const u of this.userModels) {
       if (this.manifest.models.some((m) => m.id === u.id)) throw new Error(`user model '${u.id}' (${userDir}) has the id of a manifest model: rename its file`);
     }
-    const known = [...this.manifest.models, ...this.userModels].map((m) => m.id);
+    const detectorIds = (this.manifest.detectors ?? []).map((d) => d.id);
+    const known = [...this.manifest.models, ...this.userModels].map((m) => m.id).concat(detectorIds);
     // by default the real models; test fixtures (random weights) only when asked for by id
     const present = this.manifest.models
       .filter((m) => !m.fixture && existsSync(join(options.modelsDir, 'cache', m.file)))
@@ -82,9 +88,12 @@ export class ModelPool {
         if (!known.includes(id)) throw new UnknownModelError(id, known);
       }
       // a user's folder is served whole, beside the models asked for
-      this.ids = [...options.models, ...this.userModels.map((m) => m.id).filter((id) => !options.models!.includes(id))];
+      const classifiers = options.models.filter((id) => !detectorIds.includes(id));
+      this.ids = [...classifiers, ...this.userModels.map((m) => m.id).filter((id) => !classifiers.includes(id))];
+      this.detectorIds = options.models.filter((id) => detectorIds.includes(id));
     } else {
       this.ids = [...present, ...this.userModels.map((m) => m.id)];
+      this.detectorIds = presentDetectors(this.manifest, (file) => existsSync(join(options.modelsDir, 'cache', file)));
     }
     if (this.ids.length === 0) throw new Error(`no model files in ${join(options.modelsDir, 'cache')}; run \`npm run models\``);
     this.defaultId = this.ids.includes(this.manifest.default) ? this.manifest.default : this.ids[0];
@@ -141,6 +150,35 @@ export class ModelPool {
     return m;
   }
 
+  isDetector(id: string): boolean {
+    return this.detectorIds.includes(id);
+  }
+
+  detectorSpec(id: string): DetectorSpec {
+    if (!this.isDetector(id)) throw new UnknownModelError(id, [...this.ids, ...this.detectorIds]);
+    return findDetector(this.manifest, id);
+  }
+
+  /** A served detector, analysed here on first use (its sessions live on the detector thread). */
+  detector(id: string): Promise<ServedDetector> {
+    const spec = this.detectorSpec(id);
+    let d = this.detectorsLoaded.get(id);
+    if (!d) {
+      d = (async () => loadServedDetector(this.options.modelsDir, spec))();
+      d.catch(() => this.detectorsLoaded.delete(id));
+      this.detectorsLoaded.set(id, d);
+    }
+    return d;
+  }
+
+  /** The thread that runs the detectors' explanations (started on first use). */
+  get detectors(): DetectorThreads {
+    this.detectorThreads ??= new DetectorThreads({
+      modelsDir: this.options.modelsDir, maxImagePixels: this.options.maxImagePixels, intraOpThreads: this.options.intraOpThreads,
+    });
+    return this.detectorThreads;
+  }
+
   /** Run a batch of explain requests for one model on an engine worker (a heavy one for a heavy batch). */
   explain(model: string, items: WorkItem[], heavy = false): Promise<ItemResult[]> {
     return (heavy ? this.heavy : this.workers).explain(model, items);
@@ -152,7 +190,7 @@ export class ModelPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.workers.close(), this.heavy.close()]);
+    await Promise.all([this.workers.close(), this.heavy.close(), this.detectorThreads?.close()]);
     this.loaded.clear();
   }
 }

@@ -11,12 +11,20 @@ export function costEnvOf(pool: ModelPool, limits: Limits, storage?: Pick<Storag
   const maxInputSide = Math.max(...pool.ids.map((id) => {
     const { width, height } = pool.spec(id).input;
     return Math.max(width, height);
+  }), ...pool.detectorIds.map((id) => {
+    const { width, height } = pool.detectorSpec(id).input;
+    return Math.max(width, height);
   }));
   return {
     limits,
     maxInputSide,
-    modelCount: pool.ids.length,
+    modelCount: pool.ids.length + pool.detectorIds.length,
     ...(storage ? { storedHeatmaps: (id: string) => storage.countHeatmaps(id) } : {}),
+    async detector(id: string) {
+      if (!pool.isDetector(id)) return null;
+      const { spec, defaultLayers } = await pool.detector(id);
+      return { inputSide: Math.max(spec.input.width, spec.input.height), inputCells: spec.input.width * spec.input.height, levels: defaultLayers.length };
+    },
     async model(id?: string): Promise<ModelFacts | null> {
       let served;
       try {

@@ -42,6 +42,8 @@ export interface CostEnv {
   model(id?: string): Promise<ModelFacts | null>;
   /** Models served (Query.models). */
   modelCount: number;
+  /** A served detector's facts; null (or absent) when `id` is no detector. */
+  detector?(id: string): Promise<{ inputSide: number; inputCells: number; levels: number } | null>;
   /** The number of heatmaps a stored explanation has (Query.explanation's exact count); absent: the bound. */
   storedHeatmaps?(explanationId: string): Promise<number>;
 }
@@ -122,6 +124,19 @@ export function explainUnits(methods: readonly MethodDescriptor[], classes: numb
 }
 
 /**
+ * Work units of a detector explain (compute/detector-service.ts) with `boxes` boxes: one forward pass
+ * (it keeps the layers' activations); EigenCAM's projection per image; with any gradient method, one
+ * head-gradient run per level the boxes sit on (a head forward each, at most `levels`) and a backward
+ * row per box, shared by every gradient method; a map's arithmetic per method and box.
+ */
+export function detectorUnits(methods: readonly MethodDescriptor[], boxes: number, levels = 3): number {
+  const gradient = methods.filter((m) => m.needsGradients).length;
+  const runs = gradient ? Math.min(boxes, levels) : 0;
+  const maps = (methods.length - gradient) + gradient * boxes;
+  return PASS_UNITS.forward + runs * PASS_UNITS.headForward + (gradient ? boxes * PASS_UNITS.headBackward : 0) + PASS_UNITS.map * maps;
+}
+
+/**
  * The options that decide how many passes the pixel methods make (IG's steps, SmoothGrad's samples), as
  * the estimate counts them: a count that is a positive integer counts as given, up to core's
  * MAX_ATTRIBUTION_PASSES (10,000: 30,000 units a class, far over any sane SALIENCY_MAX_QUERY_COST), so
@@ -159,6 +174,17 @@ const page = (first: unknown, fallback: number, env: CostEnv) =>
   Math.max(1, Math.min(typeof first === 'number' ? first : fallback, env.limits.maxPageSize));
 
 async function explainCost(input: Args, env: CostEnv): Promise<FieldCost> {
+  const detector = typeof input.model === 'string' ? await env.detector?.(input.model) : null;
+  if (detector) {
+    // a detector: cost per box (default: the best one); heatmaps: one per gradient method and box, one per image for EigenCAM
+    const methods = requestedMethods((input.methods?.length ? input.methods : ['gradcam']).slice(0, env.limits.maxMethods));
+    const boxes = Math.max(1, Math.min(input.boxes?.length ? new Set(input.boxes).size : 1, env.limits.maxTopK));
+    const gradient = methods.filter((m) => m.needsGradients).length;
+    return {
+      units: detectorUnits(methods, boxes, detector.levels) + (typeof input.image === 'string' ? UPLOAD_UNITS : 0),
+      scope: { heatmaps: methods.length - gradient + gradient * boxes, inputSide: detector.inputSide, rawCells: detector.inputCells },
+    };
+  }
   const facts = await env.model(input.model ?? undefined);
   const methods = requestedMethods((input.methods?.length ? input.methods : ['gradcam']).slice(0, env.limits.maxMethods));
   const classes = Math.max(1, Math.min(input.classes?.length ? new Set(input.classes).size : (input.topK ?? 1), env.limits.maxTopK));

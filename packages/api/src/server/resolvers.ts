@@ -20,6 +20,7 @@ import { captionOf } from './caption.js';
 import { sanityCheckOf } from './sanity.js';
 import { graphqlAttribution } from './cost.js';
 import { decodeUpload, MIME } from './upload.js';
+import { detectorHeatmapPng, servedDetector } from './detector-fields.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -42,6 +43,7 @@ function pageSize(first: number | null | undefined, ctx: ApiContext): number {
 }
 
 async function served(ctx: ApiContext, id: string) {
+  if (ctx.pool.isDetector(id)) throw apiError('BAD_REQUEST', `model '${id}' is an object detector: this is offered for classifiers only`);
   try {
     return await ctx.pool.get(id);
   } catch (e) {
@@ -118,7 +120,7 @@ const DateTime = new GraphQLScalarType<Date, string>({
 export const resolvers: Resolvers = {
   DateTime,
   Query: {
-    models: (_p, _a, ctx) => ctx.pool.ids.map((id) => ({ id })),
+    models: (_p, _a, ctx) => [...ctx.pool.ids, ...ctx.pool.detectorIds].map((id) => ({ id })),
     methods: () => camMethods.map((m) => ({ id: m.id, name: m.name, needsGradients: m.needsGradients, cost: m.cost, kind: m.kind })),
     image: async (_p, { id }, ctx) => (SHA256.test(id) ? ctx.storage.getImage(id) : null),
     explanation: async (_p, { id }, ctx) => {
@@ -149,7 +151,8 @@ export const resolvers: Resolvers = {
       }
       const model = input.model ?? ctx.pool.defaultId;
       try {
-        await served(ctx, model);
+        if (ctx.pool.isDetector(model)) await servedDetector(ctx, model);
+        else await served(ctx, model);
         const out = await ctx.explain.explain({
           image, model, client: ctx.client,
           bytes: upload?.bytes,
@@ -161,6 +164,7 @@ export const resolvers: Resolvers = {
           target: input.target ?? 'LOGIT',
           eigenSmooth: input.eigenSmooth ?? false,
           attribution: graphqlAttribution(input.attribution),
+          boxes: input.boxes ?? undefined,
         });
         return { record: out.explanation, cached: out.cached };
       } catch (e) {
@@ -169,16 +173,17 @@ export const resolvers: Resolvers = {
     },
   },
   Model: {
+    // a detector's defaultLayer: its layers (one per stride) joined by commas, as `layer` takes them
     id: (m) => m.id,
-    task: (m, _a, ctx) => ctx.pool.spec(m.id).task,
-    inputWidth: (m, _a, ctx) => ctx.pool.spec(m.id).input.width,
-    inputHeight: (m, _a, ctx) => ctx.pool.spec(m.id).input.height,
-    labelsCount: async (m, _a, ctx) => (await served(ctx, m.id)).numClasses,
-    defaultLayer: async (m, _a, ctx) => (await served(ctx, m.id)).defaultLayer,
-    targetLayers: async (m, _a, ctx) => (await served(ctx, m.id)).analysis.candidateLayers(),
+    task: (m, _a, ctx) => (ctx.pool.isDetector(m.id) ? ctx.pool.detectorSpec(m.id) : ctx.pool.spec(m.id)).task,
+    inputWidth: (m, _a, ctx) => (ctx.pool.isDetector(m.id) ? ctx.pool.detectorSpec(m.id) : ctx.pool.spec(m.id)).input.width,
+    inputHeight: (m, _a, ctx) => (ctx.pool.isDetector(m.id) ? ctx.pool.detectorSpec(m.id) : ctx.pool.spec(m.id)).input.height,
+    labelsCount: async (m, _a, ctx) => (ctx.pool.isDetector(m.id) ? await servedDetector(ctx, m.id) : await served(ctx, m.id)).numClasses,
+    defaultLayer: async (m, _a, ctx) => (ctx.pool.isDetector(m.id) ? (await servedDetector(ctx, m.id)).defaultLayers.join(',') : (await served(ctx, m.id)).defaultLayer),
+    targetLayers: async (m, _a, ctx) => (ctx.pool.isDetector(m.id) ? await servedDetector(ctx, m.id) : await served(ctx, m.id)).analysis.candidateLayers(),
     executionProvider: (_m, _a, ctx) => ctx.pool.executionProvider,
     isDefault: (m, _a, ctx) => m.id === ctx.pool.defaultId,
-    labels: async (m, { first }, ctx) => (await served(ctx, m.id)).labels.slice(0, Math.max(0, first ?? 1000)),
+    labels: async (m, { first }, ctx) => (ctx.pool.isDetector(m.id) ? await servedDetector(ctx, m.id) : await served(ctx, m.id)).labels.slice(0, Math.max(0, first ?? 1000)),
   },
   Method: {
     name: (m) => m.id,
@@ -205,6 +210,7 @@ export const resolvers: Resolvers = {
     target: (e) => (e.record.target === 'PROBABILITY' ? 'PROBABILITY' : 'LOGIT'),
     methods: (e) => e.record.methods,
     predictions: (e) => e.record.predictions,
+    detections: (e) => e.record.detections?.map((d, index) => ({ index, ...d })) ?? null,
     attributionOptions: (e) => {
       const o = e.record.attributionOptions;
       if (!o) return null;
@@ -250,6 +256,7 @@ export const resolvers: Resolvers = {
       return { channels: a.channels, width: h.heatmap.width, height: h.heatmap.height, scale, values: Array.from(a.values) };
     },
     convergenceDelta: (h) => h.heatmap.convergenceDelta ?? null,
+    box: (h) => h.heatmap.box ?? null,
     png: async (h, { colormap, overlay, size, imageWeight }, ctx) => {
       const name = (colormap?.toLowerCase() ?? defaultColormap(h.heatmap.method)) as ColormapName;
       if (!COLORMAPS.includes(name)) throw apiError('BAD_REQUEST', `unknown colormap ${colormap}`);
@@ -260,6 +267,7 @@ export const resolvers: Resolvers = {
       if (!(weight >= 0 && weight <= 1)) throw apiError('BAD_REQUEST', 'imageWeight must be in [0, 1]');
       const e: ExplanationRecord = h.explanation;
       ctx.response.check('a heatmap PNG');
+      if (ctx.pool.isDetector(e.modelId)) return detectorHeatmapPng(ctx, h.heatmap, e, { colormap: name, overlay: overlay ?? false, size, imageWeight: weight });
       const { spec } = await served(ctx, e.modelId);
       // on the photo's aspect, `size` (default: the model's input side) on its longer side
       const image = await imageOf(ctx, e.imageId);

@@ -69,6 +69,11 @@ function checkNewExplanation(e: NewExplanation): void {
       }
     }
     if (h.convergenceDelta != null) checkFinite(h.convergenceDelta, `heatmaps[${i}].convergenceDelta`);
+    if (h.box != null) checkInt32(h.box, `heatmaps[${i}].box`, 0);
+  });
+  e.detections?.forEach((d, i) => {
+    checkFinite(d.score, `detections[${i}].score`);
+    d.box.forEach((v, k) => checkFinite(v, `detections[${i}].box[${k}]`));
   });
 }
 
@@ -80,9 +85,9 @@ function heatmapColumns(h: HeatmapRecord) {
 }
 
 /** A heatmap as read back from its columns: a pixel attribution's values decoded and its raw map their channel sum. */
-function heatmapRecord(h: Pick<HeatmapRecord, 'method' | 'classIndex' | 'label' | 'score' | 'width' | 'height'>,
+function heatmapRecord(h: Pick<HeatmapRecord, 'method' | 'classIndex' | 'label' | 'score' | 'width' | 'height'> & { box?: number | null },
   stored: { raw: Uint8Array; encoding: string; channels: number; scale: number | null; convergenceDelta: number | null }, where: string): HeatmapRecord {
-  const base = { method: h.method, classIndex: h.classIndex, label: h.label, score: h.score, width: h.width, height: h.height };
+  const base = { method: h.method, classIndex: h.classIndex, label: h.label, score: h.score, width: h.width, height: h.height, ...(h.box == null ? {} : { box: h.box }) };
   const delta = stored.convergenceDelta === null ? {} : { convergenceDelta: stored.convergenceDelta };
   if (stored.encoding === 'f32') {
     const raw = bytesToFloat32(stored.raw, h.width * h.height);
@@ -121,6 +126,22 @@ function toPredictions(json: unknown): PredictionRecord[] {
   });
 }
 
+/** The record's detections field: absent for classifiers (their records look as before). */
+function toDetections(json: unknown): Pick<ExplanationRecord, 'detections'> {
+  if (json === null || json === undefined) return {};
+  if (!Array.isArray(json)) throw corrupt('Explanation.detections is not a list');
+  return {
+    detections: json.map((d: unknown) => {
+      const { classIndex, label, score, box } = (d ?? {}) as Record<string, unknown>;
+      if (typeof classIndex !== 'number' || typeof label !== 'string' || typeof score !== 'number'
+        || !Array.isArray(box) || box.length !== 4 || !box.every((v) => typeof v === 'number')) {
+        throw corrupt('Explanation.detections holds an entry that is not { classIndex, label, score, box: [4 numbers] }');
+      }
+      return { classIndex, label, score, box: box as [number, number, number, number] };
+    }),
+  };
+}
+
 function toRecord(row: ExplanationRow): ExplanationRecord {
   return {
     id: row.id,
@@ -132,6 +153,7 @@ function toRecord(row: ExplanationRow): ExplanationRecord {
     methods: toMethods(row.methods),
     predictions: toPredictions(row.predictions),
     ...toAttributionOptions(row.attributionOptions),
+    ...toDetections(row.detections),
     computeMs: row.computeMs,
     createdAt: row.createdAt,
     heatmaps: row.heatmaps.map((h): HeatmapRecord => heatmapRecord(h, h, `Heatmap ${row.id}/${h.position}`)),
@@ -289,12 +311,13 @@ export class PrismaStorage implements Storage {
         methods: [...e.methods],
         predictions: e.predictions.map((p) => ({ classIndex: p.classIndex, label: p.label, score: p.score })),
         ...(e.attributionOptions ? { attributionOptions: { ...e.attributionOptions } } : {}),
+        ...(e.detections ? { detections: e.detections.map((d) => ({ classIndex: d.classIndex, label: d.label, score: d.score, box: [...d.box] })) } : {}),
         computeMs: e.computeMs,
         heatmaps: {
           createMany: {
             data: columns.map((c, position) => {
               const h = e.heatmaps[position];
-              return { position, method: h.method, classIndex: h.classIndex, label: h.label, score: h.score, width: h.width, height: h.height, ...c };
+              return { position, method: h.method, classIndex: h.classIndex, label: h.label, score: h.score, width: h.width, height: h.height, ...(h.box == null ? {} : { box: h.box }), ...c };
             }),
           },
         },
@@ -315,9 +338,9 @@ export class PrismaStorage implements Storage {
             });
         this.knownModels.add(e.model.id);
         // what a later read gives: pixel attributions as decoded from their float16 bytes
-        const { attributionOptions, ...rest } = row;
+        const { attributionOptions, detections, ...rest } = row;
         return {
-          ...rest, methods: [...e.methods], predictions: toPredictions(row.predictions), ...toAttributionOptions(attributionOptions),
+          ...rest, methods: [...e.methods], predictions: toPredictions(row.predictions), ...toAttributionOptions(attributionOptions), ...toDetections(detections),
           heatmaps: e.heatmaps.map((h, i) => (h.attribution ? heatmapRecord(h, columns[i], `heatmaps[${i}]`) : { ...h, raw: h.raw.slice() })),
         };
       } catch (err) {

@@ -47,6 +47,22 @@ export interface HeatmapRecord {
   attribution?: { channels: number; values: Float32Array };
   /** Integrated Gradients' convergence delta; absent (or null) for the other methods. */
   convergenceDelta?: number | null;
+  /**
+   * Detectors: the explained box, an index into the explanation's `detections`; absent (or null) for a
+   * classifier's maps and a detector's per-image map (EigenCAM). A detector's `raw` is the final map on
+   * the letterboxed model input (input width × height, in [0, 1]).
+   */
+  box?: number | null;
+}
+
+/** One box of a detector, in the image's pixels. */
+export interface DetectionRecord {
+  classIndex: number;
+  label: string;
+  /** Objectness × class probability. */
+  score: number;
+  /** [x0, y0, x1, y1] in the image's pixels. */
+  box: [number, number, number, number];
 }
 
 /** The pixel-attribution options an explanation's methods read (core's attributionOptionsFor), e.g. { steps: 50, integration: 'gausslegendre' }. */
@@ -65,6 +81,8 @@ export interface NewExplanation {
   /** The pixel-attribution options its methods read; null when none reads any. */
   attributionOptions?: AttributionOptionsRecord | null;
   heatmaps: HeatmapRecord[];
+  /** A detector's boxes, best score first; absent (or null) for classifiers. */
+  detections?: DetectionRecord[] | null;
   /** Wall time of the computation. */
   computeMs: number;
 }
