@@ -39,7 +39,8 @@ const flags = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--di
 const chromium = (extra = []) => chromeLauncher({ launchOptions: { executablePath, headless: true, args: [...flags, ...extra] } });
 
 const served = routes({ repo, photos, osie, models });
-const api = apiServer({ repo, models });
+// the API serves the detector too (detector.test.ts's remote mode)
+const api = apiServer({ repo, models: [...models, 'yolox-nano'] });
 const test = (/** @type {string} */ pattern) => join(here, 'test', pattern);
 // WIDGET_TESTS=annotate,remote runs only those files (names without .test.ts); the webgpu group only when named
 const only = process.env.WIDGET_TESTS?.split(',').map((s) => s.trim()).filter(Boolean);

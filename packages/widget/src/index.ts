@@ -12,3 +12,5 @@ export type { AlignmentDetail } from './alignment/alignment-controller.js';
 export type { ReferenceKind } from './alignment/scores.js';
 export type { CaptionDetail, FaithfulnessDetail } from './measures/measures-controller.js';
 export type { CaptionNumber, CaptionPiece, CaptionSentence } from './caption/caption-text.js';
+export { SaliencyDetector, type DetectorReadyDetail } from './detector/saliency-detector.js';
+export type { DetectedBox } from './detector/detector-engines.js';
