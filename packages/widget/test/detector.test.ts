@@ -8,12 +8,12 @@ import { apiUrl, screenshot } from './helpers/commands.js';
 
 /**
  * wasm vs the server's native ONNX Runtime on the same pixels (a PNG decodes identically): the boxes'
- * scores to 1e-5, their corners to 1e-3 px, the final maps (in [0, 1]) to 1e-4 — looser than the
- * classifiers' 1e-5 because a detector's map is min-max scaled after a 416×416 resize of several layers.
+ * scores to 1e-5, their corners to 1e-3 px, the final maps (in [0, 1]) to 2e-5 (measured: 6.0e-6 and
+ * 4.6e-6 for the dog's and the cat's Grad-CAM; a detector's map is min-max scaled after a 416×416 resize).
  */
 const SCORE_ATOL = 1e-5;
 const BOX_ATOL = 1e-3;
-const MAP_ATOL = 1e-4;
+const MAP_ATOL = 2e-5;
 
 let count = 0;
 function mountDetector(attributes: Record<string, string>): { el: SaliencyDetector; selector: string } {
