@@ -13,6 +13,7 @@ import { getLeaderboardColumn, measureColumns } from './columns.js';
 import { loadDataset, type DatasetId, type EvalDataset } from './dataset.js';
 import { faithfulnessOptions, type EvalProtocol, type FaithfulnessProtocol } from './protocol.js';
 import { ImageScorer, type BaselineId, type ModelMapJob, type ScoreRow } from './scoring.js';
+import { DetectorRows } from './detector-rows.js';
 
 export interface EvaluatorConfig {
   dataset: DatasetId;
@@ -67,10 +68,13 @@ export class ImageEvaluator {
   readonly dataset: EvalDataset;
   private readonly scorer: ImageScorer;
   private readonly models = new Map<string, Promise<{ loaded: LoadedModel; explainer: Explainer }>>();
+  /** Detector rows (eval/detector-rows.ts). */
+  private readonly detectors: DetectorRows;
 
   constructor(readonly config: EvaluatorConfig) {
     this.dataset = loadDataset(config.dataset, config.dataDir);
     this.scorer = new ImageScorer(this.dataset, config.protocol);
+    this.detectors = new DetectorRows(config.modelsDir, config.intraOpThreads);
   }
 
   /** The model's Explainer, created on first use (sessions for more layers compile on their first run). */
@@ -115,6 +119,22 @@ export class ImageEvaluator {
     let engineRuns = 0;
     for (const work of job.models) {
       if (work.layers.length === 0) continue;
+      if (this.detectors.isDetector(work.id)) {
+        for (const l of work.layers) {
+          const t = performance.now();
+          const got = await this.detectors.maps(work.id, rgb!, l.layer, l.methods.map((m) => m.method));
+          engineRuns++;
+          timings.engine += performance.now() - t;
+          for (const w of l.methods) {
+            const entry = { kind: 'model' as const, model: work.id, layer: l.layer, method: w.method, target: TARGET_NAME[job.target] };
+            const m = got.find((g) => g.method === w.method);
+            // no box found: the row's scores are undefined for this image
+            if (!m) for (const metric of w.metrics) rows.push({ ...entry, metric, value: null, classIndex: null });
+            else maps.push({ entry, classIndex: m.classIndex < 0 ? null : m.classIndex, spec: null, map: m.map, imageMap: m.map, metrics: w.metrics });
+          }
+        }
+        continue;
+      }
       const { loaded, explainer } = await this.model(work.id);
       const spec = loaded.spec.input;
       const x = toTensor(resizeForModel(rgb!, spec), spec);
@@ -144,6 +164,7 @@ export class ImageEvaluator {
   }
 
   async release(): Promise<void> {
+    await this.detectors.release();
     const all = await Promise.allSettled(this.models.values());
     this.models.clear();
     await Promise.all(all.map((r) => (r.status === 'fulfilled' ? r.value.explainer.release() : undefined)));

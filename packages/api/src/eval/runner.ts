@@ -39,8 +39,7 @@ import { htmlReport, type Example, type ExampleTile } from './report-html.js';
 import { buildReportData, jsonReport, markdownReport, sortedRows, type ReportData, type RunStats } from './report.js';
 import { baselineEntry, BASELINES, ceilingEntry, CEILINGS, type BaselineId } from './scoring.js';
 import { makeOutputDir, writeOutputFile } from '../cli/output-files.js';
-import { evaluateDistributed } from './distributed.js';
-import type { JobPolicy } from '../queue/queue.js';
+import { manifestDetector, planDetectors } from './detector-rows.js';
 
 export interface EvalOptions {
   dataset: DatasetId;
@@ -73,8 +72,6 @@ export interface EvalOptions {
   examples: number;
   maxImageBytes: number;
   maxImagePixels: number;
-  /** PostgreSQL only: the cells go to the job queue and `worker` processes compute them (eval/distributed.ts). */
-  distributed?: { policy: JobPolicy; staleSeconds?: number };
 }
 
 export interface EvalHooks {
@@ -82,8 +79,6 @@ export interface EvalHooks {
   progress?(done: number, total: number, image: string): void;
   /** Stop scheduling images when aborted; what is in flight is stored, and the report is written. */
   signal?: AbortSignal;
-  /** A line for the user (the distributed run's queue). */
-  note?(text: string): void;
 }
 
 export interface EvalOutcome {
@@ -138,6 +133,7 @@ function unitKey(image: string, entry: EvalEntry): string {
 function planModels(options: EvalOptions): ModelRun[] {
   const runs: ModelRun[] = [];
   for (const id of options.models.length ? options.models : [undefined]) {
+    if (manifestDetector(options.modelsDir, id)) continue; // detector rows: eval/detector-rows.ts
     const loaded = loadManifestModel(options.modelsDir, id);
     let analysis: ModelAnalysis;
     try {
@@ -269,12 +265,13 @@ export async function runEval(options: EvalOptions, hooks: EvalHooks): Promise<E
   const listScores = async (storage: Storage) => (await Promise.all(usedKinds.map((k) => storage.listEvalScores({ protocol: keys[k] })))).flat();
   const target = TARGET_NAME[options.target];
   const models = planModels(options);
+  const detectors = planDetectors(options.modelsDir, options.models, options.layers, options.target, methods);
 
   const storage: Storage = await openStorage(options.databaseUrl);
   let pool: EvalPool | undefined;
   try {
     const entries: EvalEntry[] = [];
-    for (const m of models) for (const layer of m.layers) for (const method of methods) entries.push({ kind: 'model', model: m.id, layer, method, target });
+    for (const m of [...models, ...detectors]) for (const layer of m.layers) for (const method of methods) entries.push({ kind: 'model', model: m.id, layer, method, target });
     // the ceiling and the baselines have only alignment columns
     if (alignment.length > 0) {
       if (options.ceiling) for (const c of CEILINGS) entries.push(ceilingEntry(c));
@@ -304,11 +301,13 @@ export async function runEval(options: EvalOptions, hooks: EvalHooks): Promise<E
       const file = dataset.images[index].file;
       const job: ImageJob = {
         imageIndex: index, metrics: alignment, target: options.target,
-        models: models.map((m) => ({
+        models: [...models, ...detectors].map((m) => ({
           id: m.id,
           layers: m.layers.map((layer) => ({
             layer,
-            methods: methods.map((method) => ({ method, metrics: missing(file, { kind: 'model', model: m.id, layer, method, target }) })).filter((w) => w.metrics.length > 0),
+            // detector rows: alignment columns only (faithfulness is measured on a classifier's input)
+            methods: methods.map((method) => ({ method, metrics: missing(file, { kind: 'model', model: m.id, layer, method, target }).filter((id) => !('detector' in m) || alignment.includes(id)) }))
+              .filter((w) => w.metrics.length > 0),
           })).filter((l) => l.methods.length > 0),
         })).filter((w) => w.layers.length > 0),
         ceiling: alignment.length > 0 && options.ceiling && CEILINGS.some((c) => !isStored(file, ceilingEntry(c))),
@@ -322,10 +321,10 @@ export async function runEval(options: EvalOptions, hooks: EvalHooks): Promise<E
     const run = await storage.createEvalRun({
       dataset: options.dataset, protocol: key, images, entries,
       params: {
-        dataset: options.dataset, dataDir: options.dataDir, models: models.map((m) => m.id), methods,
-        layers: Object.fromEntries(models.map((m) => [m.id, m.layers])), metrics: options.metrics, target: options.target,
+        dataset: options.dataset, dataDir: options.dataDir, models: [...models, ...detectors].map((m) => m.id), methods,
+        layers: Object.fromEntries([...models, ...detectors].map((m) => [m.id, m.layers])), metrics: options.metrics, target: options.target,
         class: 'top1', images: options.images, resume: options.resume, ceiling: options.ceiling, baselines: options.baselines,
-        workers: options.workers, intraOpThreads: threads, batchSize: options.batchSize, protocol, ...(options.distributed ? { distributed: true } : {}),
+        workers: options.workers, intraOpThreads: threads, batchSize: options.batchSize, protocol,
         faithfulnessProtocol: faithfulness, protocolKeys: keys,
       },
     });
@@ -342,15 +341,6 @@ export async function runEval(options: EvalOptions, hooks: EvalHooks): Promise<E
     hooks.progress?.(0, indices.length, '');
     const todo = jobs.filter((j) => j.units > 0);
     for (const j of jobs) if (j.units === 0) finished(j.file);
-    if (options.distributed && todo.length > 0) {
-      await evaluateDistributed({
-        databaseUrl: options.databaseUrl, runId: run.id, dataset: options.dataset, dataDir: options.dataDir, protocol, faithfulness, keys,
-        batchSize: options.batchSize, maxImageBytes: options.maxImageBytes, maxImagePixels: options.maxImagePixels,
-        models: models.map((m) => ({ id: m.id, bytes: m.loaded.bytes })), todo, policy: options.distributed.policy,
-        staleSeconds: options.distributed.staleSeconds, stats, finished, signal: hooks.signal, note: hooks.note,
-      });
-      todo.length = 0; // computed by the workers: nothing for the local pool
-    }
     if (todo.length > 0) {
       pool = new EvalPool(options.workers, {
         dataset: options.dataset, dataDir: options.dataDir, protocol, faithfulness, modelsDir: options.modelsDir, batchSize: options.batchSize,

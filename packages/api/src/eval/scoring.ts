@@ -23,10 +23,14 @@ export const BASELINE_MODEL = 'bottom-up';
 
 export interface ModelMapJob {
   entry: EvalEntry;
-  classIndex: number;
-  spec: InputSpec;
+  /** The explained class; null for a detector's map of the whole image (EigenCAM). */
+  classIndex: number | null;
+  /** How the model's input was made from the image; null when `imageMap` is given. */
+  spec: InputSpec | null;
   /** The engine's final map at the model's input size, values in [0, 1]. */
   map: FloatMap;
+  /** A map already on the image's pixels (detector rows: taken back through the letterbox); `map` and `spec` are then unused. */
+  imageMap?: FloatMap;
   /** The alignment metrics to score this map on (none: the map is not scored). */
   metrics: string[];
 }
@@ -100,7 +104,7 @@ export class ImageScorer {
     };
 
     t = performance.now();
-    for (const m of maps) add(m.entry, m.classIndex, mapToImage(m.map, m.spec, width, height), m.metrics);
+    for (const m of maps) add(m.entry, m.classIndex, m.imageMap ?? mapToImage(m.map, m.spec!, width, height), m.metrics);
     timings.maps = performance.now() - t;
 
     if (ceiling) {

@@ -68,8 +68,7 @@ function readBody(req: IncomingMessage, max: number, drain: number): Promise<Buf
 
 export function createRequestHandler(apollo: ApolloServer<ApiContext>, services: ApiServices, settings: ServerSettings, files: StaticRoutes) {
   const { limits } = settings;
-  // with PostgreSQL the counts live in the database (queue/shared-state.ts): replicas limit as one
-  const limiter = services.shared ? services.shared.limiter : limits.requestsPerMinute > 0 ? new RateLimiterMemory({ points: limits.requestsPerMinute, duration: 60 }) : null;
+  const limiter = limits.requestsPerMinute > 0 ? new RateLimiterMemory({ points: limits.requestsPerMinute, duration: 60 }) : null;
   const allowOrigin = corsPolicy(settings.corsOrigins);
   const clientOf = clientAddressOf(settings.trustProxy);
 
@@ -135,7 +134,6 @@ export function createRequestHandler(apollo: ApolloServer<ApiContext>, services:
       models: services.pool.ids,
       defaultModel: services.pool.defaultId,
       uptimeSeconds: (Date.now() - services.startedAt) / 1000,
-      queue: services.shared ? await services.shared.queueHealth().catch(() => null) : null,
     });
   }
 
