@@ -13,6 +13,9 @@ import { BASELINES, runEval, type EvalOptions } from '../eval/runner.js';
 import type { BaselineId } from '../eval/scoring.js';
 import { DEFAULT_DATABASE_URL } from '../server/settings.js';
 import { EXIT, usageError, type ExitCode } from './errors.js';
+import { DEFAULT_JOB_POLICY } from '../queue/queue.js';
+import { DEFAULT_STALE_SECONDS } from '../queue/shared-state.js';
+import { redactUrl } from '../storage/database-url.js';
 import type { Output } from './explain-command.js';
 import { DEFAULTS, PROJECT_ROOT } from './settings.js';
 
@@ -56,6 +59,13 @@ export const EVAL_HELP = `eval: saliency-explainer eval --dataset osie [options]
                             (default 24 px, 0, 10 %, 10 other images, 10 splits)
       --database-url URL    where scores are stored (default var/saliency.sqlite, env DATABASE_URL)
       --resume              skip (image, row) pairs whose scores are stored already
+      --distributed         PostgreSQL only: put the cells (image × model × layer, and each image's ceiling
+                            and baselines) on the database's job queue and follow them there; any number of
+                            \`saliency-explainer worker --database-url …\` processes, on any machine, compute them
+      --job-retries N       distributed: retries of a failing cell before it is parked (default ${DEFAULT_JOB_POLICY.retryLimit})
+      --job-retry-delay S   distributed: seconds before the first retry, doubled for each next (default ${DEFAULT_JOB_POLICY.retryDelay})
+      --job-timeout S       distributed: a cell running longer is failed and retried (default ${DEFAULT_JOB_POLICY.expireInSeconds})
+      --stale-after S       distributed: a worker silent this long is dead; its cells are retried (default ${DEFAULT_STALE_SECONDS})
   -o, --out DIR             report folder (default ${DEFAULT_EVAL.outDir})
       --examples N          images with example overlays in leaderboard.html (default ${DEFAULT_EVAL.examples})
       --workers N           eval worker threads, each evaluating whole images (default: one per core;
@@ -87,6 +97,11 @@ const options = {
   'ceiling-splits': { type: 'string' },
   'database-url': { type: 'string' },
   resume: { type: 'boolean' },
+  distributed: { type: 'boolean' },
+  'job-retries': { type: 'string' },
+  'job-retry-delay': { type: 'string' },
+  'job-timeout': { type: 'string' },
+  'stale-after': { type: 'string' },
   out: { type: 'string', short: 'o' },
   examples: { type: 'string' },
   workers: { type: 'string' },
@@ -174,7 +189,21 @@ export function parseEvalArgs(argv: string[]): EvalOptions & { progress: boolean
   }
   const layers = list(v.layers);
   const models = list(v.models);
+  const databaseUrl = v['database-url'] ?? (process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
+  if (!v.distributed) {
+    for (const f of ['job-retries', 'job-retry-delay', 'job-timeout', 'stale-after'] as const) if (v[f] !== undefined) throw usageError(`--${f} needs --distributed`);
+  } else if (!/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    throw usageError(`--distributed needs a PostgreSQL --database-url (postgresql://…): the job queue lives in that database; on ${redactUrl(databaseUrl)} eval runs in-process, leave --distributed out`);
+  }
   return {
+    distributed: v.distributed ? {
+      policy: {
+        retryLimit: v['job-retries'] === undefined ? DEFAULT_JOB_POLICY.retryLimit : int('job-retries', v['job-retries'], 0, 100),
+        retryDelay: v['job-retry-delay'] === undefined ? DEFAULT_JOB_POLICY.retryDelay : int('job-retry-delay', v['job-retry-delay'], 0, 86_400),
+        expireInSeconds: v['job-timeout'] === undefined ? DEFAULT_JOB_POLICY.expireInSeconds : int('job-timeout', v['job-timeout'], 1, 86_400),
+      },
+      staleSeconds: v['stale-after'] === undefined ? undefined : int('stale-after', v['stale-after'], 2, 86_400),
+    } : undefined,
     dataset: v.dataset as DatasetId,
     dataDir: resolve(v['data-dir'] ?? DEFAULT_EVAL.dataDir),
     modelsDir: v['models-dir'] ?? DEFAULTS.modelsDir,
@@ -184,7 +213,7 @@ export function parseEvalArgs(argv: string[]): EvalOptions & { progress: boolean
     images: { count: v.images === undefined ? undefined : int('images', v.images, 1), subset },
     metrics,
     target: target as TargetKind,
-    databaseUrl: v['database-url'] ?? (process.env.DATABASE_URL || DEFAULT_DATABASE_URL),
+    databaseUrl,
     outDir: v.out ?? DEFAULT_EVAL.outDir,
     resume: v.resume ?? false,
     sortMetric,
@@ -230,6 +259,7 @@ export async function runEvalCommand(argv: string[], io: Output): Promise<ExitCo
   try {
     const outcome = await runEval(options, {
       signal: abort.signal,
+      note: (text) => io.err(text),
       progress: (done, total, image) => {
         if (!bar) return;
         if (!started) {

@@ -72,6 +72,7 @@ Usage:
   saliency-explainer methods                       list the methods (layer CAMs and pixel attributions)
   saliency-explainer score <map> --fixations FILE  alignment of a saliency map with human fixations
   saliency-explainer eval --dataset osie [options] leaderboard: models × layers × methods vs human fixations
+  saliency-explainer worker --database-url postgresql://…   take queued jobs (eval --distributed) on this machine
   saliency-explainer import-fixations --osie DIR | --image FILE --points FILE   eye tracking into the API's database
   saliency-explainer export-annotations [--format jsonl|csv] [-o FILE]          stored crowd clicks and eye tracking out
   saliency-explainer faithfulness <image> | --input-tensor X.bin [--map M.bin | --method M] [--json]   is a map faithful to the model?
@@ -148,6 +149,7 @@ export async function main(argv: string[], io: Output = {
       case 'export-onnx': return await (await import('./export-onnx-command.js')).runExportOnnx(rest, io);
       case 'site':
         return await (await import('./site-command.js')).runSite(rest, io);
+      case 'worker': return await (await import('./worker-command.js')).runWorker(rest, io);
       case 'sanity-check':
         return await runSanity(rest, io);
       case 'methods':

@@ -40,6 +40,8 @@ import { buildReportData, jsonReport, markdownReport, sortedRows, type ReportDat
 import { baselineEntry, BASELINES, ceilingEntry, CEILINGS, type BaselineId } from './scoring.js';
 import { makeOutputDir, writeOutputFile } from '../cli/output-files.js';
 import { manifestDetector, planDetectors } from './detector-rows.js';
+import { evaluateDistributed } from './distributed.js';
+import type { JobPolicy } from '../queue/queue.js';
 
 export interface EvalOptions {
   dataset: DatasetId;
@@ -72,6 +74,8 @@ export interface EvalOptions {
   examples: number;
   maxImageBytes: number;
   maxImagePixels: number;
+  /** PostgreSQL only: the cells go to the job queue and `worker` processes compute them (eval/distributed.ts). */
+  distributed?: { policy: JobPolicy; staleSeconds?: number };
 }
 
 export interface EvalHooks {
@@ -79,6 +83,8 @@ export interface EvalHooks {
   progress?(done: number, total: number, image: string): void;
   /** Stop scheduling images when aborted; what is in flight is stored, and the report is written. */
   signal?: AbortSignal;
+  /** A line for the user (the distributed run's queue). */
+  note?(text: string): void;
 }
 
 export interface EvalOutcome {
@@ -324,7 +330,7 @@ export async function runEval(options: EvalOptions, hooks: EvalHooks): Promise<E
         dataset: options.dataset, dataDir: options.dataDir, models: [...models, ...detectors].map((m) => m.id), methods,
         layers: Object.fromEntries([...models, ...detectors].map((m) => [m.id, m.layers])), metrics: options.metrics, target: options.target,
         class: 'top1', images: options.images, resume: options.resume, ceiling: options.ceiling, baselines: options.baselines,
-        workers: options.workers, intraOpThreads: threads, batchSize: options.batchSize, protocol,
+        workers: options.workers, intraOpThreads: threads, batchSize: options.batchSize, protocol, ...(options.distributed ? { distributed: true } : {}),
         faithfulnessProtocol: faithfulness, protocolKeys: keys,
       },
     });
@@ -341,6 +347,15 @@ export async function runEval(options: EvalOptions, hooks: EvalHooks): Promise<E
     hooks.progress?.(0, indices.length, '');
     const todo = jobs.filter((j) => j.units > 0);
     for (const j of jobs) if (j.units === 0) finished(j.file);
+    if (options.distributed && todo.length > 0) {
+      await evaluateDistributed({
+        databaseUrl: options.databaseUrl, runId: run.id, dataset: options.dataset, dataDir: options.dataDir, protocol, faithfulness, keys,
+        batchSize: options.batchSize, maxImageBytes: options.maxImageBytes, maxImagePixels: options.maxImagePixels,
+        models: models.map((m) => ({ id: m.id, bytes: m.loaded.bytes })), todo, policy: options.distributed.policy,
+        staleSeconds: options.distributed.staleSeconds, stats, finished, signal: hooks.signal, note: hooks.note,
+      });
+      todo.length = 0; // computed by the workers: nothing for the local pool
+    }
     if (todo.length > 0) {
       pool = new EvalPool(options.workers, {
         dataset: options.dataset, dataDir: options.dataDir, protocol, faithfulness, modelsDir: options.modelsDir, batchSize: options.batchSize,

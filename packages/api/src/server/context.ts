@@ -6,6 +6,7 @@ import type { HeatmapResults } from '../compute/heatmap-results.js';
 import type { SanityChecks } from '../compute/sanity-checks.js';
 import type { ModelPool } from '../compute/model-pool.js';
 import type { Storage } from '../storage/types.js';
+import type { ApiSharedState } from '../queue/shared-state.js';
 import type { ResponseBudget } from './response-budget.js';
 import type { Limits } from './settings.js';
 
@@ -22,6 +23,8 @@ export interface ApiServices {
   /** Human-attention scoring off the main thread (agreement, alignment against people). */
   scoring: Scoring;
   limits: Limits;
+  /** Rate limiter and queue health shared by replicas through PostgreSQL (memory and none on SQLite). */
+  shared?: ApiSharedState;
   version: string;
   startedAt: number;
 }

@@ -68,7 +68,8 @@ function readBody(req: IncomingMessage, max: number, drain: number): Promise<Buf
 
 export function createRequestHandler(apollo: ApolloServer<ApiContext>, services: ApiServices, settings: ServerSettings, files: StaticRoutes) {
   const { limits } = settings;
-  const limiter = limits.requestsPerMinute > 0 ? new RateLimiterMemory({ points: limits.requestsPerMinute, duration: 60 }) : null;
+  // with PostgreSQL the counts live in the database (queue/shared-state.ts): replicas limit as one
+  const limiter = services.shared ? services.shared.limiter : limits.requestsPerMinute > 0 ? new RateLimiterMemory({ points: limits.requestsPerMinute, duration: 60 }) : null;
   const allowOrigin = corsPolicy(settings.corsOrigins);
   const clientOf = clientAddressOf(settings.trustProxy);
 
@@ -134,6 +135,7 @@ export function createRequestHandler(apollo: ApolloServer<ApiContext>, services:
       models: services.pool.ids,
       defaultModel: services.pool.defaultId,
       uptimeSeconds: (Date.now() - services.startedAt) / 1000,
+      queue: services.shared ? await services.shared.queueHealth().catch(() => null) : null,
     });
   }
 

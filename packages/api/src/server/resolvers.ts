@@ -351,6 +351,7 @@ export const resolvers: Resolvers = {
     executionProvider: (_h, _a, ctx) => ctx.pool.executionProvider,
     models: (_h, _a, ctx) => ctx.pool.ids,
     uptimeSeconds: (_h, _a, ctx) => (Date.now() - ctx.startedAt) / 1000,
+    queue: (_h, _a, ctx) => (ctx.shared ? ctx.shared.queueHealth() : null),
     stats: (_h, _a, ctx) => {
       const b = ctx.explain.batcherStats();
       return { ...ctx.explain.stats, batches: b.batches, batchedRequests: b.requests, largestBatch: b.largestBatch };

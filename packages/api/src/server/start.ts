@@ -18,6 +18,7 @@ import { SanityChecks } from '../compute/sanity-checks.js';
 import { ExplainService } from '../compute/explain-service.js';
 import { ModelPool } from '../compute/model-pool.js';
 import { openStorage } from '../storage/open.js';
+import { openApiSharedState, type ApiSharedState } from '../queue/shared-state.js';
 import type { ApiContext, ApiServices } from './context.js';
 import { costEnvOf } from './cost-env.js';
 import { httpStatusPlugin } from './http-status.js';
@@ -53,12 +54,15 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     heavyWorkers: settings.compute.heavyWorkers,
   });
   const storage = await openStorage(settings.databaseUrl);
+  let shared: ApiSharedState | undefined;
   try {
+    shared = await openApiSharedState(settings.databaseUrl, settings.limits.requestsPerMinute);
     // the default model is compiled before the first request; the others on first use (their
     // rows are written with their first explanation)
     const { spec, numClasses } = await pool.get(pool.defaultId);
     await storage.upsertModel({ id: spec.id, task: spec.task, inputWidth: spec.input.width, inputHeight: spec.input.height, numClasses });
   } catch (e) {
+    await shared?.close();
     await storage.close();
     await pool.close();
     throw e;
@@ -75,7 +79,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     return Math.max(width, height);
   }, compute.captionerDir);
   const sanity = new SanityChecks(storage, explain);
-  const services: ApiServices = { pool, storage, explain, results, sanity, annotations, scoring, limits, version, startedAt: Date.now() };
+  const services: ApiServices = { pool, storage, explain, results, sanity, annotations, scoring, limits, shared, version, startedAt: Date.now() };
 
   const http: Server = createServer();
   const apollo = new ApolloServer<ApiContext>({
@@ -117,6 +121,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
       await apollo.stop(); // drains the HTTP server
       await pool.close();
       await scoring.close();
+      await shared?.close();
       await storage.close();
     },
   };
