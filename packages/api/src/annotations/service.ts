@@ -7,7 +7,7 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { bubbleGeometry, UnknownModelError } from '@saliency-explainer/core';
 import type { AnnotationSettings } from '../server/settings.js';
-import { StorageError, type AnnotationRecord, type ImageRecord, type Storage } from '../storage/types.js';
+import { StorageError, type AnnotationRecord, type ImageRecord, type NewAnnotation, type Storage } from '../storage/types.js';
 import { HumanAttentionPool } from './human-attention.js';
 import { Scoring } from './scoring.js';
 import { annotatorHash, isToken, randomToken, signTicket, ticketSecret, TicketError, verifyTicket, type TicketPayload } from './tickets.js';
@@ -117,8 +117,59 @@ export class AnnotationService {
     };
   }
 
+  /** The instruction of a task: DESCRIBE_PROMPT, or findPrompt of the class's label (UNKNOWN_MODEL, BAD_CLASS). */
+  async promptFor(task: AnnotationTask, classIndex: number | null, model: string | null): Promise<string> {
+    if (task === 'DESCRIBE') return DESCRIBE_PROMPT;
+    const labels = await this.labels(model ?? this.models.defaultId);
+    if (classIndex === null || !Number.isInteger(classIndex) || classIndex < 0 || classIndex >= labels.length) {
+      throw new AnnotationError('BAD_CLASS', `class ${classIndex} is not in 0..${labels.length - 1} of model ${model ?? this.models.defaultId}`);
+    }
+    return findPrompt(labels[classIndex]);
+  }
+
+  /**
+   * A signed ticket under terms the server fixed (campaigns): the annotator is given by its hash, the
+   * budget is not capped by the settings (the campaign's were checked against them when it was made).
+   */
+  issue(image: ImageRecord, terms: { task: AnnotationTask; classIndex: number | null; model: string | null; prompt: string; annotator: string; maxClicks: number; timeLimit: number; blurFraction?: number | null }): Omit<StartedSession, 'annotatorToken'> {
+    const issuedAt = this.clock();
+    const expiresAt = issuedAt + this.settings.ticketTtlSeconds * 1000;
+    const payload: TicketPayload = {
+      v: 1, imageId: image.id, task: terms.task, classIndex: terms.classIndex, model: terms.model, prompt: terms.prompt, annotator: terms.annotator,
+      nonce: randomToken(), issuedAt, expiresAt, maxClicks: terms.maxClicks, timeLimit: terms.timeLimit,
+    };
+    const bubble = bubbleGeometry(image.width, image.height);
+    const blurSigma = terms.blurFraction == null ? bubble.blurSigma : terms.blurFraction * Math.max(image.width, image.height);
+    return {
+      ticket: signTicket(payload, this.secret), image, task: terms.task, classIndex: terms.classIndex, prompt: terms.prompt, maxClicks: terms.maxClicks,
+      timeLimitSeconds: terms.timeLimit, bubbleRadius: bubble.radius, blurSigma, expiresAt: new Date(expiresAt),
+    };
+  }
+
   /** Store the clicks of a session; `client` is the caller's address (rate limit only, never stored). */
   async submit(ticket: string, clicks: readonly Click[], client: string): Promise<AnnotationRecord> {
+    const { annotation, ticket: t } = await this.accept(ticket, clicks, client);
+    try {
+      return await this.storage.addAnnotation(annotation);
+    } catch (e) {
+      throw this.refusal(e, t);
+    }
+  }
+
+  /** A storage error of an annotation's INSERT as the API's refusal (REPLAYED_SUBMISSION, DUPLICATE_SUBMISSION); others as they are. */
+  refusal(e: unknown, t: TicketPayload): unknown {
+    if (e instanceof StorageError && e.code === 'REPLAYED') return new AnnotationError('REPLAYED_SUBMISSION', 'this ticket was used already; start a new session');
+    if (e instanceof StorageError && e.code === 'DUPLICATE') {
+      return new AnnotationError('DUPLICATE_SUBMISSION', `this annotator has already annotated this image for ${t.task}${t.classIndex === null ? '' : ` class ${t.classIndex}`}`);
+    }
+    return e;
+  }
+
+  /**
+   * Every check of a submission short of the INSERT (rate limits, ticket, clicks): the annotation to
+   * store and the ticket's terms. `extra` adds a caller's own rules on the clicks (campaigns).
+   */
+  async accept(ticket: string, clicks: readonly Click[], client: string, extra?: (t: TicketPayload) => void): Promise<{ annotation: NewAnnotation; ticket: TicketPayload }> {
     await this.consume(`address:${client}`, `from ${client}`);
     let t: TicketPayload;
     try {
@@ -134,18 +185,14 @@ export class AnnotationService {
       maxClicks: t.maxClicks, timeLimit: t.timeLimit, width: image.width, height: image.height, elapsedMs: this.clock() - t.issuedAt,
       minFirstClickMs: this.settings.minFirstClickMs, minClickIntervalMs: this.settings.minClickIntervalMs,
     });
-    try {
-      return await this.storage.addAnnotation({
+    extra?.(t);
+    return {
+      ticket: t,
+      annotation: {
         imageId: t.imageId, source: 'CROWD', annotator: t.annotator, task: t.task, classIndex: t.classIndex, model: t.model,
         prompt: t.prompt, nonce: t.nonce, points: clicks.map((c) => ({ x: c.x, y: c.y, t: c.t })), durationMs: clicks[clicks.length - 1].t,
-      });
-    } catch (e) {
-      if (e instanceof StorageError && e.code === 'REPLAYED') throw new AnnotationError('REPLAYED_SUBMISSION', 'this ticket was used already; start a new session');
-      if (e instanceof StorageError && e.code === 'DUPLICATE') {
-        throw new AnnotationError('DUPLICATE_SUBMISSION', `this annotator has already annotated this image for ${t.task}${t.classIndex === null ? '' : ` class ${t.classIndex}`}`);
-      }
-      throw e;
-    }
+      },
+    };
   }
 
   /** The session's click budget and time limit: the settings, or less when the client asks for less. */

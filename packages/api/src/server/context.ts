@@ -1,5 +1,6 @@
 // What every resolver gets: the long-lived services of the server and the request's client.
 import type { AnnotationService } from '../annotations/service.js';
+import type { CampaignService } from '../campaigns/service.js';
 import type { Scoring } from '../annotations/scoring.js';
 import type { ExplainService } from '../compute/explain-service.js';
 import type { HeatmapResults } from '../compute/heatmap-results.js';
@@ -20,6 +21,8 @@ export interface ApiServices {
   sanity: SanityChecks;
   /** Crowd annotation sessions and pooled human attention. */
   annotations: AnnotationService;
+  /** Annotation campaigns (organiser operations behind SALIENCY_ADMIN_KEY). */
+  campaigns: CampaignService;
   /** Human-attention scoring off the main thread (agreement, alignment against people). */
   scoring: Scoring;
   limits: Limits;
@@ -32,6 +35,8 @@ export interface ApiServices {
 export interface ApiContext extends ApiServices {
   /** The client address (rate limits, the engine's fair queue): the socket's, or from trusted proxies (SALIENCY_TRUST_PROXY). */
   client: string;
+  /** The request's Authorization header (the admin key of campaign operations). */
+  authorization?: string;
   /** Bytes this response may still carry (SALIENCY_MAX_RESPONSE_BYTES). */
   response: ResponseBudget;
 }

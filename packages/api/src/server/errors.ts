@@ -6,7 +6,15 @@ export type ErrorCode =
   | 'BAD_IMAGE' | 'IMAGE_TOO_LARGE' | 'REQUEST_TOO_LARGE' | 'UNKNOWN_MODEL' | 'UNKNOWN_METHOD'
   | 'BAD_LAYER' | 'BAD_CLASS' | 'BAD_BOX' | 'BAD_REQUEST' | 'BAD_ATTRIBUTION_OPTION' | 'NOT_FOUND' | 'BAD_CURSOR' | 'QUERY_TOO_DEEP'
   | 'QUERY_TOO_COMPLEX' | 'RESPONSE_TOO_LARGE' | 'RATE_LIMITED' | 'MODEL_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR'
-  | AnnotationErrorCode;
+  | AnnotationErrorCode | CampaignErrorCode;
+
+/**
+ * Campaigns: ADMIN_DISABLED (no SALIENCY_ADMIN_KEY configured: organiser operations are off),
+ * UNAUTHENTICATED (no or a wrong `Authorization: Bearer` key), CAMPAIGN_CLOSED, BAD_SESSION (an unknown
+ * campaign session token), NOT_ASSIGNED (the ticket's image is not this session's current one),
+ * TOO_FEW_CLICKS (fewer than the campaign's minimum).
+ */
+export type CampaignErrorCode = 'ADMIN_DISABLED' | 'UNAUTHENTICATED' | 'CAMPAIGN_CLOSED' | 'BAD_SESSION' | 'NOT_ASSIGNED' | 'TOO_FEW_CLICKS';
 
 /** The codes of a rejected annotation (submitAnnotation; BAD_TICKET also for a malformed ticket). */
 export type AnnotationErrorCode =
@@ -49,6 +57,12 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   IMPOSSIBLE_TIMING: 400,
   REPLAYED_SUBMISSION: 409,
   DUPLICATE_SUBMISSION: 409,
+  ADMIN_DISABLED: 403,
+  UNAUTHENTICATED: 401,
+  CAMPAIGN_CLOSED: 409,
+  BAD_SESSION: 400,
+  NOT_ASSIGNED: 409,
+  TOO_FEW_CLICKS: 400,
 };
 
 /** Apollo's own client-error codes, all 400. */

@@ -7,6 +7,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ApiContext, ApiServices } from './context.js';
 import { clientAddressOf } from './client-address.js';
 import { corsPolicy } from './cors.js';
+import { setIsolationHeaders } from './isolation.js';
 import { HTTP_STATUS, type ErrorCode } from './errors.js';
 import { ResponseBudget } from './response-budget.js';
 import { landingPage } from './landing.js';
@@ -108,7 +109,7 @@ export function createRequestHandler(apollo: ApolloServer<ApiContext>, services:
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => ({ ...services, client, response: new ResponseBudget(limits.maxResponseBytes) }),
+      context: async () => ({ ...services, client, authorization: req.headers.authorization, response: new ResponseBudget(limits.maxResponseBytes) }),
     });
     for (const [k, v] of result.headers) res.setHeader(k, v);
     res.statusCode = result.status ?? 200;
@@ -143,10 +144,11 @@ export function createRequestHandler(apollo: ApolloServer<ApiContext>, services:
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
       cors(req, res);
+      if (settings.crossOriginIsolation) setIsolationHeaders(res);
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {
           'access-control-allow-methods': 'GET, POST, OPTIONS',
-          'access-control-allow-headers': 'content-type, apollo-require-preflight, x-apollo-operation-name',
+          'access-control-allow-headers': 'content-type, authorization, apollo-require-preflight, x-apollo-operation-name',
           'access-control-max-age': '600',
         });
         res.end();

@@ -12,6 +12,8 @@ import sharp from 'sharp';
 import { resolvers } from './resolvers.js';
 import { annotationResolvers } from '../annotations/resolvers.js';
 import { AnnotationService } from '../annotations/service.js';
+import { campaignResolvers } from '../campaigns/resolvers.js';
+import { CampaignService } from '../campaigns/service.js';
 import { Scoring } from '../annotations/scoring.js';
 import { HeatmapResults } from '../compute/heatmap-results.js';
 import { SanityChecks } from '../compute/sanity-checks.js';
@@ -79,12 +81,13 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     return Math.max(width, height);
   }, compute.captionerDir);
   const sanity = new SanityChecks(storage, explain);
-  const services: ApiServices = { pool, storage, explain, results, sanity, annotations, scoring, limits, shared, version, startedAt: Date.now() };
+  const campaigns = new CampaignService(storage, annotations, settings.adminKey, { sigmaFraction: settings.annotation.humanMapSigma, maxSide: settings.annotation.alignmentMaxSide });
+  const services: ApiServices = { pool, storage, explain, results, sanity, annotations, campaigns, scoring, limits, shared, version, startedAt: Date.now() };
 
   const http: Server = createServer();
   const apollo = new ApolloServer<ApiContext>({
     typeDefs: readFileSync(SCHEMA_FILE, 'utf8'),
-    resolvers: [resolvers, annotationResolvers],
+    resolvers: [resolvers, annotationResolvers, campaignResolvers],
     validationRules: [depthRule(limits.maxQueryDepth)],
     includeStacktraceInErrorResponses: false,
     plugins: [
