@@ -8,7 +8,7 @@
 // described first. Runtime-agnostic: hand it onnxruntime-node or onnxruntime-web.
 import { ModelAnalysis } from './onnx/analysis.js';
 import { encodeModel } from './onnx/proto.js';
-import { buildForwardModel, buildHeadModels, buildInputGradientModel, GRADIENTS, SEEDS } from './autodiff/compile.js';
+import { buildForwardModel, buildHeadModels, buildInputGradientModel, buildMaskedForwardModel, GRADIENTS, MASKS, SEEDS } from './autodiff/compile.js';
 import { buildGatheredHeadGradient, CLASSES } from './autodiff/gathered-head.js';
 import type { ModelSpec } from './model/spec.js';
 import type { CamContext, CamTarget, TargetKind } from './cam/types.js';
@@ -138,6 +138,8 @@ export class Explainer {
   readonly batchSize: number;
   private readonly layers = new Map<string, Promise<LayerSessions>>();
   private logitsOnly?: Promise<InferenceSession>;
+  /** Score-CAM's: the input times a batch of masks → logits. */
+  private maskedForward?: Promise<InferenceSession>;
   /** Input-gradient sessions by `${rules}/${score kind}`. */
   private readonly inputGradientSessions = new Map<string, Promise<InferenceSession>>();
   /** Fused sessions by plan key, least recently used first; null where that plan does not fuse. */
@@ -251,6 +253,17 @@ export class Explainer {
     this.logitsOnly ??= this.session(encodeModel(buildForwardModel(this.analysis, [])));
     const s = await this.logitsOnly;
     const out = await runSession(this.ort, s, { [this.analysis.input]: { data: batch, dims: [n, ...this.inputShape.slice(1)] } });
+    return out[this.analysis.logits].data;
+  }
+
+  /** Logits of input [1, C, H, W] times each of n masks [n, 1, H, W]. */
+  async forwardMaskedInputs(input: Float32Array, masks: Float32Array, n: number): Promise<Float32Array> {
+    this.maskedForward ??= this.session(encodeModel(buildMaskedForwardModel(this.analysis)));
+    const [, , H, W] = this.inputShape;
+    const out = await runSession(this.ort, await this.maskedForward, {
+      [this.analysis.input]: { data: input, dims: [1, ...this.inputShape.slice(1)] },
+      [MASKS]: { data: masks, dims: [n, 1, H, W] },
+    });
     return out[this.analysis.logits].data;
   }
 
@@ -435,6 +448,7 @@ export class Explainer {
       logits,
       numClasses: this.numClasses,
       forwardInputs: (batch, n) => this.forwardInputs(batch, n),
+      forwardMaskedInputs: (masks, n) => this.forwardMaskedInputs(input, masks, n),
       forwardActivations: async (batch, n) =>
         (await runSession(this.ort, sessions.headForward, { [layer]: { data: batch, dims: [n, C, h, w] }, ...side }))[headName].data,
       batchSize: this.batchSize,
@@ -619,6 +633,7 @@ export class Explainer {
       }
     }
     if (this.logitsOnly) await (await this.logitsOnly).release();
+    if (this.maskedForward) await (await this.maskedForward).release();
     const inputGradient = await Promise.allSettled([...this.inputGradientSessions.values()]);
     await Promise.all(inputGradient.map((r) => (r.status === 'fulfilled' ? r.value.release() : undefined)));
     this.inputGradientSessions.clear();

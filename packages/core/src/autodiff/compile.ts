@@ -66,6 +66,29 @@ export function buildForwardModel(analysis: ModelAnalysis, extraOutputs: string[
   return m;
 }
 
+export const MASKS = 'saliency_masks';
+
+/**
+ * Score-CAM's forward: the model input x [1, C, H, W] and masks [N, 1, H, W] → logits [N, classes] of
+ * x·maskₙ (one Mul, broadcast over the input's channels, then the model), so the masked batch is made
+ * inside ONNX Runtime rather than copied together in JS. Same products as JS's (IEEE float32 Mul).
+ */
+export function buildMaskedForwardModel(analysis: ModelAnalysis): ModelProto {
+  const m = buildForwardModel(analysis, []);
+  const g = m.graph!;
+  const masked = `${analysis.input}__masked`;
+  g.node = [
+    { opType: 'Mul', input: [analysis.input, MASKS], output: [masked], name: 'score_cam_mask' },
+    ...(g.node ?? []).map((n) => (n.input?.includes(analysis.input) ? { ...n, input: n.input.map((i) => (i === analysis.input ? masked : i)) } : n)),
+  ];
+  const s = analysis.inputShape;
+  g.input = [
+    ...(g.input ?? []).map((vi) => (vi.name === analysis.input ? makeValueInfo(analysis.input, f32, [1, ...s.slice(1)]) : vi)),
+    makeValueInfo(MASKS, f32, ['N', 1, ...s.slice(2)]),
+  ];
+  return m;
+}
+
 export interface Subgraph {
   nodes: NodeProto[];
   /** Non-constant tensors the subgraph reads that do not depend on the source. */

@@ -32,7 +32,7 @@ export function halfPixelTaps(inSize: number, outSize: number): Taps {
 }
 
 /** torch.nn.UpsamplingBilinear2d: src = dst·(in − 1)/(out − 1). */
-function alignCornersTaps(inSize: number, outSize: number): Taps {
+export function alignCornersTaps(inSize: number, outSize: number): Taps {
   const taps = { i0: new Int32Array(outSize), i1: new Int32Array(outSize), f: new Float64Array(outSize) };
   const scale = outSize > 1 ? (inSize - 1) / (outSize - 1) : 0;
   for (let d = 0; d < outSize; d++) {

@@ -32,6 +32,11 @@ export interface CamContext {
   numClasses: number;
   /** Full model on a batch of inputs [n, C, H, W] → logits [n, numClasses]. */
   forwardInputs(batch: Float32Array, n: number): Promise<Float32Array>;
+  /**
+   * Full model on the input times each of n masks [n, 1, H, W] → logits [n, numClasses] (the masking
+   * done by the runtime: Score-CAM). Optional: without it, masked inputs go through forwardInputs.
+   */
+  forwardMaskedInputs?(masks: Float32Array, n: number): Promise<Float32Array>;
   /** Head (target layer → logits) on a batch of activations [n, C, h, w] → logits [n, numClasses]. */
   forwardActivations(batch: Float32Array, n: number): Promise<Float32Array>;
   /** How many perturbed inputs/activations one forward call may carry. */
