@@ -7,6 +7,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ApiContext, ApiServices } from './context.js';
 import { clientAddressOf } from './client-address.js';
 import { corsPolicy } from './cors.js';
+import { setIsolationHeaders } from './isolation.js';
 import { HTTP_STATUS, type ErrorCode } from './errors.js';
 import { ResponseBudget } from './response-budget.js';
 import { landingPage } from './landing.js';
@@ -143,6 +144,7 @@ export function createRequestHandler(apollo: ApolloServer<ApiContext>, services:
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
       cors(req, res);
+      if (settings.crossOriginIsolation) setIsolationHeaders(res);
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {
           'access-control-allow-methods': 'GET, POST, OPTIONS',

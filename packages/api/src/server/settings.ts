@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { MAX_ATTRIBUTION_PASSES } from '@saliency-explainer/core';
 import { checkCaptionerDir } from '../cli/captioner.js';
 import { DEFAULTS as CLI_DEFAULTS, PROJECT_ROOT } from '../cli/settings.js';
+import { crossOriginIsolation } from './isolation.js';
 
 export interface ServerSettings {
   /** PORT (default 4000); 0 picks a free port. */
@@ -27,6 +28,13 @@ export interface ServerSettings {
    * subnets: X-Forwarded-For is read from the right, skipping these trusted proxies.
    */
   trustProxy: TrustProxy;
+  /**
+   * SALIENCY_CROSS_ORIGIN_ISOLATION (default off): send COOP `same-origin` and COEP `require-corp` with
+   * every response, so this server's pages are cross-origin isolated and the widget runs wasm on
+   * several threads. Off by default: COEP blocks cross-origin images, frames and scripts that do not
+   * opt in (server/isolation.ts).
+   */
+  crossOriginIsolation?: boolean;
   /** SALIENCY_MODELS_DIR: models/manifest.json and models/cache/. */
   modelsDir: string;
   /** SALIENCY_MODELS: ids of the manifest models served (default: all fetched ones but the test fixtures). */
@@ -238,6 +246,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
     databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
     corsOrigins: list(env.SALIENCY_CORS_ORIGINS) ?? ['local'],
     trustProxy: trustProxy(env.SALIENCY_TRUST_PROXY),
+    crossOriginIsolation: crossOriginIsolation(env.SALIENCY_CROSS_ORIGIN_ISOLATION),
     modelsDir: CLI_DEFAULTS.modelsDir,
     models: list(env.SALIENCY_MODELS),
     userModelsDir: env.SALIENCY_USER_MODELS_DIR || null,

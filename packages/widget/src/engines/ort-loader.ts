@@ -33,8 +33,8 @@ async function load(flavor: OrtFlavor, base: string, emit: ProgressListener): Pr
   } catch (e) {
     throw new WidgetError('MODEL_LOAD_FAILED', `cannot load ONNX Runtime Web from ${base}${files.module}: ${(e as Error).message}`, { cause: e });
   }
-  // one thread: no SharedArrayBuffer, so no cross-origin isolation (COOP/COEP) is needed on the host page
-  ort.env.wasm.numThreads = 1;
+  // several threads on a cross-origin isolated page (COOP/COEP: SharedArrayBuffer exists), one elsewhere
+  ort.env.wasm.numThreads = wasmThreads();
   // the wasm provider runs in ORT's proxy worker, so a long computation (Score-CAM: hundreds of runs)
   // never blocks the page; the WebGPU provider cannot be proxied
   ort.env.wasm.proxy = flavor === 'wasm';
@@ -44,6 +44,15 @@ async function load(flavor: OrtFlavor, base: string, emit: ProgressListener): Pr
   const { bytes } = await fetchBytes(wasmUrl, { cacheKey: `${wasmUrl}?ort=${ort.env.versions.web ?? 'unknown'}`, onProgress: emit });
   ort.env.wasm.wasmBinary = bytes;
   return ort;
+}
+
+/**
+ * ONNX Runtime Web's wasm threads for this page: up to 4 (at least 2) where the page is cross-origin
+ * isolated, since ORT's own default (half the cores) is 1 on a 2-core machine; 1 elsewhere, where
+ * there is no SharedArrayBuffer. The binary is the SIMD build either way (ORT_FILES).
+ */
+export function wasmThreads(isolated: boolean = globalThis.crossOriginIsolated === true, cores: number = navigator.hardwareConcurrency || 1): number {
+  return isolated ? Math.max(2, Math.min(4, cores)) : 1;
 }
 
 /** The runtime of `flavor` served under `wasmPaths`, loaded once per page. */
