@@ -25,10 +25,19 @@ import { type InferenceSession, type OrtRuntime, type Tensor, runSession } from 
 import { buildFusedModel, FusedGraphError, FUSED_CLASSES, type FusedModel } from './fused/build.js';
 import { FUSED_METHODS, isFusedMethod } from './fused/methods.js';
 
+/**
+ * The default of EngineOptions.batchSize. Measured on the 2-core CPU box (test/bench/perturbation.bench.mjs):
+ * Score-CAM's masked SqueezeNet forwards run fastest at 1–4 per run (a 224² SqueezeNet image's
+ * largest activation is 4.6 MB: bigger batches leave the cache) and ResNet-18's at 8–32 (46 MB of
+ * weights reused across the batch); 8 is within ~7 % of the best of both, 16 was ~12 % slower on SqueezeNet.
+ */
+export const DEFAULT_BATCH_SIZE = 8;
+
 export interface EngineOptions {
   /**
    * Perturbation methods (ScoreCAM, AblationCAM) put this many inputs in one forward run, and
-   * Integrated Gradients / SmoothGrad this many steps or samples in one input-gradient run.
+   * Integrated Gradients / SmoothGrad this many steps or samples in one input-gradient run
+   * (default DEFAULT_BATCH_SIZE).
    */
   batchSize?: number;
   sessionOptions?: InferenceSession.SessionOptions;
@@ -155,7 +164,7 @@ export class Explainer {
     this.analysis = analyseModel(modelBytes, spec);
     this.inputShape = this.analysis.inputShape;
     this.defaultLayer = spec.targetLayer ?? this.analysis.defaultLayer();
-    this.batchSize = Math.max(1, options.batchSize ?? 16);
+    this.batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
     if (labels.length !== this.analysis.numClasses) {
       throw new Error(`model '${spec.id}' has ${this.analysis.numClasses} classes but ${labels.length} labels`);
     }

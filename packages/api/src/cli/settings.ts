@@ -1,6 +1,7 @@
 // Named limits and defaults of the CLI (each one a flag and, where useful, an environment variable).
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_BATCH_SIZE } from '@saliency-explainer/core';
 
 /** The repository root (packages/api/dist/cli → ../../../..). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -12,8 +13,8 @@ export const DEFAULTS = {
   maxImageBytes: Number(process.env.SALIENCY_MAX_IMAGE_BYTES ?? 50 * 1024 * 1024),
   /** Largest decoded image, in pixels (SALIENCY_MAX_IMAGE_PIXELS); sharp refuses bigger ones before decoding. */
   maxImagePixels: Number(process.env.SALIENCY_MAX_IMAGE_PIXELS ?? 40_000_000),
-  /** Perturbed inputs per forward run for Score-CAM and Ablation-CAM. */
-  batchSize: 16,
+  /** Perturbed inputs per forward run for Score-CAM and Ablation-CAM (core's DEFAULT_BATCH_SIZE; measured in DESIGN.md). */
+  batchSize: DEFAULT_BATCH_SIZE,
   colormap: 'jet',
   imageWeight: 0.5,
   outDir: 'out',
