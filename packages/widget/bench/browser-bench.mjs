@@ -1,6 +1,12 @@
 // Time to first map (cold: empty caches; warm: a second page load) and per-map time of the widget in
 // headless Chromium (wasm; WebGPU on SwiftShader with --webgpu), against the Node engine
 // (onnxruntime-node) on the same machine, the same photo and SqueezeNet; prints medians and ratios.
+// wasm runs twice: on a plain page (one thread) and on a cross-origin isolated one (an API started
+// with SALIENCY_CROSS_ORIGIN_ISOLATION=on and the bench page sent with the same headers: several
+// threads); Node runs with one intra-op thread and with its default. The first map is broken down
+// from the page: the runtime's download (the /ort/ files the page fetched: module and wasm binary),
+// the model's (/models/files/), the engine's creation (graph compilation and session creation, until
+// the widget says it is computing) and the first run (until the map is ready).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,7 +20,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(x < 100 ? 1 : 0)} ms`;
 
 /** The Node engine: first map (read model, compile, decode, explain) and per-map time. */
-async function nodeTimes() {
+async function nodeTimes(sessionOptions = {}) {
   const core = await import(pathToFileURL(join(repo, 'packages', 'core', 'dist', 'index.js')).href);
   const { decodeImage } = await import(pathToFileURL(join(repo, 'packages', 'api', 'dist', 'images', 'decode.js')).href);
   const ort = await import('onnxruntime-node');
@@ -29,7 +35,7 @@ async function nodeTimes() {
     const t0 = performance.now();
     const bytes = new Uint8Array(readFileSync(join(repo, 'models', 'cache', spec.file)));
     const labels = core.parseLabels(readFileSync(join(repo, 'models', 'cache', spec.labels), 'utf8'));
-    explainer = await core.Explainer.create(ort, bytes, spec, labels);
+    explainer = await core.Explainer.create(ort, bytes, spec, labels, { sessionOptions });
     const { image } = await decodeImage(new Uint8Array(readFileSync(join(repo, '..', 'shared', 'data', 'images', PHOTO))), 40e6);
     input = core.preprocess(image, spec.input);
     await explainer.explain(input, { methods: ['gradcam'], topK: 1 });
@@ -50,6 +56,11 @@ const PAGE = (mode) => `<!doctype html><meta charset="utf-8"><body><script type=
   const el = document.createElement('saliency-explainer');
   Object.assign(el, { src: '/images/${PHOTO}', mode: '${mode}', topK: 1 });
   const t0 = performance.now();
+  // the moment the widget starts computing: its engine (runtime, model, compiled sessions) is ready
+  let computing = null;
+  const poll = setInterval(() => {
+    if (computing === null && el.status === 'computing') computing = performance.now();
+  }, 1);
   const next = () => new Promise((resolve, reject) => {
     el.addEventListener('saliency-ready', () => resolve(performance.now()), { once: true });
     el.addEventListener('saliency-error', (e) => reject(new Error(e.detail.code + ': ' + e.detail.message)), { once: true });
@@ -57,6 +68,21 @@ const PAGE = (mode) => `<!doctype html><meta charset="utf-8"><body><script type=
   const ready = next();
   document.body.append(el);
   window.bench = ready.then(async (t1) => {
+    clearInterval(poll);
+    // downloads seen by the page (Cache Storage hits are not network requests: none on a warm visit)
+    const span = (part) => {
+      const es = performance.getEntriesByType('resource').filter((e) => e.name.includes(part) && e.transferSize > 0);
+      return es.length ? { start: Math.min(...es.map((e) => e.startTime)) - t0, end: Math.max(...es.map((e) => e.responseEnd)) - t0 } : null;
+    };
+    const runtime = span('/ort/');
+    const model = span('/models/files/');
+    const fetched = Math.max(runtime?.end ?? 0, model?.end ?? 0);
+    const breakdown = {
+      runtime: runtime ? runtime.end - runtime.start : 0,
+      model: model ? model.end - model.start : 0,
+      engine: computing === null ? NaN : computing - t0 - fetched,
+      firstRun: computing === null ? NaN : t1 - computing,
+    };
     const perMap = [];
     for (let c = 0; c < ${MAPS}; c++) {
       const t = performance.now();
@@ -64,17 +90,17 @@ const PAGE = (mode) => `<!doctype html><meta charset="utf-8"><body><script type=
       el.selectClass(100 + c);
       perMap.push((await done) - t);
     }
-    return { first: t1 - t0, perMap, backend: el.backend };
+    return { first: t1 - t0, perMap, backend: el.backend, breakdown, isolated: crossOriginIsolated };
   });
 </script>`;
 
-async function browserTimes(browser, api, mode) {
+async function browserTimes(browser, api, mode, headers = {}) {
   const measure = async () => {
     const page = await browser.newPage();
     // the bench page is answered by the browser itself, at the API's origin (its Cache Storage)
     await page.setRequestInterception(true);
     page.on('request', (req) => (req.url() === `${api.url}/__bench.html`
-      ? req.respond({ status: 200, contentType: 'text/html', body: PAGE(mode) })
+      ? req.respond({ status: 200, contentType: 'text/html', headers, body: PAGE(mode) })
       : req.continue()));
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.goto(`${api.url}/__bench.html`);
@@ -96,25 +122,47 @@ async function browserTimes(browser, api, mode) {
     const cold = await measure();
     const warm = await measure();
     if (warm.backend !== (mode === 'webgpu' ? 'webgpu' : 'wasm')) throw new Error(`ran on ${warm.backend}`);
-    colds.push(cold.first);
-    warms.push(warm.first);
+    if (warm.isolated !== (Object.keys(headers).length > 0)) throw new Error(`the page is ${warm.isolated ? '' : 'not '}cross-origin isolated`);
+    colds.push(cold);
+    warms.push(warm);
     perMap.push(...warm.perMap);
   }
-  return { cold: median(colds), warm: median(warms), perMap: median(perMap) };
+  const medians = (runs) => ({
+    first: median(runs.map((r) => r.first)),
+    ...Object.fromEntries(Object.keys(runs[0].breakdown).map((k) => [k, median(runs.map((r) => r.breakdown[k]))])),
+  });
+  return { cold: medians(colds), warm: medians(warms), perMap: median(perMap), isolated: warms[0].isolated };
 }
 
+const { ISOLATION_HEADERS } = await import(pathToFileURL(join(repo, 'packages', 'api', 'dist', 'server', 'isolation.js')).href);
 const node = await nodeTimes();
+const node1 = await nodeTimes({ intraOpNumThreads: 1 });
 const api = await startApi();
+// a second API with the isolation setting (its own origin, so its own caches)
+const before = process.env.SALIENCY_CROSS_ORIGIN_ISOLATION;
+process.env.SALIENCY_CROSS_ORIGIN_ISOLATION = 'on';
+const isolatedApi = await startApi().finally(() => {
+  if (before === undefined) delete process.env.SALIENCY_CROSS_ORIGIN_ISOLATION;
+  else process.env.SALIENCY_CROSS_ORIGIN_ISOLATION = before;
+});
 const browser = await launchChromium({ webgpu });
+const first = (b) => `first map ${ms(b.first)} = runtime download ${ms(b.runtime)}, model download ${ms(b.model)} (in parallel), `
+  + `engine creation ${ms(b.engine)} after the downloads, first run ${ms(b.firstRun)}`;
 try {
-  const modes = webgpu ? ['wasm', 'webgpu'] : ['wasm'];
   console.log(`SqueezeNet 1.0, ${PHOTO}, Grad-CAM; medians of ${RUNS} page loads and ${RUNS * MAPS} maps; Node: onnxruntime-node, ${MAPS} maps`);
-  console.log(`Node engine: first map ${ms(node.first)} (read model, compile, decode, explain), per map ${ms(node.perMap)}`);
-  for (const mode of modes) {
-    const b = await browserTimes(browser, api, mode);
-    console.log(`Chromium ${mode}: first map cold ${ms(b.cold)} (${(b.cold / node.first).toFixed(1)}× Node), warm ${ms(b.warm)} (${(b.warm / node.first).toFixed(1)}× Node), per map ${ms(b.perMap)} (${(b.perMap / node.perMap).toFixed(1)}× Node)`);
+  console.log(`Node engine, default threads: first map ${ms(node.first)} (read model, compile, decode, explain), per map ${ms(node.perMap)}`);
+  console.log(`Node engine, 1 intra-op thread: first map ${ms(node1.first)}, per map ${ms(node1.perMap)}`);
+  const runs = [['wasm, 1 thread (not isolated)', api, 'wasm', {}, node1], ['wasm, threads (cross-origin isolated)', isolatedApi, 'wasm', ISOLATION_HEADERS, node]];
+  if (webgpu) runs.push(['webgpu', api, 'webgpu', {}, node]);
+  for (const [name, server, mode, headers, ref] of runs) {
+    const b = await browserTimes(browser, server, mode, headers);
+    console.log(`Chromium ${name}: per map ${ms(b.perMap)} (${(b.perMap / ref.perMap).toFixed(1)}× Node ${ref === node1 ? '1 thread' : 'default threads'}, `
+      + `${(b.perMap / node.perMap).toFixed(1)}× Node default)`);
+    console.log(`  cold visit: ${first(b.cold)} (${(b.cold.first / node.first).toFixed(1)}× Node's first map)`);
+    console.log(`  warm visit: ${first(b.warm)} (${(b.warm.first / node.first).toFixed(1)}× Node's first map)`);
   }
 } finally {
   await browser.close();
   await api.close();
+  await isolatedApi.close();
 }
