@@ -48,6 +48,9 @@ const SKIPPED: [string, string][] = [
   ['npx saliency-explainer eval --dataset osie --images 200 ', 'a leaderboard run of hours'],
   ['npx saliency-explainer eval --dataset osie --images 6 --layers default --faithfulness', 'tens of minutes on two cores (test/api/eval-cli.test.ts runs the faithfulness columns on a few images)'],
   ['npx saliency-explainer export-annotations --format dataset --task find --class 281', 'needs a crowd\'s tabby annotations (test/api/export-cli.test.ts exports a dataset)'],
+  ['npx saliency-explainer eval --dataset osie --images 10 --models yolox-nano', 'minutes on two cores (test/api eval tests run detector rows on 2 images)'],
+  ['npx saliency-explainer worker --database-url postgresql://user:pw@db-host', 'a worker on the reader\'s PostgreSQL (test/api/queue.e2e.test.ts runs three against a test database)'],
+  ['npx saliency-explainer eval --dataset osie --distributed --database-url postgresql://user:pw@db-host', 'the reader\'s PostgreSQL (test/api/queue.e2e.test.ts)'],
   ['npx saliency-explainer eval --dataset tabby-crowd', 'needs the crowd data set the previous command exports'],
 ];
 const skipReason = (command: string) => SKIPPED.find(([start]) => command.startsWith(start))?.[1];
