@@ -76,6 +76,25 @@ for (const db of testDatabases()) {
       expect(await storage.countAnnotations(imageId, 'EYE_TRACKING')).toBe(2);
       expect(await storage.listAnnotations('0'.repeat(64))).toEqual([]);
 
+      // pages, oldest first, as listAnnotations orders them; the cursor continues after the last item
+      // (two of the imported annotations share a createdAt: the id breaks the tie)
+      const pages: string[][] = [];
+      let after: string | null = null;
+      for (;;) {
+        const p = await storage.pageAnnotations(imageId, undefined, 3, after);
+        expect(p.totalCount).toBe(4);
+        pages.push(p.items.map((r) => r.id));
+        if (!p.hasNextPage) break;
+        after = p.endCursor;
+      }
+      expect(pages.map((p) => p.length)).toEqual([3, 1]);
+      expect(pages.flat()).toEqual(all.map((r) => r.id));
+      const eyePage = await storage.pageAnnotations(imageId, 'EYE_TRACKING', 1);
+      expect([eyePage.items[0].id, eyePage.hasNextPage, eyePage.totalCount]).toEqual([eye[0].id, true, 2]);
+      expect((await storage.pageAnnotations(imageId, 'EYE_TRACKING', 1, eyePage.endCursor)).items.map((r) => r.id)).toEqual([eye[1].id]);
+      expect(storage.annotationCursor(eye[0])).toBe(eyePage.endCursor);
+      expect(await codeOf(storage.pageAnnotations(imageId, undefined, 2, 'not a cursor!'))).toBe('BAD_CURSOR');
+
       const { client } = createPrismaClient(url);
       try {
         const rows = await client.annotation.findMany({ where: { imageId }, orderBy: { createdAt: 'asc' } });

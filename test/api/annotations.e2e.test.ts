@@ -131,9 +131,14 @@ for (const db of testDatabases()) {
         source: 'CROWD', task: 'DESCRIBE', classIndex: null, prompt: session.prompt, durationMs: 3900, image: { id: imageId },
         points: clicks.map((c) => ({ ...c, duration: null })),
       });
-      const listed = await s.gql('query($id: ID!) { image(id: $id) { annotations(source: CROWD) { id points { x y t } } eye: annotations(source: EYE_TRACKING) { id } } }', { id: imageId });
-      expect(listed.data!.image.annotations).toEqual([{ id: sub.data!.submitAnnotation.id, points: clicks }]);
-      expect(listed.data!.image.eye).toEqual([]);
+      const listed = await s.gql('query($id: ID!) { image(id: $id) { annotations(source: CROWD) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id points { x y t } } } } eye: annotations(source: EYE_TRACKING) { totalCount edges { node { id } } } } }', { id: imageId });
+      const crowdPage = listed.data!.image.annotations;
+      expect(crowdPage.edges.map((e: { node: unknown }) => e.node)).toEqual([{ id: sub.data!.submitAnnotation.id, points: clicks }]);
+      expect([crowdPage.totalCount, crowdPage.pageInfo.hasNextPage, crowdPage.pageInfo.endCursor]).toEqual([1, false, crowdPage.edges[0].cursor]);
+      expect(listed.data!.image.eye).toEqual({ totalCount: 0, edges: [] });
+      const after = await s.gql('query($id: ID!, $a: String) { image(id: $id) { annotations(after: $a) { totalCount edges { node { id } } } } }', { id: imageId, a: crowdPage.pageInfo.endCursor });
+      expect(after.data!.image.annotations).toEqual({ totalCount: 1, edges: [] });
+      expect(await s.errorCode('query($id: ID!) { image(id: $id) { annotations(after: "nope!") { totalCount } } }', { id: imageId })).toBe('BAD_CURSOR');
 
       const { client } = createPrismaClient(url);
       try {
@@ -327,7 +332,7 @@ for (const db of testDatabases()) {
       const meta = await sharp(Buffer.from(ov.data!.image.humanAttention.png.split(',')[1], 'base64')).metadata();
       expect([meta.width, meta.height, meta.format]).toEqual([200, 150, 'png']);
       expect(await s.errorCode(`query($id: ID!) { image(id: $id) { humanAttention(source: CROWD) { png(size: 0) } } }`, { id })).toBe('BAD_REQUEST');
-      expect(await s.errorCode(`query($id: ID!) { image(id: $id) { annotations(first: 101) { id } } }`, { id })).toBe('BAD_REQUEST');
+      expect(await s.errorCode(`query($id: ID!) { image(id: $id) { annotations(first: 101) { totalCount } } }`, { id })).toBe('BAD_REQUEST');
     });
 
     it('rate limit: SALIENCY_ANNOTATION_RATE=3 submissions per minute', async () => {

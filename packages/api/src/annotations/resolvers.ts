@@ -6,7 +6,7 @@ import type { AnnotationTask, Resolvers } from '../generated/graphql.js';
 import { decodeImageAt } from '../images/decode.js';
 import type { ApiContext } from '../server/context.js';
 import { apiError } from '../server/errors.js';
-import type { ImageRecord } from '../storage/types.js';
+import { StorageError, type ImageRecord } from '../storage/types.js';
 import { pngSize, renderHumanPng } from './render.js';
 import { AnnotationError } from './validate.js';
 
@@ -34,12 +34,17 @@ export const annotationResolvers: Resolvers = {
     submitAnnotation: (_p, { input }, ctx) => typed(() => ctx.annotations.submit(input.ticket, input.clicks, ctx.client)),
   },
   Image: {
-    annotations: (img, { source, first }, ctx) => {
-      const n = first ?? 100;
+    annotations: async (img, { source, first, after }, ctx) => {
+      const n = first ?? 20;
       if (!Number.isInteger(n) || n < 1 || n > ctx.limits.maxPageSize) {
         throw apiError('BAD_REQUEST', `first must be in 1..${ctx.limits.maxPageSize} (SALIENCY_MAX_PAGE_SIZE)`);
       }
-      return ctx.storage.listAnnotations(img.id, { source: source ?? undefined, limit: n });
+      try {
+        return await ctx.storage.pageAnnotations(img.id, source ?? undefined, n, after);
+      } catch (e) {
+        if (e instanceof StorageError && e.code === 'BAD_CURSOR') throw apiError('BAD_CURSOR', e.message);
+        throw e;
+      }
     },
     humanAttention: (img, { source, task, classIndex, model }, ctx) => {
       if (task == null) {
@@ -54,6 +59,15 @@ export const annotationResolvers: Resolvers = {
       if (classIndex == null || !Number.isInteger(classIndex) || classIndex < 0) throw apiError('BAD_REQUEST', 'task: FIND needs a classIndex ≥ 0');
       return ctx.annotations.human.get(img, source, { task, classIndex, model: model ?? ctx.pool.defaultId });
     },
+  },
+  AnnotationConnection: {
+    edges: (page, _a, ctx) => page.items.map((node) => ({ node, cursor: ctx.storage.annotationCursor(node) })),
+    pageInfo: (page) => ({ endCursor: page.endCursor, hasNextPage: page.hasNextPage }),
+    totalCount: (page) => page.totalCount,
+  },
+  AnnotationEdge: {
+    cursor: (e) => e.cursor,
+    node: (e) => e.node,
   },
   Annotation: {
     image: (a, _args, ctx) => imageOf(ctx, a.imageId),

@@ -261,7 +261,8 @@ export const COST_TABLE: Record<string, Rule> = {
     return { units: steps * (SANITY_COMPILE_UNITS + explainUnits(methods, 1, facts?.layer(a.layer ?? undefined).channels ?? 0, graphqlAttribution(a.attribution))) };
   },
   'Image.explanations': (a, _s, env) => ({ units: READ_UNITS, scope: { page: page(a.first, 20, env) } }),
-  'Image.annotations': (a, _s, env) => ({ units: READ_UNITS, items: page(a.first, 100, env) }),
+  'Image.annotations': (a, _s, env) => ({ units: READ_UNITS, scope: { page: page(a.first, 20, env) } }),
+  'AnnotationConnection.edges': (_a, s) => ({ items: s.page }),
   'Image.dataUrl': (_a, _s, env) => ({ units: READ_UNITS, bytes: Math.ceil(env.limits.maxImageBytes * BASE64) }),
   'Image.humanAttention': () => ({ units: 3 }),
   'Explanation.image': () => ({ units: READ_UNITS }),

@@ -1,6 +1,6 @@
 // The objects resolvers pass to the fields of each GraphQL type (codegen `mappers`).
 import type { CostClass as CoreCost } from '@saliency-explainer/core';
-import type { ExplanationRecord, HeatmapRecord, Page } from '../storage/types.js';
+import type { AnnotationRecord, ExplanationRecord, HeatmapRecord, Page } from '../storage/types.js';
 
 /** A served model; its Explainer is loaded only when a field needs it. */
 export interface ModelInfo {
@@ -26,6 +26,13 @@ export interface HeatmapParent {
 }
 
 export type ConnectionParent = Page<ExplanationRecord>;
+
+export type AnnotationConnectionParent = Page<AnnotationRecord>;
+
+export interface AnnotationEdgeParent {
+  cursor: string;
+  node: AnnotationRecord;
+}
 
 export interface EdgeParent {
   cursor: string;

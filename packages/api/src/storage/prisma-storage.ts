@@ -577,6 +577,29 @@ export class PrismaStorage implements Storage {
     });
   }
 
+  async pageAnnotations(imageId: string, source: AnnotationSource | undefined, first: number, after?: string | null): Promise<Page<AnnotationRecord>> {
+    if (!Number.isInteger(first) || first < 0) throw new RangeError(`first must be a non-negative integer, got ${first}`);
+    const cursor = after != null ? decodeCursor(after) : null;
+    return this.guard(`reading the annotations of image ${imageId}`, async () => {
+      const where: Prisma.AnnotationWhereInput = source === undefined ? { imageId } : { imageId, source };
+      // oldest first: the page after the cursor is what was created later (ties by id)
+      const page: Prisma.AnnotationWhereInput = cursor
+        ? { AND: [where, { OR: [{ createdAt: { gt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { gt: cursor.id } }] }] }
+        : where;
+      const [rows, totalCount] = await this.client.$transaction([
+        this.client.annotation.findMany({ where: page, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: first + 1 }),
+        this.client.annotation.count({ where }),
+      ]);
+      const items = rows.slice(0, first).map(toAnnotation);
+      const last = items.at(-1);
+      return { items, endCursor: last ? encodeCursor(last) : null, hasNextPage: rows.length > first, totalCount };
+    });
+  }
+
+  annotationCursor(a: AnnotationRecord): string {
+    return encodeCursor(a);
+  }
+
   countAnnotations(imageId: string, source: AnnotationSource): Promise<number> {
     return this.guard(`counting the annotations of image ${imageId}`, () => this.client.annotation.count({ where: { imageId, source } }));
   }

@@ -289,6 +289,10 @@ export interface Storage {
   addAnnotations(annotations: readonly NewAnnotation[], images?: readonly { image: Omit<ImageRecord, 'createdAt'>; bytes: Uint8Array }[]): Promise<ImportCounts>;
   /** Oldest first (createdAt, then id), optionally of one source, at most `limit` (default all). */
   listAnnotations(imageId: string, options?: { source?: AnnotationSource; limit?: number }): Promise<AnnotationRecord[]>;
+  /** A page of an image's annotations, oldest first; `after` is a previous page's endCursor (BAD_CURSOR when malformed). */
+  pageAnnotations(imageId: string, source: AnnotationSource | undefined, first: number, after?: string | null): Promise<Page<AnnotationRecord>>;
+  /** The cursor of an annotation in `pageAnnotations`. */
+  annotationCursor(a: AnnotationRecord): string;
   /** How many annotations of a source an image has. */
   countAnnotations(imageId: string, source: AnnotationSource): Promise<number>;
   /**
