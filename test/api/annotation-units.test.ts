@@ -13,7 +13,7 @@ import {
 } from '../../packages/api/src/annotations/tickets.js';
 import { AnnotationError, checkClicks, CLICK_TIME_GRACE_MS, type ClickRules } from '../../packages/api/src/annotations/validate.js';
 import { parsePoints } from '../../packages/api/src/cli/points-file.js';
-import { CliError } from '../../packages/api/src/cli/errors.js';
+import { CliError } from '../../packages/api/src/errors.js';
 import { settingsFromEnv } from '../../packages/api/src/server/settings.js';
 import { openStorage } from '../../packages/api/src/storage/open.js';
 import type { Storage } from '../../packages/api/src/storage/types.js';

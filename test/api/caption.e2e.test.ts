@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { captionMap, Explainer, postprocess, preprocess, type Caption } from '../../packages/core/src/index.js';
 import { loadCaptionDetector } from '../../packages/api/src/cli/captions.js';
-import { loadManifestModel } from '../../packages/api/src/cli/model-loader.js';
+import { loadManifestModel } from '../../packages/api/src/models/loader.js';
 import { decodeImage } from '../../packages/api/src/images/decode.js';
 import { startTestServer, type TestServer } from '../support/api-server.js';
 import { testDatabases } from '../support/databases.js';

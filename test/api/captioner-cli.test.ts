@@ -15,7 +15,7 @@ import { TINY_WORDS, writeTinyCaptioner } from '../helpers/tiny-captioner.js';
 const root = resolve(__dirname, '../..');
 const bin = resolve(root, 'packages/api/bin/saliency-explainer.js');
 const images = resolve(root, '../shared/data/images');
-const ready = existsSync(resolve(root, 'packages/api/dist/cli/captioner.js')) && existsSync(resolve(root, 'models/cache/squeezenet1.0'))
+const ready = existsSync(resolve(root, 'packages/api/dist/models/captioner.js')) && existsSync(resolve(root, 'models/cache/squeezenet1.0'))
   && existsSync(resolve(root, 'models/cache/yolox-nano/model.onnx')) && existsSync(images);
 
 interface Run { code: number; stdout: string; stderr: string }

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cropImage } from '../../packages/core/src/caption/crop.js';
-import { loadCaptioner } from '../../packages/api/src/cli/captioner.js';
+import { loadCaptioner } from '../../packages/api/src/models/captioner.js';
 import { decodeImage } from '../../packages/api/src/images/decode.js';
 import { settingsFromEnv } from '../../packages/api/src/server/settings.js';
 import { startTestServer, type TestServer } from '../support/api-server.js';

@@ -1,4 +1,4 @@
-// The free-text captioner loader (api/src/cli/captioner.ts) on a tiny random-weight model in the
+// The free-text captioner loader (api/src/models/captioner.ts) on a tiny random-weight model in the
 // Optimum VisionEncoderDecoder layout that the test writes (test/helpers/tiny-captioner.ts): the text
 // it generates is the greedy decode computed here in float64 from the same weights, token by token;
 // a crop of another size goes through the processor's resize; a bad folder is a typed error.
@@ -6,7 +6,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaptionerError, checkCaptionerDir, loadCaptioner, type LoadedCaptioner } from '../../packages/api/src/cli/captioner.js';
+import { CaptionerError, checkCaptionerDir, loadCaptioner, type LoadedCaptioner } from '../../packages/api/src/models/captioner.js';
 import { greedy, pixelValues, TINY_VOCAB, TINY_WORDS, writeTinyCaptioner, type TinyCaptioner } from '../helpers/tiny-captioner.js';
 
 /** The text a greedy decode's ids make: special tokens dropped, words joined by spaces (WordLevel, no decoder). */

@@ -10,7 +10,7 @@ import {
 } from '../../packages/core/src/index.js';
 import { decodeImage } from '../../packages/api/src/images/decode.js';
 import { parseEvalArgs } from '../../packages/api/src/cli/eval-command.js';
-import { CliError } from '../../packages/api/src/cli/errors.js';
+import { CliError } from '../../packages/api/src/errors.js';
 import { otherImages, selectImages } from '../../packages/api/src/eval/dataset.js';
 import { buildLeaderboard, columnProtocol, entryLabel } from '../../packages/api/src/eval/leaderboard.js';
 import { getLeaderboardColumn, leaderboardColumns, measureColumns } from '../../packages/api/src/eval/columns.js';

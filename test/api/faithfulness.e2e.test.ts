@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { blurChw, chwShape, Explainer, preprocess } from '../../packages/core/src/index.js';
-import { loadManifestModel } from '../../packages/api/src/cli/model-loader.js';
+import { loadManifestModel } from '../../packages/api/src/models/loader.js';
 import { decodeImage } from '../../packages/api/src/images/decode.js';
 import { startTestServer, type TestServer } from '../support/api-server.js';
 import { testDatabases } from '../support/databases.js';

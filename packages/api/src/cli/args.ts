@@ -1,6 +1,6 @@
 // Command-line parsing and validation for `saliency-explainer explain` (node:util parseArgs).
 import { camMethods, COLORMAPS, type ColormapName, type TargetKind } from '@saliency-explainer/core';
-import { usageError } from './errors.js';
+import { usageError } from '../errors.js';
 import { intFlag, listFlag, parseFlags } from './flags.js';
 import { DEFAULTS } from './settings.js';
 import { parsePixelArgs, pixelFlags, type PixelArgs } from './pixel-maps.js';

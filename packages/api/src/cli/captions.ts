@@ -3,53 +3,22 @@
 // crop, deletion and control inputs run through the same Explainer in one batch per map, and the
 // English text made of them. A map is contrasted with the maps of the other classes of its method.
 // With --captioner DIR, a free-text captioner's description of each map's crop is quoted after them.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import {
-  captionMap, Detector, findDetector, parseLabels,
-  type Caption, type Captioner, type ExplainResult, type InputSpec, type RgbImage,
+  captionMap, type Caption, type Captioner, type ExplainResult, type InputSpec, type RgbImage,
 } from '@saliency-explainer/core';
-import { CaptionerError, loadCaptioner, type LoadedCaptioner } from './captioner.js';
+import { CaptionerError, loadCaptioner, type LoadedCaptioner } from '../models/captioner.js';
 import { DetectorThread, type ImageDetector } from '../compute/detector-thread.js';
-import { modelError } from './errors.js';
-import { readManifest } from './model-loader.js';
-
-/** Sessions run one after another; spinning threads would only take the cores the classifier needs. */
-const SESSION_OPTIONS = { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } };
+import { modelError } from '../errors.js';
 
 /**
  * The first detector of `modelsDir`'s manifest on a worker thread (so that it runs beside the
- * classifier, not after it); its errors are loadDetectorInPlace's.
+ * classifier, not after it); its errors are models/detector.ts loadDetectorInPlace's.
  */
 export function loadCaptionDetector(modelsDir: string): Promise<ImageDetector> {
   return DetectorThread.start(modelsDir);
 }
 
-/** The first detector of `modelsDir`'s manifest, its files from models/cache, on this thread. */
-export async function loadDetectorInPlace(modelsDir: string): Promise<Detector> {
-  const manifest = readManifest(modelsDir);
-  let spec;
-  try {
-    spec = findDetector(manifest);
-  } catch {
-    throw modelError('NO_DETECTOR', `--caption needs an object detector, and ${join(modelsDir, 'manifest.json')} lists none ("detectors")`);
-  }
-  const cache = join(modelsDir, 'cache');
-  const read = (rel: string, what: string) => {
-    const path = join(cache, rel);
-    if (!existsSync(path)) throw modelError('MODEL_FILE_MISSING', `${what} for '${spec.id}' ${path} is missing; run \`npm run models\` to fetch the model files`);
-    return readFileSync(path);
-  };
-  const labels = Array.isArray(spec.labels) ? spec.labels : parseLabels(read(spec.labels, 'labels').toString('utf8'));
-  try {
-    return await Detector.create(ort, read(spec.file, 'model file'), spec, labels, SESSION_OPTIONS);
-  } catch (e) {
-    throw modelError('BAD_MODEL', `detector '${spec.id}' cannot be used: ${(e as Error).message}`);
-  }
-}
-
-/** `--captioner DIR`: the free-text captioner in DIR (cli/captioner.ts); a bad folder is a model error (exit 4). */
+/** `--captioner DIR`: the free-text captioner in DIR (models/captioner.ts); a bad folder is a model error (exit 4). */
 export async function loadCliCaptioner(dir: string): Promise<LoadedCaptioner> {
   try {
     return await loadCaptioner(dir);

@@ -9,16 +9,17 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import {
-  DetectExplainError, DetectorExplainer, findDetector, getCamMethod, overlay, parseLabels,
+  DetectExplainError, DetectorExplainer, findDetector, getCamMethod, overlay,
   type AnchoredDetection, type DetectorMap, type DetectorSpec, type RgbImage,
 } from '@saliency-explainer/core';
 import type { ExplainArgs } from './args.js';
-import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from './errors.js';
-import { readImage } from './image-io.js';
+import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from '../errors.js';
+import { readImage } from '../io/image-io.js';
 import { expandInputs, slug } from './inputs.js';
 import { mapPng16 } from './map-files.js';
-import { readManifest } from './model-loader.js';
-import { makeOutputDir, writeOutputFile, writeOutputFileAsync } from './output-files.js';
+import { loadDetector } from '../models/detector.js';
+import { readManifest } from '../models/loader.js';
+import { makeOutputDir, writeOutputFile, writeOutputFileAsync } from '../io/output-files.js';
 
 interface Output {
   out: (line: string) => void;
@@ -78,18 +79,6 @@ export async function drawBoxes(image: RgbImage, boxes: { index: number; det: An
   parts.push('</svg>');
   return sharp(Buffer.from(image.data), { raw: { width: W, height: H, channels: image.channels } })
     .composite([{ input: Buffer.from(parts.join('')), top: 0, left: 0 }]).png().toBuffer();
-}
-
-/** The detector's ONNX bytes and labels from `modelsDir`/cache (MODEL_FILE_MISSING when absent). */
-export function loadDetector(modelsDir: string, spec: DetectorSpec): { bytes: Uint8Array; labels: string[] } {
-  const cache = join(modelsDir, 'cache');
-  const read = (rel: string, what: string) => {
-    const path = join(cache, rel);
-    if (!existsSync(path)) throw modelError('MODEL_FILE_MISSING', `${what} for '${spec.id}' ${path} is missing; run \`npm run models\` to fetch the model files`);
-    return readFileSync(path);
-  };
-  const labels = Array.isArray(spec.labels) ? spec.labels : parseLabels(read(spec.labels, 'labels').toString('utf8'));
-  return { bytes: read(spec.file, 'model file'), labels };
 }
 
 const fmt = (b: number[]) => `[${b.map((v) => v.toFixed(1)).join(', ')}]`;

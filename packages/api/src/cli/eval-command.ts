@@ -12,12 +12,13 @@ import { duration } from '../eval/report.js';
 import { BASELINES, runEval, type EvalOptions } from '../eval/runner.js';
 import type { BaselineId } from '../eval/scoring.js';
 import { DEFAULT_DATABASE_URL } from '../server/settings.js';
-import { EXIT, usageError, type ExitCode } from './errors.js';
+import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { DEFAULT_JOB_POLICY } from '../queue/queue.js';
 import { DEFAULT_STALE_SECONDS } from '../queue/shared-state.js';
 import { redactUrl } from '../storage/database-url.js';
 import type { Output } from './explain-command.js';
-import { DEFAULTS, PROJECT_ROOT } from './settings.js';
+import { PROJECT_ROOT } from '../project.js';
+import { DEFAULTS } from './settings.js';
 
 export const DEFAULT_EVAL = {
   dataDir: join(PROJECT_ROOT, '..', 'shared', 'data', 'osie'),

@@ -13,13 +13,13 @@ import {
 import { mapsFaithfulness } from './faithfulness-command.js';
 import type { ExplainArgs } from './args.js';
 import { captionMaps, loadCaptionDetector, loadCliCaptioner } from './captions.js';
-import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from './errors.js';
-import { readImage, readTensor, writePng } from './image-io.js';
-import { makeOutputDir, writeOutputFile, writeOutputFileAsync } from './output-files.js';
+import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from '../errors.js';
+import { readImage, readTensor, writePng } from '../io/image-io.js';
+import { makeOutputDir, writeOutputFile, writeOutputFileAsync } from '../io/output-files.js';
 import { mapPng16, npyFloat32 } from './map-files.js';
 import { expandInputs, slug } from './inputs.js';
 import { pixelOverlay } from './pixel-maps.js';
-import { loadFileModel, loadManifestModel } from './model-loader.js';
+import { loadFileModel, loadManifestModel } from '../models/loader.js';
 import { detectorOf, runDetectorExplain } from './detector-explain.js';
 import { attachCaptions, fileReport, inputReport, type FileInputReport, type InputFailure, type MapFiles } from './report.js';
 

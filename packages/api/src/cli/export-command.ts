@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_DATABASE_URL } from '../server/settings.js';
 import { openStorage } from '../storage/open.js';
 import { ANNOTATION_SOURCES, StorageError, type AnnotationRecord, type AnnotationSource, type Storage } from '../storage/types.js';
-import { CliError, EXIT, usageError, type ExitCode } from './errors.js';
-import { asOutputError, makeOutputDir, writeOutputFile } from './output-files.js';
+import { CliError, EXIT, usageError, type ExitCode } from '../errors.js';
+import { asOutputError, makeOutputDir, writeOutputFile } from '../io/output-files.js';
 import type { Output } from './explain-command.js';
 import { parseFlags } from './flags.js';
 

@@ -3,11 +3,11 @@
 // fused graph, Explainer.exportOnnx). The file is loaded once by onnxruntime-node before it is written.
 import * as ort from 'onnxruntime-node';
 import { Explainer, ExplainError } from '@saliency-explainer/core';
-import { EXIT, inputError, modelError, usageError, type ExitCode } from './errors.js';
+import { EXIT, inputError, modelError, usageError, type ExitCode } from '../errors.js';
 import type { Output } from './explain-command.js';
 import { intFlag, parseFlags } from './flags.js';
-import { loadFileModel, loadManifestModel } from './model-loader.js';
-import { writeOutputFile } from './output-files.js';
+import { loadFileModel, loadManifestModel } from '../models/loader.js';
+import { writeOutputFile } from '../io/output-files.js';
 import { DEFAULTS } from './settings.js';
 
 /** Methods that fuse into one graph (core fused/methods.ts); the others need many runs or their own graphs. */

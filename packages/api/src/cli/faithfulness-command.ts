@@ -9,11 +9,11 @@ import {
   Explainer, ExplainError, FaithfulnessError, getCamMethod, measureFaithfulness, resizeForModel, SUBSTRATES, toTensor,
   type FaithfulnessReport, type FloatMap, type Substrate,
 } from '@saliency-explainer/core';
-import { EXIT, inputError, modelError, usageError, type ExitCode } from './errors.js';
+import { EXIT, inputError, modelError, usageError, type ExitCode } from '../errors.js';
 import type { Output } from './explain-command.js';
 import { intFlag, parseFlags } from './flags.js';
-import { readImage, readTensor } from './image-io.js';
-import { loadFileModel, loadManifestModel, type LoadedModel } from './model-loader.js';
+import { readImage, readTensor } from '../io/image-io.js';
+import { loadFileModel, loadManifestModel, type LoadedModel } from '../models/loader.js';
 import { DEFAULTS } from './settings.js';
 
 export const FAITHFULNESS_HELP = `faithfulness: saliency-explainer faithfulness <image> | --input-tensor X.bin [options]

@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 type Options = NonNullable<ParseArgsConfig['options']>;
 /** What parseArgs returns for these options (with positionals allowed). */
 export type ParsedFlags<O extends Options> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>;
-import { usageError } from './errors.js';
+import { usageError } from '../errors.js';
 
 export function parseFlags<O extends Options>(argv: string[], options: O): ParsedFlags<O> {
   try {

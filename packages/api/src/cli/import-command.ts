@@ -12,7 +12,7 @@ import { decodeImage } from '../images/decode.js';
 import { DEFAULT_DATABASE_URL } from '../server/settings.js';
 import { openStorage } from '../storage/open.js';
 import { StorageError, type ImageRecord, type NewAnnotation } from '../storage/types.js';
-import { CliError, EXIT, inputError, usageError, type ExitCode } from './errors.js';
+import { CliError, EXIT, inputError, usageError, type ExitCode } from '../errors.js';
 import type { Output } from './explain-command.js';
 import { intFlag, listFlag, parseFlags } from './flags.js';
 import { parsePoints } from './points-file.js';

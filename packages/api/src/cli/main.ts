@@ -3,18 +3,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { camMethods } from '@saliency-explainer/core';
 import { parseExplainArgs } from './args.js';
-import { CliError, EXIT, type ExitCode } from './errors.js';
+import { CliError, EXIT, type ExitCode } from '../errors.js';
 import { runExplain, type Output } from './explain-command.js';
 import { runServe, SERVE_HELP } from './serve-command.js';
 import { runScore, SCORE_HELP } from './score-command.js';
 import { EVAL_HELP, runEvalCommand } from './eval-command.js';
 import { IMPORT_HELP, runImport } from './import-command.js';
 import { EXPORT_HELP, runExport } from './export-command.js';
-import { readManifest } from './model-loader.js';
+import { readManifest } from '../models/loader.js';
 import { FAITHFULNESS_HELP, runFaithfulness } from './faithfulness-command.js';
 import { runSanity, SANITY_HELP } from './sanity-command.js';
 import { existsSync } from 'node:fs';
-import { DEFAULTS, PROJECT_ROOT } from './settings.js';
+import { PROJECT_ROOT } from '../project.js';
+import { DEFAULTS } from './settings.js';
 import { PIXEL_HELP } from './pixel-maps.js';
 
 const EXPLAIN_HELP = `explain: saliency-explainer explain <image|dir>... [options]

@@ -8,7 +8,7 @@ import {
   INTEGRATION_RULES, maskedImage, overlay, renderedAttribution,
   type AttributionMap, type AttributionOptions, type ClassMap, type FloatMap, type ColormapName, type IntegrationRule, type RgbImage,
 } from '@saliency-explainer/core';
-import { usageError } from './errors.js';
+import { usageError } from '../errors.js';
 import { intFlag, numberFlag } from './flags.js';
 
 export const PIXEL_COLORMAP: ColormapName = 'inferno';

@@ -5,7 +5,7 @@
 // names its observer or none does (then they are all one observer's). Returns one list per observer,
 // in order of first appearance; an InputError (exit 3) names the first bad entry.
 import type { Fixation } from '@saliency-explainer/core';
-import { inputError } from './errors.js';
+import { inputError } from '../errors.js';
 
 export interface ObserverPoints {
   /** As written in the file ('0' when the file names no observers). */

@@ -4,7 +4,7 @@
 // the result object.
 import * as ort from 'onnxruntime-node';
 import { cascadingRandomisation, getCamMethod, PASS_THRESHOLD, type SanityResult } from '@saliency-explainer/core';
-import { EXIT, inputError, type ExitCode } from './errors.js';
+import { EXIT, inputError, type ExitCode } from '../errors.js';
 import type { Output } from './explain-command.js';
 import { checkMethod, chooseClass, createEngine, loadModel, MODEL_INPUT_OPTIONS, parseModelInputArgs, readInput } from './faithfulness-command.js';
 import { intFlag, listFlag, parseFlags } from './flags.js';

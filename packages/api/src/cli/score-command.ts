@@ -25,12 +25,12 @@ import {
   alignmentMetrics, alignmentReference, checkTopP, DEFAULT_TOP_P, getAlignmentMetric, resampleMap, scoreAll,
   type AlignmentReference, type Fixation, type FloatMap,
 } from '@saliency-explainer/core';
-import { EXIT, inputError, usageError, type ExitCode } from './errors.js';
+import { EXIT, inputError, usageError, type ExitCode } from '../errors.js';
 import type { Output } from './explain-command.js';
 import { intFlag, numberFlag, parseFlags } from './flags.js';
 import { decodeGrayMap, decodeImage, ImageDecodeError, imageHeader } from '../images/decode.js';
 import { NpyFormatError, readNpyMap } from './map-files.js';
-import { readFileLimited } from './image-io.js';
+import { readFileLimited } from '../io/image-io.js';
 import { DEFAULTS } from './settings.js';
 
 export const DEFAULT_SIGMA = 24;

@@ -1,7 +1,7 @@
 // `saliency-explainer serve`: the GraphQL API until SIGINT/SIGTERM. Flags override the environment.
 import { settingsFromEnv, type ServerSettings } from '../server/settings.js';
 import { startServer } from '../server/start.js';
-import { EXIT, usageError, type ExitCode } from './errors.js';
+import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { listFlag, parseFlags } from './flags.js';
 import type { Output } from './explain-command.js';
 

@@ -1,14 +1,10 @@
 // Named limits and defaults of the CLI (each one a flag and, where useful, an environment variable).
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_BATCH_SIZE } from '@saliency-explainer/core';
-
-/** The repository root (packages/api/dist/cli → ../../../..). */
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+import { DEFAULT_MODELS_DIR } from '../project.js';
 
 export const DEFAULTS = {
   /** models/manifest.json and models/cache/ */
-  modelsDir: process.env.SALIENCY_MODELS_DIR ?? join(PROJECT_ROOT, 'models'),
+  modelsDir: DEFAULT_MODELS_DIR,
   /** Largest image file read, in bytes (SALIENCY_MAX_IMAGE_BYTES). */
   maxImageBytes: Number(process.env.SALIENCY_MAX_IMAGE_BYTES ?? 50 * 1024 * 1024),
   /** Largest decoded image, in pixels (SALIENCY_MAX_IMAGE_PIXELS); sharp refuses bigger ones before decoding. */

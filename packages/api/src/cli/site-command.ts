@@ -9,12 +9,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { findDetector, findModel, type DetectorSpec, type Manifest, type ModelSpec } from '@saliency-explainer/core';
-import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from './errors.js';
+import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from '../errors.js';
 import type { Output } from './explain-command.js';
 import { listFlag, parseFlags } from './flags.js';
-import { readManifest } from './model-loader.js';
-import { makeOutputDir, writeOutputFile } from './output-files.js';
-import { DEFAULTS, PROJECT_ROOT } from './settings.js';
+import { readManifest } from '../models/loader.js';
+import { makeOutputDir, writeOutputFile } from '../io/output-files.js';
+import { PROJECT_ROOT } from '../project.js';
+import { DEFAULTS } from './settings.js';
 
 export const SITE_HELP = `site: saliency-explainer site -o DIR [options]
     Writes a folder that any static file host serves, with which <saliency-explainer> runs in the

@@ -12,10 +12,10 @@ import { EVAL_QUEUE, ensureQueue, openQueue, parkedJobs, reapDeadWorkers } from 
 import { DEFAULT_STALE_SECONDS, newPgPool, WorkerRegistration } from '../queue/shared-state.js';
 import { openStorage } from '../storage/open.js';
 import { redactUrl } from '../storage/database-url.js';
-import { EXIT, usageError, type ExitCode } from './errors.js';
+import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { DEFAULT_EVAL } from './eval-command.js';
 import type { Output } from './explain-command.js';
-import { loadManifestModel } from './model-loader.js';
+import { loadManifestModel } from '../models/loader.js';
 import { DEFAULTS } from './settings.js';
 
 export const WORKER_HELP = `worker: saliency-explainer worker --database-url postgresql://… [options]

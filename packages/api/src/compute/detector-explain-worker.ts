@@ -5,8 +5,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { DetectorExplainer, findDetector, type DetectorMap } from '@saliency-explainer/core';
-import { loadDetector } from '../cli/detector-explain.js';
-import { readManifest } from '../cli/model-loader.js';
+import { loadDetector } from '../models/detector.js';
+import { readManifest } from '../models/loader.js';
 import { decodeImage } from '../images/decode.js';
 import type { DetectorExplainRequest, DetectorExplainResult } from './detector-protocol.js';
 import { replyError, type RpcReply } from './rpc-worker.js';

@@ -2,7 +2,7 @@
 // knows of one (labels, layers: what requests are checked against, what `models` lists) and the
 // thread that runs them (compute/detector-explain-worker.ts), one for every detector, started on first use.
 import { detectorLevels, ModelAnalysis, type DetectorSpec, type Manifest } from '@saliency-explainer/core';
-import { loadDetector } from '../cli/detector-explain.js';
+import { loadDetector } from '../models/detector.js';
 import type { DetectorExplainRequest, DetectorExplainResult } from './detector-protocol.js';
 import { RpcWorker } from './rpc-worker.js';
 

@@ -3,9 +3,9 @@
 // and they for it. On a worker thread, YOLOX runs while the caption's crop, deletion and control
 // inputs are made and classified (core's captionFacts takes detections as a promise and awaits them
 // only after its batch is sent). The model loads on the thread; a load error comes back as the
-// same CLI error (code, exit 4) that loading it in place gives.
+// same typed model error (errors.ts: code, exit 4) that loading it in place gives.
 import type { Detection, DetectOptions, RgbImage } from '@saliency-explainer/core';
-import { CliError, modelError } from '../cli/errors.js';
+import { CliError, modelError } from '../errors.js';
 import { RpcWorker } from './rpc-worker.js';
 
 export type DetectorRequest = { kind: 'load' } | { kind: 'detect'; image: RgbImage; options?: DetectOptions };
@@ -37,7 +37,7 @@ export class DetectorThread implements ImageDetector {
       return await this.worker.call(request);
     } catch (e) {
       const err = e as Error & { code?: string };
-      // the CLI's model errors (NO_DETECTOR, MODEL_FILE_MISSING, BAD_MODEL) cross the thread as name + code
+      // the typed model errors (NO_DETECTOR, MODEL_FILE_MISSING, BAD_MODEL) cross the thread as name + code
       if (err.name === 'CliError' && err.code) throw modelError(err.code, err.message);
       throw e instanceof CliError ? e : err;
     }

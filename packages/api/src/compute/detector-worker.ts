@@ -2,7 +2,7 @@
 // (on the first request) and answers detect requests with core's Detector.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Detection, Detector } from '@saliency-explainer/core';
-import { loadDetectorInPlace } from '../cli/captions.js';
+import { loadDetectorInPlace } from '../models/detector.js';
 import type { DetectorRequest } from './detector-thread.js';
 import { replyError, type RpcReply } from './rpc-worker.js';
 

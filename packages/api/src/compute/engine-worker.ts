@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { Explainer, resizeForModel, toTensor, type ExplainRequest, type RgbImage } from '@saliency-explainer/core';
-import { loadServedModel } from '../cli/model-loader.js';
+import { loadServedModel } from '../models/loader.js';
 import { decodeImage, imageHeader } from '../images/decode.js';
 import { measure } from './measure.js';
 import { PixelGate } from './pixel-gate.js';

@@ -11,10 +11,9 @@ import {
   captionMap, cascadingRandomisation, measureFaithfulness, postprocess, resizeForModel, toTensor,
   type Detection, type Explainer, type FloatMap, type SanityOptions,
 } from '@saliency-explainer/core';
-import { loadServedModel } from '../cli/model-loader.js';
-import { loadCaptioner, type LoadedCaptioner } from '../cli/captioner.js';
-import { loadCaptionDetector } from '../cli/captions.js';
-import type { ImageDetector } from './detector-thread.js';
+import { loadServedModel } from '../models/loader.js';
+import { loadCaptioner, type LoadedCaptioner } from '../models/captioner.js';
+import { DetectorThread, type ImageDetector } from './detector-thread.js';
 import { decodeImage } from '../images/decode.js';
 import type { MeasureJob, RawMap, WorkerConfig } from './worker-protocol.js';
 
@@ -24,7 +23,7 @@ const captioners = new Map<string, Promise<LoadedCaptioner>>();
 
 function captionDetector(modelsDir: string): Promise<ImageDetector> {
   if (!detector) {
-    detector = loadCaptionDetector(modelsDir);
+    detector = DetectorThread.start(modelsDir);
     detector.catch(() => (detector = undefined));
   }
   return detector;

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { analyseModel, findDetector, UnknownModelError, type DetectorSpec, type Manifest, type ModelAnalysis, type ModelSpec } from '@saliency-explainer/core';
-import { loadServedModel, loadUserModel, readManifest, userModelNames } from '../cli/model-loader.js';
+import { loadServedModel, loadUserModel, readManifest, userModelNames } from '../models/loader.js';
 import { WorkerPool } from './worker-pool.js';
 import { DetectorThreads, loadServedDetector, presentDetectors, type ServedDetector } from './detector-models.js';
 import type { ItemResult, MeasureJob, WorkItem } from './worker-protocol.js';
@@ -18,7 +18,7 @@ export type ExecutionProvider = 'cuda' | 'cpu';
 
 export interface PoolOptions {
   modelsDir: string;
-  /** A user's folder of own models (NAME.onnx + NAME.json; cli/model-loader.ts loadUserModel), all served; or null. */
+  /** A user's folder of own models (NAME.onnx + NAME.json; models/loader.ts loadUserModel), all served; or null. */
   userModelsDir?: string | null;
   /** Ids to serve; null: every manifest model whose files are present, test fixtures excepted. */
   models: string[] | null;

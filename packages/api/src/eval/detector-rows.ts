@@ -8,9 +8,9 @@
 // (alignment columns only: faithfulness columns are measured on classifiers' inputs).
 import * as ort from 'onnxruntime-node';
 import { DetectorExplainer, getCamMethod, type DetectorMap, type DetectorSpec, type FloatMap, type RgbImage } from '@saliency-explainer/core';
-import { usageError } from '../cli/errors.js';
-import { loadDetector } from '../cli/detector-explain.js';
-import { readManifest } from '../cli/model-loader.js';
+import { usageError } from '../errors.js';
+import { loadDetector } from '../models/detector.js';
+import { readManifest } from '../models/loader.js';
 import { loadServedDetector } from '../compute/detector-models.js';
 
 export interface DetectorPlan {

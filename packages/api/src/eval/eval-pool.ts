@@ -2,7 +2,7 @@
 // queued. With size 0 the images are evaluated inline, on the calling thread (--workers 0).
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../compute/worker-script.js';
-import { CliError, type ExitCode } from '../cli/errors.js';
+import { CliError, type ExitCode } from '../errors.js';
 import { ImageEvaluator, type EvaluatorConfig, type ImageJob, type ImageOutput } from './evaluator.js';
 import type { WorkerMessage } from './eval-worker.js';
 

@@ -6,9 +6,9 @@
 // layer.
 import * as ort from 'onnxruntime-node';
 import { Explainer, resizeForModel, toTensor, type RgbImage, type TargetKind } from '@saliency-explainer/core';
-import { CliError } from '../cli/errors.js';
-import { readImage } from '../cli/image-io.js';
-import { loadManifestModel, type LoadedModel } from '../cli/model-loader.js';
+import { CliError } from '../errors.js';
+import { readImage } from '../io/image-io.js';
+import { loadManifestModel, type LoadedModel } from '../models/loader.js';
 import { getLeaderboardColumn, measureColumns } from './columns.js';
 import { loadDataset, type DatasetId, type EvalDataset } from './dataset.js';
 import { faithfulnessOptions, type EvalProtocol, type FaithfulnessProtocol } from './protocol.js';

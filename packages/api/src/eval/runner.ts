@@ -24,9 +24,9 @@ import {
   analyseModel, centerBias, densityMap, Explainer, getCamMethod, ittiKoch, mapToImage, overlay, resizeBilinear, resizeForModel, spectralResidual, toTensor,
   type FloatMap, type ModelAnalysis, type ModelSpec, type RgbImage, type TargetKind,
 } from '@saliency-explainer/core';
-import { inputError, modelError, usageError } from '../cli/errors.js';
-import { readImage } from '../cli/image-io.js';
-import { loadManifestModel, type LoadedModel } from '../cli/model-loader.js';
+import { inputError, modelError, usageError } from '../errors.js';
+import { readImage } from '../io/image-io.js';
+import { loadManifestModel, type LoadedModel } from '../models/loader.js';
 import { openStorage } from '../storage/open.js';
 import type { EvalEntry, EvalRunRecord, EvalScoreRecord, NewEvalScore, Storage } from '../storage/types.js';
 import { loadDataset, selectImages, type DatasetId, type EvalDataset } from './dataset.js';
@@ -38,7 +38,7 @@ import { defaultFaithfulnessProtocol, defaultProtocol, protocolKey, type EvalPro
 import { htmlReport, type Example, type ExampleTile } from './report-html.js';
 import { buildReportData, jsonReport, markdownReport, sortedRows, type ReportData, type RunStats } from './report.js';
 import { baselineEntry, BASELINES, ceilingEntry, CEILINGS, type BaselineId } from './scoring.js';
-import { makeOutputDir, writeOutputFile } from '../cli/output-files.js';
+import { makeOutputDir, writeOutputFile } from '../io/output-files.js';
 import { manifestDetector, planDetectors } from './detector-rows.js';
 import { evaluateDistributed } from './distributed.js';
 import type { JobPolicy } from '../queue/queue.js';

@@ -2,9 +2,9 @@
 // (SALIENCY_*, PORT, DATABASE_URL) and overridable by `serve` flags.
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { MAX_ATTRIBUTION_PASSES } from '@saliency-explainer/core';
-import { checkCaptionerDir } from '../cli/captioner.js';
-import { DEFAULTS as CLI_DEFAULTS, PROJECT_ROOT } from '../cli/settings.js';
+import { DEFAULT_BATCH_SIZE, MAX_ATTRIBUTION_PASSES } from '@saliency-explainer/core';
+import { checkCaptionerDir } from '../models/captioner.js';
+import { DEFAULT_MODELS_DIR, PROJECT_ROOT } from '../project.js';
 import { crossOriginIsolation } from './isolation.js';
 
 export interface ServerSettings {
@@ -148,7 +148,7 @@ export interface ComputeSettings {
   decodePixels: number;
   /**
    * SALIENCY_CAPTIONER_DIR: a free-text captioner's folder (an ONNX VisionEncoderDecoder export, see
-   * cli/captioner.ts) whose description of each caption's crop Heatmap.caption quotes; unset: none.
+   * models/captioner.ts) whose description of each caption's crop Heatmap.caption quotes; unset: none.
    */
   captionerDir: string | null;
 }
@@ -247,7 +247,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
     corsOrigins: list(env.SALIENCY_CORS_ORIGINS) ?? ['local'],
     trustProxy: trustProxy(env.SALIENCY_TRUST_PROXY),
     crossOriginIsolation: crossOriginIsolation(env.SALIENCY_CROSS_ORIGIN_ISOLATION),
-    modelsDir: CLI_DEFAULTS.modelsDir,
+    modelsDir: DEFAULT_MODELS_DIR,
     models: list(env.SALIENCY_MODELS),
     userModelsDir: env.SALIENCY_USER_MODELS_DIR || null,
     limits: {
@@ -272,7 +272,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
     compute: {
       microBatchSize: Math.max(1, num(env, 'SALIENCY_BATCH_SIZE', 8)),
       microBatchWindowMs: num(env, 'SALIENCY_BATCH_WINDOW_MS', 0),
-      perturbationBatchSize: Math.max(1, num(env, 'SALIENCY_PERTURBATION_BATCH', CLI_DEFAULTS.batchSize)),
+      perturbationBatchSize: Math.max(1, num(env, 'SALIENCY_PERTURBATION_BATCH', DEFAULT_BATCH_SIZE)),
       cacheMegabytes: num(env, 'SALIENCY_CACHE_MB', 256),
       workers: Math.max(1, Math.floor(num(env, 'SALIENCY_WORKERS', 1))),
       intraOpThreads: Math.floor(num(env, 'SALIENCY_INTRA_OP_THREADS', 0)),

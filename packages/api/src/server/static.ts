@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import serveStatic from 'serve-static';
-import { PROJECT_ROOT } from '../cli/settings.js';
+import { PROJECT_ROOT } from '../project.js';
 import type { ModelPool } from '../compute/model-pool.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;

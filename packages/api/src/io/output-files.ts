@@ -4,7 +4,7 @@
 // full disk (ENOSPC).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { outputError } from './errors.js';
+import { outputError } from '../errors.js';
 
 const REASONS: Record<string, string> = {
   ENOTDIR: 'a part of the path is a file, not a folder',

@@ -1,4 +1,7 @@
-// Typed CLI failures and the exit code each one maps to.
+// Typed failures shared by the CLI, the model loaders (models/), eval and compute: each has a code
+// (NO_MANIFEST, UNKNOWN_MODEL, MODEL_FILE_MISSING, …) and the exit code the CLI ends with for it
+// (cli/main.ts). The API does not use the exit codes: it maps failures to its own GraphQL codes
+// (server/errors.ts). Kept outside cli/ so that nothing outside cli/ imports CLI code.
 
 export const EXIT = { OK: 0, INTERNAL: 1, USAGE: 2, INPUT: 3, MODEL: 4, OUTPUT: 5 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,12 +1,14 @@
-// Which model to run: a manifest entry (models/manifest.json, files in models/cache) or a user's
-// own ONNX file given with --model-file (and --input-spec, --labels where the graph cannot tell).
+// Loading a classifier, for the CLI, the API's compute workers and eval: a manifest entry
+// (models/manifest.json, files in models/cache), a user's own ONNX file (--model-file, with
+// --input-spec and --labels where the graph cannot tell) or a served user models folder. Failures are
+// typed model errors (errors.ts, exit 4) or usage errors for a bad spec (exit 2).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   analyseModel, completeModelSpec, findModel, indexLabels, ModelSpecError, parseLabels, parseManifest, readModelSpecJson,
   type Manifest, type ModelSpec,
 } from '@saliency-explainer/core';
-import { CliError, modelError, usageError } from './errors.js';
+import { CliError, modelError, usageError } from '../errors.js';
 
 export interface LoadedModel {
   spec: ModelSpec;

@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { decodeImage, encodePng, ImageDecodeError } from '../images/decode.js';
 import type { RgbImage } from '@saliency-explainer/core';
-import { inputError } from './errors.js';
+import { inputError } from '../errors.js';
 import { writeOutputFileAsync } from './output-files.js';
 
 export interface ImageLimits {
