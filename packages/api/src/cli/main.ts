@@ -79,6 +79,7 @@ Usage:
   saliency-explainer faithfulness <image> | --input-tensor X.bin [--map M.bin | --method M] [--json]   is a map faithful to the model?
   saliency-explainer sanity-check <image> [--method M,M] [--layers N] [--plot FILE.png]   do the maps depend on the weights?
   saliency-explainer export-onnx -m ID --method M -k K [--raw] -o FILE.onnx   one ONNX file: image tensor → classes, scores, maps
+  saliency-explainer campaign create|show|close …  annotation campaigns (admin key): images, quotas, progress, exclusions
   saliency-explainer site -o DIR [--model ID] [--detector]   the widget, ONNX Runtime Web and models as a static folder (no server)
   saliency-explainer --version | --help
 
@@ -151,6 +152,7 @@ export async function main(argv: string[], io: Output = {
       case 'site':
         return await (await import('./site-command.js')).runSite(rest, io);
       case 'worker': return await (await import('./worker-command.js')).runWorker(rest, io);
+      case 'campaign': return await (await import('./campaign-command.js')).runCampaign(rest, io);
       case 'sanity-check':
         return await runSanity(rest, io);
       case 'methods':
