@@ -20,6 +20,14 @@ const AUC_TOL = 1e-6;
  * runtime they are identical.
  */
 const POINT_TOL = 1e-5;
+/**
+ * The API (native ONNX Runtime) against the page (wasm): their maps differ by float32 rounding (~1e-7
+ * of the maximum: the fused graph's sums run in each runtime's order), which can swap pixels whose
+ * saliencies nearly tie, so a step of the deletion / insertion curves may blur a slightly different
+ * set of pixels. Measured on both.png: insertion AUC 0.2012096 against 0.2012591 (5e-5).
+ */
+const CROSS_RUNTIME_AUC_TOL = 2e-4;
+const CROSS_RUNTIME_POINT_TOL = 2e-3;
 
 const nextReport = (el: SaliencyExplainer) => nextMeasure<FaithfulnessDetail>(el, 'saliency-faithfulness', '.report-card[data-status=failed]');
 
@@ -128,7 +136,7 @@ describe('faithfulness report card', () => {
     const server = await nextReport(remote.el);
     await settled(remote.el);
     equal(server.backend, 'server', 'measured by the API');
-    const dServer = sameReport(server.report, wasm.report, 'remote vs wasm', AUC_TOL, POINT_TOL);
+    const dServer = sameReport(server.report, wasm.report, 'remote vs wasm', CROSS_RUNTIME_AUC_TOL, CROSS_RUNTIME_POINT_TOL);
     equal(shown(remote.el, 'deletion'), server.report.deletion.auc, 'remote deletion AUC shown');
     console.log(`faithfulness (both.png 243): deletion ${wasm.report.deletion.auc.toFixed(4)}, insertion ${wasm.report.insertion.auc.toFixed(4)}, ` +
       `ROAD ${wasm.report.road.combined.toFixed(4)}; wasm report ${Math.round(took)} ms, longest main-thread task ${Math.round(Math.max(0, ...tasks))} ms; |wasm − core| ≤ ${dCore.points.toExponential(1)}; |server − wasm|: AUCs/ROAD ≤ ${dServer.summary.toExponential(1)}, points ≤ ${dServer.points.toExponential(1)}`);
