@@ -22,9 +22,11 @@ const AUC_TOL = 1e-6;
 const POINT_TOL = 1e-5;
 /**
  * The API (native ONNX Runtime) against the page (wasm): their maps differ by float32 rounding (~1e-7
- * of the maximum: the fused graph's sums run in each runtime's order), which can swap pixels whose
- * saliencies nearly tie, so a step of the deletion / insertion curves may blur a slightly different
- * set of pixels. Measured on both.png: insertion AUC 0.2012096 against 0.2012591 (5e-5).
+ * of the maximum: each runtime sums in its own order), which can swap pixels whose saliencies nearly
+ * tie, so a step of the deletion / insertion curves may blur a slightly different set of pixels.
+ * Measured on both.png: insertion AUC 0.2012096 against 0.2012591 (5e-5), one point 1.4e-3 apart.
+ * (Native gives the same AUCs with the fused and the unfused path; which change moved the wasm side
+ * since the last landing is not pinned down.)
  */
 const CROSS_RUNTIME_AUC_TOL = 2e-4;
 const CROSS_RUNTIME_POINT_TOL = 2e-3;
