@@ -2,9 +2,10 @@
 // memory through /proc: the abusive queries of the issue are refused up front with their 4xx while the
 // resident memory stays flat; 16 concurrent explains of distinct 6000 × 6000 images stay under a
 // stated bound (full-resolution decodes wait at the workers' pixel gate); a heavy client that fills
-// its admitted work is refused with 429 while a light client's explains run beside its heavy ones
-// (light and heavy batches on workers of their own). No time is asserted: the mechanisms are (order
-// of completions, codes, memory); latencies are in test/bench/fair-queue.bench.mjs.
+// its admitted work is refused with 429 while a light client is admitted, its explains in light batches
+// and the heavy ones in heavy batches (on workers of their own), as the server's counters say. No time
+// and no order of completions is asserted (both depend on the machine's speed): the mechanisms are
+// (admission, codes, batch kinds, memory); latencies are in test/bench/fair-queue.bench.mjs.
 import { describe, it, expect, afterEach } from 'vitest';
 import sharp from 'sharp';
 import { EIGHT_METHODS } from './bad-inputs/requests.js';
@@ -78,42 +79,40 @@ describe.skipIf(!procMemory)('hardening: the server under abuse, its memory watc
     expect(after - idle).toBeLessThan(LARGE_IMAGES_PEAK_GROWTH_MIB);
   }, 600_000);
 
-  it('a heavy client that fills its admitted work gets 429; a light client\'s explains finish beside its heavy ones', async () => {
+  it('a heavy client that fills its admitted work gets 429; a light client is admitted and runs in light batches beside it', async () => {
     // clients told apart by X-Forwarded-For behind one trusted proxy; room for two heavy requests each
     server = await serveProcess({ SALIENCY_MODELS: 'squeezenet1.0', SALIENCY_RATE_LIMIT: '0', SALIENCY_TRUST_PROXY: '1', SALIENCY_CLIENT_MAX_UNITS: '2100' });
     const s = server;
     const heavyImages = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => png(224, 224, 100 + i)));
     const lightImages = await Promise.all([0, 1, 2, 3, 4].map((i) => png(224, 224, 200 + i)));
-    const events: string[] = [];
-    const heavy = heavyImages.map((i, k) => s.gql('mutation($i: String!) { explain(input: { image: $i, methods: ["scorecam", "ablationcam"] }) { id } }', { i }, { 'x-forwarded-for': '203.0.113.1' })
-      .then((r) => {
-        events.push(r.status === 200 ? `heavy ${k} done` : `heavy ${k} ${r.status}`);
-        return r;
-      }));
-    // the light client, one request after another, starting while the heavy ones run
-    await new Promise((r) => setTimeout(r, 200));
-    const latencies: number[] = [];
-    for (const [k, i] of lightImages.entries()) {
-      const t0 = performance.now();
+    const stats = async () => (await s.gql('{ health { stats { batches heavyBatches refusedRequests } } }')).data!.health.stats as { batches: number; heavyBatches: number; refusedRequests: number };
+    const before = await stats();
+    // all six heavy requests are sent together: the client's admitted units hold two of them
+    const heavy = heavyImages.map((i) => s.gql('mutation($i: String!) { explain(input: { image: $i, methods: ["scorecam", "ablationcam"] }) { id } }', { i }, { 'x-forwarded-for': '203.0.113.1' }));
+    // the light client, one request after another, while the heavy ones are admitted or refused
+    for (const i of lightImages) {
       const r = await s.gql('mutation($i: String!) { explain(input: { image: $i }) { id } }', { i }, { 'x-forwarded-for': '198.51.100.9' });
-      latencies.push(performance.now() - t0);
+      expect(r.status).toBe(200);
       expect(r.errors, r.errors?.[0]?.message).toBeUndefined();
-      events.push(`light ${k} done`);
     }
     const results = await Promise.all(heavy);
     const refused = results.filter((r) => r.status === 429);
+    const admitted = results.filter((r) => r.status === 200);
     // the heavy client saturated its budget: what did not fit was refused, typed, with a retry time
     expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(admitted.length).toBeGreaterThanOrEqual(1);
+    expect(refused.length + admitted.length).toBe(heavyImages.length);
     for (const r of refused) {
       expect(r.errors![0].extensions!.code).toBe('RATE_LIMITED');
       expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     }
-    expect(results.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(1);
-    // every light request finished before the first admitted heavy request did: it never waited for one
-    const firstHeavy = events.findIndex((e) => /^heavy \d+ done$/.test(e));
-    const lastLight = events.lastIndexOf('light 4 done');
-    console.log(`light client while a heavy one saturates: ${latencies.map((l) => l.toFixed(0)).join(', ')} ms; events: ${events.join(' · ')}`);
-    expect(lastLight).toBeGreaterThanOrEqual(0);
-    expect(lastLight).toBeLessThan(firstHeavy);
+    // the mechanism, from the server's own counters: each admitted heavy request ran alone in a heavy
+    // batch (on the heavy workers), the light client's five ran in light batches of their own, and the
+    // refusals were counted at admission. Whether the light ones also finished sooner is a matter of
+    // speed: test/bench/fair-queue.bench.mjs measures it (the queue's ordering is tested in compute.test.ts)
+    const after = await stats();
+    expect(after.heavyBatches - before.heavyBatches).toBe(admitted.length);
+    expect(after.batches - before.batches - (after.heavyBatches - before.heavyBatches)).toBe(lightImages.length);
+    expect(after.refusedRequests - before.refusedRequests).toBe(refused.length);
   }, 600_000);
 });

@@ -11,14 +11,18 @@ import { canvas2d, loadImage } from '../src/image/load-image.js';
 import { displayPixels } from '../src/render/heatmap.js';
 import { AssertionError, equal, ok } from './helpers/assert.js';
 import { graphql } from './helpers/api.js';
+import { testClock, type TestClock } from './helpers/clock.js';
 import { apiUrl, osieObservers, screenshot } from './helpers/commands.js';
 import { canvasPixels, mount, nextError, part, settled, sha256Hex, type Mounted } from './helpers/element.js';
 
-/** Poll until `check` holds. */
-async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
-  const end = performance.now() + ms;
+/**
+ * Poll until `check` holds. The limit only guards against a hang (wall time, Date.now: the countdown's
+ * performance.now may be a test clock); nothing here is asserted about how long anything takes.
+ */
+async function until(what: string, check: () => boolean, ms = 120_000): Promise<void> {
+  const end = Date.now() + ms;
   while (!check()) {
-    if (performance.now() > end) throw new AssertionError(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new AssertionError(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -299,13 +303,31 @@ describe('annotation mode', () => {
   });
 
   it('stops taking clicks when the time is up; Submit remains', async () => {
-    const { el, selector } = await annotating({ src: '/osie/1008.jpg', api, 'max-clicks': '5', 'time-limit': '2' });
+    // the countdown on a clock the test moves: the time is up when the test says so, not when a busy
+    // machine happens to get there
+    const clock = testClock();
+    try {
+      await timeUp(clock);
+    } finally {
+      clock.restore();
+    }
+  });
+
+  async function timeUp(clock: TestClock): Promise<void> {
+    const { el, selector } = await annotating({ src: '/osie/1008.jpg', api, 'max-clicks': '5', 'time-limit': '30' });
     const live = () => el.shadowRoot!.querySelector('[aria-live=polite]')!.textContent!;
+    clock.advance(300);
     await clickImage(el, 200, 200, 800, 600);
+    clock.advance(300);
     await clickImage(el, 600, 300, 800, 600);
     await settled(el);
     equal(text(el, '[part=clicks-left]'), 'Clicks left 3 of 5', 'two clicks');
-    await until('the time limit', () => text(el, '[part=timer]') === 'Time is up', 5_000);
+    await until('the clock at 0.6 s', () => text(el, '[part=timer]') === '0:30 left');
+    clock.advance(29_399);
+    await until('the last second', () => text(el, '[part=timer]') === '0:01 left');
+    equal(canvasOfWidget(el).dataset.canClick, 'true', 'clicks are still taken 1 ms before the limit');
+    clock.advance(1);
+    await until('the time limit', () => text(el, '[part=timer]') === 'Time is up');
     await clickImage(el, 400, 300, 800, 600);
     await settled(el);
     equal(text(el, '[part=clicks-left]'), 'Clicks left 3 of 5', 'no click after the time is up');
@@ -318,9 +340,10 @@ describe('annotation mode', () => {
     await clickPart(el, '[part=submit]');
     const d = await submitted;
     equal(d.clicks.length, 2, 'two clicks stored');
-    ok(d.clicks.every((c) => c.t <= 2000), `click times within the limit: ${d.clicks.map((c) => c.t.toFixed(0)).join(', ')}`);
+    // each click's time is the clock's time since Start: 300 and 600 ms
+    ok(d.clicks.every((c, i) => Math.abs(c.t - 300 * (i + 1)) < 1e-6), `click times ${d.clicks.map((c) => c.t).join(', ')} ms are the clock's`);
     el.remove();
-  });
+  }
 
   it('places bubbles with the keyboard: arrows move the crosshair, Enter or Space reveals, Backspace undoes', async () => {
     const src = '/osie/1004.jpg';
@@ -405,6 +428,15 @@ describe('annotation mode', () => {
   });
 
   it('starts the clock and shows the image only when the participant presses Start', async () => {
+    const clock = testClock();
+    try {
+      await startsOnStart(clock);
+    } finally {
+      clock.restore();
+    }
+  });
+
+  async function startsOnStart(clock: TestClock): Promise<void> {
     const { el, selector } = await readyToStart({ src: '/osie/1012.jpg', api, 'max-clicks': '4', 'time-limit': '30' });
     equal(el.status, 'ready', 'status');
     ok(text(el, '[part=start-card]').includes('4 clicks') && text(el, '[part=start-card]').includes('30 seconds'), text(el, '[part=start-card]'));
@@ -413,8 +445,9 @@ describe('annotation mode', () => {
     equal(part(el, '[part=timer]', true), null, 'no countdown before Start');
     equal(canvasOfWidget(el).dataset.canClick, 'false', 'no clicks before Start');
     await screenshot('annotate-start', selector);
-    // waiting costs the participant nothing: the clock has not started
-    await new Promise((r) => setTimeout(r, 1500));
+    // waiting costs the participant nothing: the clock has not started (a minute passes on the clock)
+    clock.advance(60_000);
+    await new Promise((r) => setTimeout(r, 300)); // a few of the countdown's ticks, were it running
     await settled(el);
     equal(part(el, '[part=timer]', true), null, 'still no countdown');
     await pressStart(el);
@@ -422,14 +455,15 @@ describe('annotation mode', () => {
     equal(part(el, '[part=start-card]', true), null, 'the Start card is gone');
     equal(text(el, '[part=timer]'), '0:30 left', 'the whole time limit is left');
     equal(canvasOfWidget(el).dataset.canClick, 'true', 'clicks are taken');
+    clock.advance(1234);
     await clickImage(el, 400, 300, 800, 600);
     const submitted = nextSubmitted(el);
     await clickPart(el, '[part=submit]');
     const d = await submitted;
-    // click times count from Start's first frame, not from the page load
-    ok(d.clicks[0].t < 30_000, `click time ${d.clicks[0].t.toFixed(0)} ms from Start`);
+    // click times count from Start's first frame, not from the page load: 1234 ms, not the minute before
+    ok(Math.abs(d.clicks[0].t - 1234) < 1e-6, `click time ${d.clicks[0].t} ms from Start`);
     el.remove();
-  });
+  }
 
   it('shows each annotation error code with its words, and retries', async () => {
     const codes = ['BAD_TICKET', 'TICKET_EXPIRED', 'NO_CLICKS', 'TOO_MANY_CLICKS', 'CLICK_OUT_OF_BOUNDS', 'BAD_CLICK_TIMES', 'REPLAYED_SUBMISSION', 'DUPLICATE_SUBMISSION', 'RATE_LIMITED'];

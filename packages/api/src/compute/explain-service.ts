@@ -209,9 +209,9 @@ export class ExplainService {
     });
   }
 
-  batcherStats(): { batches: number; requests: number; largestBatch: number } {
-    const { batches, requests, largestBatch } = this.queue.stats;
-    return { batches, requests, largestBatch };
+  batcherStats(): { batches: number; requests: number; largestBatch: number; heavyBatches: number; refused: number } {
+    const { batches, requests, largestBatch, heavyBatches, refused } = this.queue.stats;
+    return { batches, requests, largestBatch, heavyBatches, refused };
   }
 
   async explain(args: ExplainArgs): Promise<ExplainOutcome> {

@@ -354,7 +354,7 @@ export const resolvers: Resolvers = {
     queue: (_h, _a, ctx) => (ctx.shared ? ctx.shared.queueHealth() : null),
     stats: (_h, _a, ctx) => {
       const b = ctx.explain.batcherStats();
-      return { ...ctx.explain.stats, batches: b.batches, batchedRequests: b.requests, largestBatch: b.largestBatch };
+      return { ...ctx.explain.stats, batches: b.batches, batchedRequests: b.requests, largestBatch: b.largestBatch, heavyBatches: b.heavyBatches, refusedRequests: b.refused };
     },
   },
 };
