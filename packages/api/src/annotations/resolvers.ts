@@ -11,7 +11,7 @@ import { pngSize, renderHumanPng } from './render.js';
 import { AnnotationError } from './validate.js';
 
 /** AnnotationErrors become typed GraphQL errors; anything else stays an internal error. */
-async function typed<T>(fn: () => Promise<T>): Promise<T> {
+export async function typed<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {

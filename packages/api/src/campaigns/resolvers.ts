@@ -4,17 +4,8 @@
 import type { AnnotationTask, Resolvers } from '../generated/graphql.js';
 import type { ApiContext } from '../server/context.js';
 import { apiError } from '../server/errors.js';
-import { AnnotationError } from '../annotations/validate.js';
+import { typed } from '../annotations/resolvers.js';
 import type { CampaignService, NextStep, StepParent } from './service.js';
-
-async function typed<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof AnnotationError) throw apiError(e.code, e.message, e.extra);
-    throw e;
-  }
-}
 
 function campaigns(ctx: ApiContext): CampaignService {
   return ctx.campaigns;

@@ -6,12 +6,12 @@
 // at it with relative `models-base` and `wasm-paths`, so the folder works under any path of a site.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { findDetector, findModel, type DetectorSpec, type Manifest, type ModelSpec } from '@saliency-explainer/core';
 import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from '../errors.js';
 import type { Output } from './explain-command.js';
 import { listFlag, parseFlags } from './flags.js';
+import { dirOf } from '../server/static.js';
 import { readManifest } from '../models/loader.js';
 import { makeOutputDir, writeOutputFile } from '../io/output-files.js';
 import { PROJECT_ROOT } from '../project.js';
@@ -41,10 +41,10 @@ const WIDGET_FILES = ['saliency-explainer.js', 'custom-elements.json'];
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-/** onnxruntime-web's dist folder, as this installation resolves the package. */
+/** onnxruntime-web's dist folder, as this installation resolves the package (what the API serves at /ort/). */
 function ortDist(): string {
-  let dir = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
-  while (basename(dir) !== 'onnxruntime-web' && dirname(dir) !== dir) dir = dirname(dir);
+  const dir = dirOf('onnxruntime-web');
+  if (!dir) throw new CliError(EXIT.INTERNAL, 'NO_ORT_WEB', 'onnxruntime-web is not installed; run `npm install`');
   return join(dir, 'dist');
 }
 
@@ -102,12 +102,16 @@ export async function runSite(argv: string[], io: Output): Promise<ExitCode> {
   const manifest: Manifest = readManifest(modelsDir);
   const ids = listFlag(values.model);
   let models: ModelSpec[];
-  let detectors: DetectorSpec[] = [];
   try {
     models = ids.length ? ids.map((id) => findModel(manifest, id)) : [findModel(manifest)];
+  } catch (e) {
+    throw modelError('UNKNOWN_MODEL', (e as Error).message);
+  }
+  let detectors: DetectorSpec[] = [];
+  try {
     if (values.detector) detectors = [findDetector(manifest)];
   } catch (e) {
-    throw modelError(values.detector && !String((e as Error).message).includes('model') ? 'NO_DETECTOR' : 'UNKNOWN_MODEL', (e as Error).message);
+    throw modelError('NO_DETECTOR', (e as Error).message);
   }
   const widgetDist = join(PROJECT_ROOT, 'packages', 'widget', 'dist');
   for (const f of WIDGET_FILES) {

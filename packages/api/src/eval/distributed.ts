@@ -22,17 +22,12 @@ import { EVAL_QUEUE, ensureQueue, errorText, jobStates, openQueue, reapDeadWorke
 import { DEFAULT_STALE_SECONDS, ensureSharedSchema, newPgPool, queueHealth } from '../queue/shared-state.js';
 import type { NewEvalScore, Storage } from '../storage/types.js';
 
-/** The data of one job of the `eval-cell` queue. */
-export interface EvalCellJob {
-  v: 1;
+/** What every cell of a run shares: the run, its data set and its protocols. */
+export interface RunTerms {
   runId: string;
   dataset: DatasetId;
   /** The data set's folder on the machine that planned the run (a worker may map it to its own). */
   dataDir: string;
-  /** The image's name, checked against the worker's copy of the data set. */
-  image: string;
-  /** What the cell is, for progress and errors: "1001.jpg squeezenet1.0 fire9/concat_2 (gradcam, eigencam)". */
-  cell: string;
   protocol: EvalProtocol;
   faithfulness: FaithfulnessProtocol;
   /** The protocol key each column kind's scores are stored under. */
@@ -40,6 +35,15 @@ export interface EvalCellJob {
   batchSize: number;
   maxImageBytes: number;
   maxImagePixels: number;
+}
+
+/** The data of one job of the `eval-cell` queue. */
+export interface EvalCellJob extends RunTerms {
+  v: 1;
+  /** The image's name, checked against the worker's copy of the data set. */
+  image: string;
+  /** What the cell is, for progress and errors: "1001.jpg squeezenet1.0 fire9/concat_2 (gradcam, eigencam)". */
+  cell: string;
   /** sha256 of each model file the cell runs: a worker with another file refuses the job. */
   models: Record<string, string>;
   job: ImageJob;
@@ -76,17 +80,8 @@ export function splitCells(file: string, job: ImageJob): { job: ImageJob; units:
 
 export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-export interface DistributedRun {
+export interface DistributedRun extends RunTerms {
   databaseUrl: string;
-  runId: string;
-  dataset: DatasetId;
-  dataDir: string;
-  protocol: EvalProtocol;
-  faithfulness: FaithfulnessProtocol;
-  keys: Record<ColumnKind, string>;
-  batchSize: number;
-  maxImageBytes: number;
-  maxImagePixels: number;
   models: { id: string; bytes: Uint8Array }[];
   todo: { file: string; units: number; job: ImageJob }[];
   policy: JobPolicy;

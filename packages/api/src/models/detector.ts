@@ -36,15 +36,9 @@ export async function loadDetectorInPlace(modelsDir: string): Promise<Detector> 
   } catch {
     throw modelError('NO_DETECTOR', `--caption needs an object detector, and ${join(modelsDir, 'manifest.json')} lists none ("detectors")`);
   }
-  const cache = join(modelsDir, 'cache');
-  const read = (rel: string, what: string) => {
-    const path = join(cache, rel);
-    if (!existsSync(path)) throw modelError('MODEL_FILE_MISSING', `${what} for '${spec.id}' ${path} is missing; run \`npm run models\` to fetch the model files`);
-    return readFileSync(path);
-  };
-  const labels = Array.isArray(spec.labels) ? spec.labels : parseLabels(read(spec.labels, 'labels').toString('utf8'));
+  const { bytes, labels } = loadDetector(modelsDir, spec);
   try {
-    return await Detector.create(ort, read(spec.file, 'model file'), spec, labels, SESSION_OPTIONS);
+    return await Detector.create(ort, bytes, spec, labels, SESSION_OPTIONS);
   } catch (e) {
     throw modelError('BAD_MODEL', `detector '${spec.id}' cannot be used: ${(e as Error).message}`);
   }

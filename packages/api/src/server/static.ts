@@ -19,7 +19,7 @@ export interface StaticRoutes {
 }
 
 /** A package's folder (its exports may hide package.json: walk up from its entry point). */
-function dirOf(pkg: string): string | null {
+export function dirOf(pkg: string): string | null {
   let dir: string;
   try {
     dir = dirname(createRequire(import.meta.url).resolve(pkg));

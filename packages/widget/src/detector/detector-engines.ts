@@ -29,16 +29,13 @@ export interface DetectorEngine {
   explainBox(image: LoadedImage, index: number, method: string): Promise<FloatMap>;
 }
 
-/** The image's RGB pixels (alpha already composited over white, as the API flattens it). */
+/**
+ * The image's pixels as core reads them: the RGBA data itself, no copy (alpha already composited over
+ * white, as the API flattens it; core skips the fourth channel), as the classifier's local engine does.
+ */
 export function rgbOf(pixels: ImageData): RgbImage {
   const { width, height, data } = pixels;
-  const rgb = new Uint8Array(width * height * 3);
-  for (let i = 0, j = 0; i < data.length; i += 4, j += 3) {
-    rgb[j] = data[i];
-    rgb[j + 1] = data[i + 1];
-    rgb[j + 2] = data[i + 2];
-  }
-  return { data: rgb, width, height, channels: 3 };
+  return { data, width, height, channels: 4 };
 }
 
 export class LocalDetectorEngine implements DetectorEngine {

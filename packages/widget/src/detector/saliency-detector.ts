@@ -3,15 +3,16 @@
 // picked box explained (a gradient CAM of its score, or the image's EigenCAM map) drawn under the
 // boxes. mode="wasm" runs core's DetectorExplainer in the page; mode="remote" asks the API (`api`).
 // Both give the map on the letterboxed input; it is taken back to the photo with core's
-// letterboxToImage and coloured with core's overlay, so the two modes draw the same pixels.
+// letterboxToImage and coloured with core's overlay (render/heatmap.ts's blend, as <saliency-explainer>), so the two modes draw the same pixels.
 // Fires `saliency-detector-ready` with { backend, detections, box, method, inputMap, map } after each map.
-import { getCamMethod, letterboxToImage, overlay, type FloatMap } from '@saliency-explainer/core';
+import { getCamMethod, letterboxToImage, type FloatMap } from '@saliency-explainer/core';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { folderUrl } from '../attributes.js';
 import { asWidgetError, WidgetError } from '../errors.js';
 import { loadImage, type LoadedImage } from '../image/load-image.js';
-import { LocalDetectorEngine, RemoteDetectorEngine, rgbOf, type DetectedBox, type DetectorEngine } from './detector-engines.js';
+import { blend } from '../render/heatmap.js';
+import { LocalDetectorEngine, RemoteDetectorEngine, type DetectedBox, type DetectorEngine } from './detector-engines.js';
 
 export interface DetectorReadyDetail {
   backend: 'wasm' | 'server';
@@ -153,15 +154,8 @@ export class SaliencyDetector extends LitElement {
     canvas.width = width;
     canvas.height = height;
     const ctx = canvas.getContext('2d')!;
-    const base = this.mapOnPhoto ? overlay(rgbOf(this.image.pixels), this.mapOnPhoto, { colormap: 'jet', imageWeight: 0.5 }) : rgbOf(this.image.pixels);
-    const rgba = new ImageData(width, height);
-    for (let i = 0, j = 0; j < base.data.length; i += 4, j += 3) {
-      rgba.data[i] = base.data[j];
-      rgba.data[i + 1] = base.data[j + 1];
-      rgba.data[i + 2] = base.data[j + 2];
-      rgba.data[i + 3] = 255;
-    }
-    ctx.putImageData(rgba, 0, 0);
+    // the map over the photo as <saliency-explainer> draws it (jet, half and half)
+    ctx.putImageData(this.mapOnPhoto ? blend(this.image.pixels, this.mapOnPhoto, 'jet', 0.5) : this.image.pixels, 0, 0);
     const line = Math.max(2, Math.round(Math.min(width, height) / 150));
     const font = Math.max(11, Math.round(Math.min(width, height) / 22));
     ctx.font = `${font}px system-ui, sans-serif`;
