@@ -87,9 +87,11 @@ export class HeatmapResults {
     const id = `${key.explanationId}/${position}/${kind}/${key.optionsKey}`;
     const running = this.inFlight.get(id);
     if (running) return { ...(await running), cached: true };
-    const stored = await this.storage.getHeatmapResult(key);
-    if (stored) return { value: stored.value, computeMs: stored.computeMs, cached: true };
+    // registered before the first await (the storage lookup is part of the work): a request arriving
+    // while the lookup runs joins it instead of looking up, missing and computing a second time
     const work = (async () => {
+      const stored = await this.storage.getHeatmapResult(key);
+      if (stored) return { value: stored.value, computeMs: stored.computeMs, cached: true };
       const started = performance.now();
       const value = await compute();
       const saved = await this.storage.saveHeatmapResult({ ...key, value, computeMs: performance.now() - started });
