@@ -5,17 +5,19 @@
 // fills every image exactly to its quota; a careless participant (random clicks) and a fraudulent one
 // (every click in one spot) are excluded with their reasons; the reliability curve (split-half CC of the
 // pooled map, and its CC with the eye tracking) rises with the number of participants.
-// Simulated participants click a random sample of an OSIE observer's real fixations with an 8 px hand
-// error, as test/api/annotations.e2e.test.ts does. The service clock moves 10 s per reading, no sleeps.
+// Simulated participants (test/helpers/campaign-participants.ts) click a random sample of an OSIE
+// observer's real fixations with an 8 px hand error, as test/api/annotations.e2e.test.ts does. The
+// service clock moves 10 s per reading, no sleeps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseOsie, type Fixation, type OsieImage } from '../../packages/core/src/index.js';
+import { parseOsie, type OsieImage } from '../../packages/core/src/index.js';
 import { CampaignService } from '../../packages/api/src/campaigns/service.js';
 import { createPrismaClient } from '../../packages/api/src/storage/open.js';
 import { startTestServer, type GraphQLResponse, type TestServer } from '../support/api-server.js';
 import { testDatabases } from '../support/databases.js';
 import { rng } from '../helpers/random.js';
+import { clicksOf, type Behaviour } from '../helpers/campaign-participants.js';
 
 const root = resolve(__dirname, '../..');
 const osieDir = resolve(root, '../shared/data/osie');
@@ -24,8 +26,6 @@ const FILES = Array.from({ length: 12 }, (_, i) => `${1001 + i}.jpg`);
 const GOLD = '1013.jpg';
 const KEY = 'campaign-admin-key-0123456789';
 const BUDGET = 8;
-
-interface Click { x: number; y: number; t: number }
 
 const STEP = `sessionToken campaignId done total finished noneLeft completionCode minClicks refractoryMs
   annotation { ticket image { id width height } maxClicks timeLimitSeconds prompt blurSigma } submitted { id }`;
@@ -37,41 +37,6 @@ const VIEW = `query($id: ID!) { campaign(id: $id) { id open
   participants { sessions finished excluded }
   exclusions { session rule detail value threshold }
   reliability { participants splitHalf eyeTracking images } } }`;
-
-function jitter(random: () => number): number {
-  return 8 * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
-
-/** An observer's fixations as clicks: a random sample of at most BUDGET in viewing order, hand error, human timing. */
-function honestClicks(fixations: readonly Fixation[], w: number, h: number, random: () => number): Click[] {
-  const order = fixations.map((_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  const chosen = order.slice(0, BUDGET).sort((a, b) => a - b).map((i) => fixations[i]);
-  const clamp = (v: number, n: number) => Math.min(Math.max(v, 0), n - 1e-3);
-  let t = 200 + 300 * random();
-  return chosen.map((f) => {
-    const c = { x: clamp(f.x + 0.5 + jitter(random), w), y: clamp(f.y + 0.5 + jitter(random), h), t };
-    t += Math.max(120, (f.duration ?? 200) + 30 + 60 * random());
-    return c;
-  });
-}
-
-function timed(points: { x: number; y: number }[], random: () => number): Click[] {
-  let t = 250 + 200 * random();
-  return points.map((p) => {
-    const c = { ...p, t };
-    t += 150 + 250 * random();
-    return c;
-  });
-}
-
-const carelessClicks = (w: number, h: number, random: () => number) => timed(Array.from({ length: BUDGET }, () => ({ x: random() * w, y: random() * h })), random);
-const oneSpotClicks = (w: number, h: number, random: () => number) => timed(Array.from({ length: BUDGET }, () => ({ x: w * 0.2 + random(), y: h * 0.8 + random() })), random);
-
-type Behaviour = 'honest' | 'careless' | 'one-spot';
 
 for (const db of testDatabases()) {
   describe.skipIf(!!db.skipReason)(`annotation campaigns end to end on ${db.provider}`, () => {
@@ -100,9 +65,7 @@ for (const db of testDatabases()) {
       while (step.annotation) {
         const { width: w, height: h, id } = step.annotation.image;
         const osie = OSIE.get(files.get(id)!) as OsieImage;
-        const clicks = behaviour === 'careless' ? carelessClicks(w, h, random)
-          : behaviour === 'one-spot' ? oneSpotClicks(w, h, random)
-            : honestClicks(osie.observers[observer % osie.observers.length], w, h, random);
+        const clicks = clicksOf(behaviour, osie.observers[observer % osie.observers.length], w, h, random, BUDGET);
         const sub = await s.gql(SUBMIT, { input: { sessionToken: step.sessionToken, ticket: step.annotation.ticket, clicks } });
         expect(sub.errors, JSON.stringify(sub.errors)).toBeUndefined();
         step = sub.data!.submitCampaignAnnotation;

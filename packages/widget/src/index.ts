@@ -8,6 +8,7 @@ export { CACHE_NAME } from './net/cached-fetch.js';
 export { ORT_FILES } from './engines/ort-loader.js';
 export { ANNOTATOR_KEY, type AnnotationSession, type AnnotationTask, type Click } from './annotate/annotation-api.js';
 export type { AnnotationPhase, AnnotationSubmittedDetail } from './annotate/annotation-controller.js';
+export type { AnnotationTicket, CampaignStep } from './annotate/campaign-api.js';
 export type { AlignmentDetail } from './alignment/alignment-controller.js';
 export type { ReferenceKind } from './alignment/scores.js';
 export type { CaptionDetail, FaithfulnessDetail } from './measures/measures-controller.js';

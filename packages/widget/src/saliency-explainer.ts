@@ -10,6 +10,7 @@ import { alignmentView, referenceText } from './alignment/badges.js';
 import { annotateStyles } from './annotate/annotate-styles.js';
 import { annotateView } from './annotate/annotate-view.js';
 import { AnnotationController, type AnnotationPhase, type AnnotationSubmittedDetail } from './annotate/annotation-controller.js';
+import type { AnnotationTicket } from './annotate/campaign-api.js';
 import { checkColormap, checkMethod, checkMode, checkTopK, clampOpacity, folderUrl, parseClasses } from './attributes.js';
 import { captionStyles } from './caption/caption-styles.js';
 import { captionNote, captionView } from './caption/caption-view.js';
@@ -50,7 +51,7 @@ export interface SaliencyReadyDetail {
 export type Phase = 'idle' | 'loading' | 'computing' | 'ready' | 'error';
 
 /** In annotation mode, changing one of these starts a new session. */
-const ANNOTATE_PROPERTIES = ['annotate', 'src', 'api', 'annotateTask', 'classIndex', 'model', 'maxClicks', 'timeLimit'] as const;
+const ANNOTATE_PROPERTIES = ['annotate', 'src', 'api', 'annotateTask', 'classIndex', 'model', 'maxClicks', 'timeLimit', 'ticket', 'campaignSession', 'practice'] as const;
 
 const ANNOTATION_STATUS: Record<AnnotationPhase, Phase> = {
   idle: 'idle', loading: 'loading', ready: 'ready', annotating: 'ready', submitting: 'computing', done: 'ready', error: 'error',
@@ -70,7 +71,8 @@ const mapKey = (method: string, classIndex: number) => `${method}|${classIndex}`
  * @fires saliency-alignment - the shown map's alignment scores are ready; detail: AlignmentDetail
  * @fires saliency-caption - the shown map's caption is ready (attribute caption); detail: CaptionDetail
  * @fires saliency-faithfulness - the shown map's faithfulness report is ready (attribute faithfulness); detail: FaithfulnessDetail
- * @fires annotation-submitted - annotation mode: the clicks were stored; detail: { annotationId, clicks }
+ * @fires annotation-submitted - annotation mode: the clicks were stored; detail: { annotationId, clicks, campaignStep?, practice? }
+ * @fires annotation-ticket-needed - annotation mode with a ticket property: it is spent or expired (a submission failed); set a new one (nextCampaignImage); detail: { reason }
  * @csspart badge - where the result was computed: WebGPU, wasm or server
  * @csspart canvas - the image with the heatmap overlay
  * @csspart status - the progress line over the image
@@ -168,6 +170,16 @@ export class SaliencyExplainer extends LitElement {
   @property({ attribute: 'max-clicks', type: Number }) maxClicks?: number;
   /** Annotation mode: ask for at most this many seconds (the server may allow less). */
   @property({ attribute: 'time-limit', type: Number }) timeLimit?: number;
+  /**
+   * Annotation mode: a ticket issued elsewhere — the `annotation` of startCampaignSession / nextCampaignImage
+   * (or of startAnnotation), with the campaign's `minClicks` and `refractoryMs` — so the widget starts
+   * no session of its own; `src` defaults to the ticket's `image.dataUrl`. A JavaScript property.
+   */
+  @property({ attribute: false }) ticket: AnnotationTicket | null = null;
+  /** Annotation mode with `ticket`: the campaign session's token; the clicks go to submitCampaignAnnotation and annotation-submitted carries the next step. */
+  @property({ attribute: 'campaign-session' }) campaignSession?: string;
+  /** Annotation mode: a rehearsal on `src` — nothing is sent or stored (the terms of `ticket` when set, else max-clicks / time-limit). */
+  @property({ type: Boolean }) practice = false;
 
   @state() private phase: Phase = 'idle';
   /** Downloads of this run that went to the network (cache hits never show), by what they fetch. */
@@ -199,6 +211,7 @@ export class SaliencyExplainer extends LitElement {
   private readonly measures = new MeasuresController(this);
   private readonly annotation = new AnnotationController(this, () => ({
     src: this.src, api: this.api, task: this.annotateTask, classIndex: this.classIndex, model: this.model, maxClicks: this.maxClicks, timeLimit: this.timeLimit,
+    ticket: this.ticket, campaignSession: this.campaignSession, practice: this.practice,
   }));
 
   /** Where the current result was computed (null before the first one). */
@@ -673,6 +686,7 @@ declare global {
     'saliency-ready': CustomEvent<SaliencyReadyDetail>;
     'saliency-error': CustomEvent<SaliencyErrorDetail>;
     'annotation-submitted': CustomEvent<AnnotationSubmittedDetail>;
+    'annotation-ticket-needed': CustomEvent<{ reason: string | null }>;
     'saliency-alignment': CustomEvent<AlignmentDetail>;
     'saliency-caption': CustomEvent<CaptionDetail>;
     'saliency-faithfulness': CustomEvent<FaithfulnessDetail>;

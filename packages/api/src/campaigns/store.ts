@@ -108,6 +108,9 @@ function toAssignment(r: { id: string; sessionId: string; campaignId: string; im
 /** A campaign id: 9 random bytes, 12 base64url characters (the link is the only way in for participants). */
 export const newCampaignId = () => randomBytes(9).toString('base64url');
 
+/** What newCampaignId makes (a link's id is checked against it before any database read). */
+export const CAMPAIGN_ID = /^[A-Za-z0-9_-]{12}$/;
+
 type Tx = Parameters<Parameters<StorageClient['$transaction']>[0]>[0];
 
 export class CampaignStore {

@@ -11,6 +11,7 @@ import { setIsolationHeaders } from './isolation.js';
 import { HTTP_STATUS, type ErrorCode } from './errors.js';
 import { ResponseBudget } from './response-budget.js';
 import { landingPage } from './landing.js';
+import { campaignRoutes } from './campaign-routes.js';
 import type { StaticRoutes } from './static.js';
 import type { ServerSettings } from './settings.js';
 
@@ -164,6 +165,8 @@ export function createRequestHandler(apollo: ApolloServer<ApiContext>, services:
         // the widget's demo page when it is there; the query console always at /console
         const html = (url.pathname === '/' && files.demoPage()) || landingPage(services.version);
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) }).end(html);
+      } else if (url.pathname.startsWith('/c/') && (await campaignRoutes(req, res, url.pathname, services))) {
+        // a campaign's participant page (server/campaign-routes.ts)
       } else if (await files.handle(req, res, url.pathname)) {
         // served from disk
       } else {

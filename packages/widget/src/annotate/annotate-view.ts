@@ -80,7 +80,7 @@ function startCard(c: AnnotationController): TemplateResult | typeof nothing {
   return html`<div class="start-card" part="start-card">
     <p>You will see the image blurred. Each click reveals a sharp circle around it: click where you look.
       You have <strong>${s.maxClicks} ${s.maxClicks === 1 ? 'click' : 'clicks'}</strong> and
-      <strong>${s.timeLimitSeconds} seconds</strong>; the clock starts when you press Start.</p>
+      <strong>${s.timeLimitSeconds} seconds</strong>; the clock starts when you press Start.${c.minClicks > 1 ? html` Make at least <strong>${c.minClicks} clicks</strong>.` : nothing}</p>
     <button part="start" class="primary" type="button" @click=${() => void c.begin()}>Start</button>
   </div>`;
 }
@@ -89,7 +89,7 @@ function bar(c: AnnotationController): TemplateResult | typeof nothing {
   const s = c.session;
   if (!s || c.phase === 'done' || c.phase === 'loading' || c.phase === 'ready') return nothing;
   const editable = c.phase === 'annotating';
-  const stuck = c.timeUp && !c.clicks.length;
+  const stuck = c.timeUp && !c.canSubmit;
   return html`<div class="annotate-bar" part="annotate-controls">
     <span class="counter" part="clicks-left">Clicks left <strong>${c.clicksLeft}</strong> of ${s.maxClicks}</span>
     ${editable
@@ -100,7 +100,7 @@ function bar(c: AnnotationController): TemplateResult | typeof nothing {
     <button part="undo" type="button" ?disabled=${!editable || !c.clicks.length || c.timeUp} @click=${() => c.undo()}>Undo last click</button>
     ${stuck
       ? html`<button part="again" class="primary" type="button" @click=${() => void c.start()}>Start again</button>`
-      : html`<button part="submit" class="primary" type="button" ?disabled=${!editable || !c.clicks.length} @click=${() => void c.submit()}>Submit</button>`}
+      : html`<button part="submit" class="primary" type="button" ?disabled=${!editable || !c.canSubmit} @click=${() => void c.submit()}>Submit</button>`}
   </div>`;
 }
 
@@ -108,6 +108,9 @@ function thanks(c: AnnotationController): TemplateResult | typeof nothing {
   if (c.phase !== 'done') return nothing;
   const n = c.clicks.length;
   // no "annotate again": the server keeps one annotation per annotator, image and task
+  if (c.practice) {
+    return html`<div class="thanks" part="thanks"><strong>Well done!</strong> That was practice: your ${n} ${n === 1 ? 'click was' : 'clicks were'} not saved.</div>`;
+  }
   return html`<div class="thanks" part="thanks">
     <strong>Thank you!</strong> Your ${n} ${n === 1 ? 'click was' : 'clicks were'} saved.
   </div>`;

@@ -3,6 +3,7 @@
 import { parseClasses } from '../attributes.js';
 import { WidgetError } from '../errors.js';
 import type { AnnotationTask } from './annotation-api.js';
+import type { AnnotationTicket } from './campaign-api.js';
 
 /** The element's attributes as the annotation mode reads them. */
 export interface AnnotationAttributes {
@@ -13,6 +14,12 @@ export interface AnnotationAttributes {
   model?: string;
   maxClicks?: number;
   timeLimit?: number;
+  /** A ticket issued elsewhere (a campaign's): no session of the widget's own. */
+  ticket?: AnnotationTicket | null;
+  /** The campaign session the ticket belongs to: the clicks go to submitCampaignAnnotation. */
+  campaignSession?: string;
+  /** A rehearsal: nothing goes to the server. */
+  practice?: boolean;
 }
 
 export interface AnnotationRequest {
@@ -23,6 +30,21 @@ export interface AnnotationRequest {
   model?: string;
   maxClicks?: number;
   timeLimitSeconds?: number;
+  ticket?: AnnotationTicket;
+  campaignSession?: string;
+  practice: boolean;
+}
+
+/** A campaign session token: the 22 base64url characters the API issues. */
+const SESSION_TOKEN = /^[A-Za-z0-9_-]{22}$/;
+
+function checkTicket(t: AnnotationTicket): AnnotationTicket {
+  const positive = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
+  if (typeof t !== 'object' || t === null || typeof t.ticket !== 'string' || !t.image || !positive(t.image.width) || !positive(t.image.height)
+    || !positive(t.maxClicks) || !positive(t.timeLimitSeconds) || !positive(t.bubbleRadius) || !positive(t.blurSigma)) {
+    throw new WidgetError('BAD_ATTRIBUTE', 'ticket: expected the annotation of startAnnotation, startCampaignSession or nextCampaignImage (ticket, image { width height }, maxClicks, timeLimitSeconds, bubbleRadius, blurSigma, expiresAt)');
+  }
+  return t;
 }
 
 const TASKS: readonly AnnotationTask[] = ['describe', 'find'];
@@ -39,6 +61,15 @@ export function annotationRequest(a: AnnotationAttributes): AnnotationRequest | 
   if (a.timeLimit != null && !(Number.isFinite(a.timeLimit) && a.timeLimit > 0)) {
     throw new WidgetError('BAD_ATTRIBUTE', `time-limit="${a.timeLimit}": expected a positive number of seconds`);
   }
+  if (a.campaignSession && !SESSION_TOKEN.test(a.campaignSession)) throw new WidgetError('BAD_ATTRIBUTE', 'campaign-session: expected the sessionToken of startCampaignSession');
+  if (a.campaignSession && !a.ticket && !a.practice) throw new WidgetError('BAD_ATTRIBUTE', 'campaign-session needs the ticket property: the annotation of the campaign step');
+  const ticket = a.ticket && !a.practice ? checkTicket(a.ticket) : undefined;
+  const src = a.src || ticket?.image.dataUrl;
+  if (a.practice) {
+    // a rehearsal: nothing is stored, no server needed
+    if (!src) return null;
+    return { src, api: '', task, practice: true, ticket: a.ticket ?? undefined, maxClicks: a.maxClicks ?? undefined, timeLimitSeconds: a.timeLimit ?? undefined };
+  }
   if (!a.api) throw new WidgetError('NO_API', 'the annotation mode stores clicks on a saliency-explainer server: set the api attribute');
   let api: string;
   try {
@@ -46,10 +77,13 @@ export function annotationRequest(a: AnnotationAttributes): AnnotationRequest | 
   } catch {
     throw new WidgetError('BAD_ATTRIBUTE', `api="${a.api}" is not a URL`);
   }
-  if (!a.src) return null;
+  if (!src) return null;
   return {
-    src: a.src,
+    src,
     api,
+    practice: false,
+    ticket,
+    campaignSession: a.campaignSession || undefined,
     task,
     classIndex: task === 'find' ? classIndex : undefined,
     model: a.model || undefined,
@@ -80,6 +114,10 @@ export const ANNOTATION_ERROR_TITLES: Record<string, string> = {
   API_UNAVAILABLE: 'The annotation server cannot be reached.',
   IMAGE_LOAD_FAILED: 'The image could not be loaded.',
   BAD_ATTRIBUTE: 'The widget is misconfigured.',
+  TOO_FEW_CLICKS: 'This study asks for more clicks on each image.',
+  NOT_ASSIGNED: 'This image is no longer yours to annotate.',
+  BAD_SESSION: 'This study session is not valid.',
+  CAMPAIGN_CLOSED: 'This study is closed.',
 };
 
 /** Failed submissions that can be sent again as they are (same ticket, same clicks); others start a new session. */

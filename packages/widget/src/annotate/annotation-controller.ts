@@ -1,15 +1,18 @@
 // The annotation mode's state (a Lit ReactiveController of <saliency-explainer>): load the image,
-// store it on the server, start a session, wait for the participant's Start (the blurred image and
-// the clock appear only then), collect clicks within the budget and the time limit, submit them, and
-// report success or the server's error.
+// store it on the server, start a session (or take a ticket issued elsewhere, e.g. a campaign's, or
+// rehearse with nothing stored), wait for the participant's Start (the blurred image and the clock
+// appear only then), collect clicks within the budget, the time limit and a campaign's refractory
+// period, submit them (to the campaign session when there is one), and report success or the error.
+import { bubbleGeometry } from '@saliency-explainer/core';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { asWidgetError, type SaliencyErrorDetail, type WidgetError } from '../errors.js';
+import { asWidgetError, WidgetError, type SaliencyErrorDetail } from '../errors.js';
 import { loadImage, type LoadedImage } from '../image/load-image.js';
 import { displayPixels } from '../render/heatmap.js';
 import {
   loadAnnotatorToken, saveAnnotatorToken, startAnnotation, submitAnnotation, uploadImage,
   type AnnotationSession, type Click, type StoredImage,
 } from './annotation-api.js';
+import { submitCampaignAnnotation, type CampaignStep } from './campaign-api.js';
 import { annotationRequest, FINAL, RESUBMITTABLE, type AnnotationAttributes, type AnnotationRequest } from './annotation-config.js';
 import { bubbleLayers, drawBubbles, type BubbleLayers } from './bubbles.js';
 import { Countdown } from './countdown.js';
@@ -19,10 +22,19 @@ export type AnnotationPhase = 'idle' | 'loading' | 'ready' | 'annotating' | 'sub
 
 /** The detail of an `annotation-submitted` event. */
 export interface AnnotationSubmittedDetail {
-  annotationId: string;
+  /** The stored annotation; null for a practice run (nothing is sent). */
+  annotationId: string | null;
   /** What was sent: 0-based pixels of the stored image, t in ms since the image was shown. */
   clicks: Click[];
+  /** With campaign-session: the session's next step (the next image's ticket, or the end with the completion code). */
+  campaignStep?: CampaignStep;
+  /** The practice attribute was set: nothing was stored. */
+  practice?: boolean;
 }
+
+/** Practice runs without a ticket: BubbleView's budget and time unless max-clicks / time-limit say otherwise. */
+const PRACTICE_CLICKS = 10;
+const PRACTICE_SECONDS = 30;
 
 /**
  * A continuous position on the stored image, as the API takes clicks: pixel i spans [i, i + 1), so a
@@ -55,6 +67,10 @@ export class AnnotationController implements ReactiveController {
   /** The polite live region's text. */
   announcement = '';
   annotationId: string | null = null;
+  /** Clicks sooner than this after the previous one are ignored (a campaign's refractory period; 0 elsewhere). */
+  refractoryMs = 0;
+  /** Submit waits for this many clicks (a campaign's minimum; 1 elsewhere). */
+  minClicks = 1;
 
   private request: AnnotationRequest | null = null;
   /** The image of `src`, as loaded and as stored on `api` ("Annotate again" reuses it). */
@@ -134,6 +150,12 @@ export class AnnotationController implements ReactiveController {
         this.phase = 'idle';
         return;
       }
+      if (request.practice || request.ticket) {
+        await this.startWith(request, token);
+        return;
+      }
+      this.refractoryMs = 0;
+      this.minClicks = 1;
       let loaded = this.loaded?.src === request.src && this.loaded.api === request.api ? this.loaded : null;
       if (!loaded) {
         const image = await loadImage(request.src);
@@ -164,6 +186,63 @@ export class AnnotationController implements ReactiveController {
     }
   }
 
+  /** A session from outside (the ticket property) or a practice one: the image is loaded, nothing is uploaded. */
+  private async startWith(request: AnnotationRequest, token: number): Promise<void> {
+    const image = await loadImage(request.src);
+    if (token !== this.run) return;
+    const width = image.pixels.width;
+    const height = image.pixels.height;
+    const t = request.ticket;
+    let session: AnnotationSession;
+    if (request.practice) {
+      const g = bubbleGeometry(width, height);
+      session = {
+        ticket: '', annotatorToken: '', image: { id: 'practice', width, height },
+        prompt: t?.prompt ?? 'Practice: click where you look to tell what this image shows.',
+        maxClicks: t?.maxClicks ?? request.maxClicks ?? PRACTICE_CLICKS, timeLimitSeconds: t?.timeLimitSeconds ?? request.timeLimitSeconds ?? PRACTICE_SECONDS,
+        bubbleRadius: g.radius, blurSigma: g.blurSigma, expiresAt: new Date(8.64e15).toISOString(),
+      };
+    } else {
+      // the ticket names the stored image's size: src must be that image (its clicks are in its pixels)
+      if (t!.image.width !== width || t!.image.height !== height) {
+        throw new WidgetError('BAD_ATTRIBUTE', `src is ${width}×${height}, the ticket's image ${t!.image.width}×${t!.image.height}: src must be the ticket's image`);
+      }
+      // the stored image's id is the sha256 of its bytes (checked where the page has Web Crypto: secure contexts)
+      if (/^[0-9a-f]{64}$/.test(t!.image.id) && globalThis.crypto?.subtle) {
+        const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await image.blob.arrayBuffer()));
+        if (token !== this.run) return;
+        const hex = Array.from(digest, (v) => v.toString(16).padStart(2, '0')).join('');
+        if (hex !== t!.image.id) throw new WidgetError('BAD_ATTRIBUTE', `src is not the ticket's image (sha256 ${hex.slice(0, 12)}…, the ticket's ${t!.image.id.slice(0, 12)}…)`);
+      }
+      session = { ...t!, annotatorToken: '' };
+    }
+    this.minClicks = Math.max(1, t?.minClicks ?? 1);
+    this.refractoryMs = Math.max(0, t?.refractoryMs ?? 0);
+    const picture = displayPixels(image, null);
+    this.loaded?.image.bitmap.close();
+    this.loaded = null;
+    this.session = session;
+    this.layers = bubbleLayers(picture, session.blurSigma * (picture.width / session.image.width));
+    image.bitmap.close();
+    this.phase = 'ready';
+    this.announce(`${session.prompt} You have ${session.maxClicks} clicks and ${session.timeLimitSeconds} seconds. Press Start when you are ready.`);
+  }
+
+  /** Submit is enabled: at least the minimum of clicks. */
+  get canSubmit(): boolean {
+    return this.clicks.length >= this.minClicks;
+  }
+
+  /** A practice run (nothing is stored). */
+  get practice(): boolean {
+    return !!this.request?.practice;
+  }
+
+  /** A ticket from outside: the page supplies the next one (the annotation-ticket-needed event). */
+  get externalTicket(): boolean {
+    return !!this.request?.ticket && !this.request.practice;
+  }
+
   /**
    * The participant's Start: the blurred image is drawn and the clock starts on the next frame. A
    * ticket that would expire before the time limit is over (the page was left open) is replaced first.
@@ -172,7 +251,7 @@ export class AnnotationController implements ReactiveController {
     const session = this.session;
     if (this.phase !== 'ready' || !session) return;
     const token = this.run;
-    if (Date.parse(session.expiresAt) - Date.now() < session.timeLimitSeconds * 1000 + TICKET_MARGIN_MS) {
+    if (!this.externalTicket && !this.request?.practice && Date.parse(session.expiresAt) - Date.now() < session.timeLimitSeconds * 1000 + TICKET_MARGIN_MS) {
       await this.start();
       if (token + 1 !== this.run || this.phase !== 'ready') return;
     }
@@ -188,6 +267,11 @@ export class AnnotationController implements ReactiveController {
     const y = clamp(p.y, session.image.height);
     // ms since the image was shown, never decreasing
     const t = Math.max(this.clicks.at(-1)?.t ?? 0, this.clock.elapsed());
+    const last = this.clicks.at(-1);
+    if (last && t - last.t < this.refractoryMs) {
+      this.announce('Wait a moment between clicks.');
+      return false;
+    }
     this.clicks = [...this.clicks, { x, y, t }];
     const left = this.clicksLeft;
     this.announce(left ? `Bubble ${this.clicks.length} revealed. ${left} ${left === 1 ? 'click' : 'clicks'} left.` : 'Bubble revealed. No clicks left: submit your bubbles.');
@@ -203,7 +287,7 @@ export class AnnotationController implements ReactiveController {
   async submit(): Promise<void> {
     const session = this.session;
     const request = this.request;
-    if (!session || !request || !this.clicks.length || !(this.phase === 'annotating' || this.phase === 'error')) return;
+    if (!session || !request || !this.clicks.length || !this.canSubmit || !(this.phase === 'annotating' || this.phase === 'error')) return;
     const token = this.run;
     const clicks = this.clicks.map((c) => ({ ...c }));
     this.clock.stop();
@@ -211,12 +295,22 @@ export class AnnotationController implements ReactiveController {
     this.error = null;
     this.host.requestUpdate();
     try {
-      const id = await submitAnnotation(request.api, session.ticket, clicks);
+      let detail: AnnotationSubmittedDetail;
+      if (request.practice) {
+        detail = { annotationId: null, clicks, practice: true };
+      } else if (request.campaignSession) {
+        const r = await submitCampaignAnnotation(request.api, request.campaignSession, session.ticket, clicks);
+        detail = { annotationId: r.annotationId, clicks, campaignStep: r.step };
+      } else {
+        detail = { annotationId: await submitAnnotation(request.api, session.ticket, clicks), clicks };
+      }
       if (token !== this.run) return;
       this.phase = 'done';
-      this.annotationId = id;
-      this.announce(`Thank you: your ${clicks.length} ${clicks.length === 1 ? 'click was' : 'clicks were'} saved.`);
-      this.host.dispatchEvent(new CustomEvent<AnnotationSubmittedDetail>('annotation-submitted', { detail: { annotationId: id, clicks }, bubbles: true, composed: true }));
+      this.annotationId = detail.annotationId;
+      this.announce(request.practice
+        ? `Practice done: ${clicks.length} ${clicks.length === 1 ? 'click' : 'clicks'} (nothing was saved).`
+        : `Thank you: your ${clicks.length} ${clicks.length === 1 ? 'click was' : 'clicks were'} saved.`);
+      this.host.dispatchEvent(new CustomEvent<AnnotationSubmittedDetail>('annotation-submitted', { detail, bubbles: true, composed: true }));
     } catch (e) {
       this.fail(e, token, 'submit');
     }
@@ -225,7 +319,13 @@ export class AnnotationController implements ReactiveController {
   /** The error box's button: send the same clicks again when that can help, else a new session. */
   retry(): void {
     if (this.errorStage === 'submit' && this.error && RESUBMITTABLE.has(this.error.code) && !this.timeExpired()) void this.submit();
+    else if (this.externalTicket && this.errorStage === 'submit') this.needTicket();
     else void this.start();
+  }
+
+  /** Ask the page for a fresh ticket (its ticket is spent or expired): the annotation-ticket-needed event. */
+  needTicket(): void {
+    this.host.dispatchEvent(new CustomEvent<{ reason: string | null }>('annotation-ticket-needed', { detail: { reason: this.error?.code ?? null }, bubbles: true, composed: true }));
   }
 
   /** Whether a retry can succeed at all (a duplicate annotation never will). */
