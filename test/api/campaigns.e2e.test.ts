@@ -181,6 +181,10 @@ for (const db of testDatabases()) {
       } finally {
         await client.$disconnect();
       }
+      // Image.humanAttention pools every participant before the review…
+      const HUMAN = 'query($i: ID!) { image(id: $i) { humanAttention(source: CROWD) { annotators pointCount } } }';
+      const regularIds = FILES.map((f) => ids.get(f)!);
+      const before = await Promise.all(regularIds.map(async (i) => (await s.gql(HUMAN, { i })).data!.image.humanAttention));
       const review = await admin('mutation($id: ID!) { reviewCampaign(id: $id) { session rule detail value threshold } }', { id });
       expect(review.errors).toBeUndefined();
       const v = (await admin(VIEW, { id })).data!.campaign;
@@ -210,6 +214,21 @@ for (const db of testDatabases()) {
       // excluded participants are left out of the pooled maps
       for (const im of regular) expect(im.kept).toBeLessThanOrEqual(im.accepted);
       expect(regular.reduce((n: number, im: any) => n + im.accepted - im.kept, 0)).toBeGreaterThanOrEqual(8);
+      // …and leaves the excluded ones out after it: the people and the points of the kept annotations
+      const accepted = await s.server.services.campaigns.store.acceptedAnnotations(id);
+      const out = new Set(v.exclusions.map((e: any) => e.session));
+      // (the image's crowd annotations of the other campaigns above stay in)
+      const points = (list: { points: unknown[] }[]) => list.reduce((n, a) => n + a.points.length, 0);
+      for (const [k, imageId] of regularIds.entries()) {
+        const im = v.images.find((x: any) => x.image.id === imageId);
+        const all = await s.server.services.storage.listAnnotations(imageId, { source: 'CROWD' });
+        const left = new Set(accepted.filter((p) => p.annotation.imageId === imageId && out.has(p.sessionId)).map((p) => p.annotation.id));
+        expect(left.size).toBe(im.accepted - im.kept);
+        expect(before[k]).toMatchObject({ annotators: all.length, pointCount: points(all) });
+        const after = (await s.gql(HUMAN, { i: imageId })).data!.image.humanAttention;
+        const kept = all.filter((a) => !left.has(a.id));
+        expect(after, imageId).toMatchObject({ annotators: kept.length, pointCount: points(kept) });
+      }
 
       // the reliability curve rises with the number of participants
       const curve = v.reliability as { participants: number; splitHalf: number; eyeTracking: number; images: number }[];

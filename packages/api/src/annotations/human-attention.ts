@@ -5,6 +5,9 @@
 // source, number of annotations): annotations are never changed or deleted, so a new one changes the key and the next request pools afresh, with no invalidation.
 // Crowd clicks are continuous positions (pixel i spans [i, i + 1)); core's points have pixel centres at
 // integers, so clicks move by −0.5 on the way in. Imported fixations are stored in core's convention.
+// Crowd annotations of participants a campaign excluded (its quality rules) are left out: `exclude`
+// names them, and their ids are part of the key, so a new review changes the key too.
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { AGREEMENT_METRICS, getAlignmentMetric, humanMap, type Fixation, type HumanMap } from '@saliency-explainer/core';
 import { Scoring } from './scoring.js';
@@ -37,6 +40,9 @@ function matches(a: AnnotationRecord, f?: TaskFilter): boolean {
   if (a.task !== f.task) return false;
   return f.task === 'DESCRIBE' || (a.classIndex === f.classIndex && a.model === f.model);
 }
+
+/** The crowd annotations of an image to leave out of its pooled map (a campaign's excluded participants): their ids. */
+export type ExcludedAnnotations = (imageId: string) => Promise<readonly string[]>;
 
 /** What the API's HumanAttention type is resolved from. */
 export interface PooledAttention {
@@ -91,6 +97,8 @@ export class HumanAttentionPool {
   private readonly cache: LRUCache<string, Promise<PooledAttention | null>>;
   /** Pooled maps computed (not taken from the cache), for tests and stats. */
   computed = 0;
+  /** Crowd annotations left out (set by the server: campaigns' excluded participants); none when null. */
+  exclude: ExcludedAnnotations | null = null;
 
   constructor(private readonly storage: Storage, readonly options: HumanAttentionOptions, private readonly scoring: Scoring = new Scoring({ inline: true })) {
     this.cache = new LRUCache({ maxSize: options.cacheBytes ?? 64 * 1024 * 1024 });
@@ -109,18 +117,20 @@ export class HumanAttentionPool {
   async get(image: ImageRecord, source: AnnotationSource, filter?: TaskFilter): Promise<PooledAttention | null> {
     const count = await this.storage.countAnnotations(image.id, source);
     if (count === 0) return null;
-    const key = `${image.id}|${source}|${count}|${filterKey(filter)}`;
+    const out = source === 'CROWD' && this.exclude ? [...(await this.exclude(image.id))].sort() : [];
+    const left = out.length ? `|x${out.length}:${createHash('sha256').update(out.join(',')).digest('base64url').slice(0, 16)}` : '';
+    const key = `${image.id}|${source}|${count}|${filterKey(filter)}${left}`;
     let entry = this.cache.get(key);
     if (!entry) {
-      entry = this.pool(image, source, filter);
+      entry = this.pool(image, source, filter, new Set(out));
       this.cache.set(key, entry, { size: this.frameBytes(image) + count * 1024 });
       entry.catch(() => this.cache.delete(key));
     }
     return entry;
   }
 
-  private async pool(image: ImageRecord, source: AnnotationSource, filter?: TaskFilter): Promise<PooledAttention | null> {
-    const annotations = (await this.storage.listAnnotations(image.id, { source })).filter((a) => matches(a, filter));
+  private async pool(image: ImageRecord, source: AnnotationSource, filter: TaskFilter | undefined, excluded: ReadonlySet<string>): Promise<PooledAttention | null> {
+    const annotations = (await this.storage.listAnnotations(image.id, { source })).filter((a) => matches(a, filter) && !excluded.has(a.id));
     this.computed++;
     const { width, height } = image;
     // people in core's convention, keeping only their points on the image (as humanMap does), so

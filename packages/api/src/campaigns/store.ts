@@ -309,6 +309,15 @@ export class CampaignStore {
     });
   }
 
+  /** The accepted annotations of an image by participants with an exclusion (in any campaign): left out of its pooled map. */
+  async excludedAnnotations(imageId: string): Promise<string[]> {
+    const rows = await this.client.campaignAssignment.findMany({
+      where: { imageId, status: 'ACCEPTED', annotationId: { not: null }, session: { exclusions: { some: {} } } },
+      select: { annotationId: true },
+    });
+    return rows.map((r) => r.annotationId!);
+  }
+
   async exclusions(campaignId: string): Promise<ExclusionRecord[]> {
     const rows = await this.client.campaignExclusion.findMany({ where: { session: { campaignId } }, orderBy: [{ sessionId: 'asc' }, { rule: 'asc' }] });
     return rows.map((r) => ({ ...r, rule: r.rule as ExclusionRule }));

@@ -82,6 +82,8 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
   }, compute.captionerDir);
   const sanity = new SanityChecks(storage, explain);
   const campaigns = new CampaignService(storage, annotations, settings.adminKey, { sigmaFraction: settings.annotation.humanMapSigma, maxSide: settings.annotation.alignmentMaxSide });
+  // a campaign's excluded participants are left out of Image.humanAttention (and what is scored against it)
+  annotations.human.exclude = (imageId) => campaigns.store.excludedAnnotations(imageId);
   const services: ApiServices = { pool, storage, explain, results, sanity, annotations, campaigns, scoring, limits, shared, version, startedAt: Date.now() };
 
   const http: Server = createServer();
