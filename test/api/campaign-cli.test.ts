@@ -1,8 +1,9 @@
-// `saliency-explainer campaign create|show|close` (the command's main, in process) on a temporary SQLite
+// `saliency-explainer campaign create|show|close|export` (the command's main, in process) on a temporary SQLite
 // database: create from a folder of 3 photos (stored as uploadImage stores them; a text file beside them
 // ignored), the terms as given, the participant link; three simulated participants driven through the
 // campaign service on the same database; show (accepted / quota per image, participants, the reliability
-// table), close (closed and reviewed: no new session). Without the admin key, with a key that is not
+// table), close (closed and reviewed: no new session), export (OSIE's layout, checked against the stored
+// clicks, and campaign.json). Without the admin key, with a key that is not
 // the environment's, with a bad image or too many images per session: a clear error, a non-zero exit and
 // no database file written.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { CampaignService } from '../../packages/api/src/campaigns/service.js';
 import { settingsFromEnv } from '../../packages/api/src/server/settings.js';
 import { openStorage } from '../../packages/api/src/storage/open.js';
 import { rng } from '../helpers/random.js';
+import { parseOsie } from '../../packages/core/src/index.js';
 
 const root = resolve(__dirname, '../..');
 const photos = resolve(root, '../shared/data/images');
@@ -134,6 +136,46 @@ describe('campaign CLI on SQLite', () => {
     const unknown = await cli('show', 'nosuchcampai', '--database-url', url);
     expect(unknown.code).toBe(3);
     expect(unknown.err).toMatch(/no campaign nosuchcampai/);
+
+    // export: OSIE's layout with the kept participants' clicks (1-based pixel centres), and campaign.json
+    const dir = join(work, 'export');
+    const exported = await cli('export', id!, '-o', dir, '--database-url', url);
+    expect(exported.code, exported.err).toBe(0);
+    const store = await openStorage(url);
+    try {
+      const campaigns = new CampaignService(store, new AnnotationService(store, { defaultId: '', get: () => Promise.reject(new Error('no models')) }, settingsFromEnv({}).annotation), KEY, { sigmaFraction: 0.03, maxSide: 400 });
+      const out = new Set((await campaigns.store.exclusions(id!)).map((e) => e.sessionId));
+      const kept = (await campaigns.store.acceptedAnnotations(id!)).filter((p) => !out.has(p.sessionId));
+      expect(exported.out).toBe(`campaign ${id}: ${kept.length} annotations (${kept.reduce((n, p) => n + p.annotation.points.length, 0)} points) of 3 images → ${dir} (${6 - kept.length} of excluded participants left out)`);
+      const osie = parseOsie(JSON.parse(readFileSync(join(dir, 'fixations.json'), 'utf8')));
+      const summary = JSON.parse(readFileSync(join(dir, 'campaign.json'), 'utf8'));
+      expect(summary.campaign).toMatchObject({ id, name: 'Three photos', open: false, perImage: 2, perSession: 2 });
+      expect(summary.exclusions.map((e: { session: string }) => e.session).sort()).toEqual([...(await campaigns.store.exclusions(id!)).map((e) => e.sessionId)].sort());
+      expect(osie.reduce((n, o) => n + o.observers.length, 0)).toBe(kept.length);
+      for (const o of osie) {
+        const imageId = o.file.replace(/\.[a-z]+$/, '');
+        expect(readFileSync(join(dir, 'stimuli', o.file)).equals(Buffer.from((await store.getImageBytes(imageId))!))).toBe(true);
+        const row = summary.images.find((r: { id: string }) => r.id === imageId);
+        expect(row.subjects).toHaveLength(o.observers.length);
+        // subject k is the session named k-th in campaign.json; its points are the stored clicks − 0.5 (parseOsie makes them 0-based)
+        o.observers.forEach((points, k) => {
+          const a = kept.find((p) => p.sessionId === row.subjects[k] && p.annotation.imageId === imageId)!.annotation;
+          expect(points).toHaveLength(a.points.length);
+          points.forEach((q, i) => {
+            expect(q.x).toBeCloseTo(a.points[i].x - 0.5, 9);
+            expect(q.y).toBeCloseTo(a.points[i].y - 0.5, 9);
+          });
+        });
+      }
+    } finally {
+      await store.close();
+    }
+    const noOut = await cli('export', id!, '--database-url', url);
+    expect(noOut.code).toBe(2);
+    expect(noOut.err).toMatch(/give -o DIR/);
+    const missing = await cli('export', 'nosuchcampai', '-o', join(work, 'nothing'), '--database-url', url);
+    expect(missing.code).toBe(3);
+    expect(existsSync(join(work, 'nothing'))).toBe(false);
   });
 
   it('refuses without the admin key (or with one that is not the environment\'s), writing nothing', async () => {
@@ -143,7 +185,7 @@ describe('campaign CLI on SQLite', () => {
     expect(none.code).toBe(2);
     expect(none.err).toMatch(/needs the admin key: --admin-key K or SALIENCY_ADMIN_KEY/);
     expect(none.out).toBe('');
-    for (const sub of ['show', 'close']) {
+    for (const sub of ['show', 'close', 'export']) {
       const r = await cli(sub, 'abcdefghijkl', '--database-url', url);
       expect(r.code, sub).toBe(2);
       expect(r.err).toMatch(/admin key/);

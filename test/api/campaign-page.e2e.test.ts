@@ -266,6 +266,30 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
     console.log(`campaign page: image ${files.get(im.image.id)} with ${kept.length} kept: eye-tracking CC ${one.at(-1).eyeTracking.toFixed(4)} (independent ${expected.toFixed(4)})`);
     expect(one.at(-1).participants).toBe(kept.length);
     expect(one.at(-1).eyeTracking).toBeCloseTo(expected, 3);
+
+    // the dashboard: a wrong key is refused and asked again; the right one shows what the API says
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1100, height: 900 });
+    await page.goto(`${s.url}/c/${id}/dashboard`, { waitUntil: 'load' });
+    await page.waitForFunction(() => document.body.dataset.state === 'login');
+    await page.type('#key', 'not-the-admin-key-0123456789');
+    await page.click('#key-form button');
+    await page.waitForFunction(() => document.body.dataset.state === 'error');
+    expect(await page.$eval('#error', (e) => e.textContent)).toMatch(/^UNAUTHENTICATED: /);
+    expect(await page.$eval('#board', (e) => (e as HTMLElement).hidden)).toBe(true);
+    await page.type('#key', KEY);
+    await page.click('#key-form button');
+    await page.waitForFunction(() => document.body.dataset.state === 'ready');
+    expect(await page.$eval('#annotations', (e) => e.textContent)).toBe(`${FILES.length * PER_IMAGE} / ${FILES.length * PER_IMAGE}`);
+    expect(await page.$eval('#at-quota', (e) => e.textContent)).toBe(`${FILES.length} / ${FILES.length}`);
+    expect(await page.$eval('#excluded', (e) => e.textContent)).toBe(String(excluded.size));
+    expect(await page.$$eval('#images tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.image))).toEqual(v.images.map((i: any) => i.image.id));
+    expect(await page.$$eval('#exclusions tbody tr', (rows) => rows.map((r) => [(r as HTMLElement).dataset.session, r.querySelector('.rule')!.textContent, r.lastElementChild!.textContent])))
+      .toEqual(v.exclusions.map((e: any) => [e.session, e.rule, e.detail]));
+    const plotted = await page.$$eval('#plot circle', (cs) => cs.map((c) => [c.getAttribute('data-series'), Number(c.getAttribute('data-n')), Number(c.getAttribute('data-value'))]));
+    expect(plotted).toEqual([...curve.map((p) => ['splitHalf', p.participants, p.splitHalf]), ...curve.map((p) => ['eyeTracking', p.participants, p.eyeTracking])]);
+    if (SHOTS) await page.screenshot({ path: resolve(SHOTS, 'campaign-dashboard.png'), fullPage: true });
+    await page.close();
   }, 900_000);
 
   it('a link to no campaign is a 404 page; the page of a closed campaign says so and starts nothing', async () => {

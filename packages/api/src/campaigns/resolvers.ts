@@ -6,6 +6,7 @@ import type { ApiContext } from '../server/context.js';
 import { apiError } from '../server/errors.js';
 import { typed } from '../annotations/resolvers.js';
 import type { CampaignService, NextStep, StepParent } from './service.js';
+import { reliabilitySvg } from './plot.js';
 
 function campaigns(ctx: ApiContext): CampaignService {
   return ctx.campaigns;
@@ -63,6 +64,7 @@ export const campaignResolvers: Resolvers = {
     },
     exclusions: (c, _a, ctx) => campaigns(ctx).store.exclusions(c.id),
     reliability: (c, { imageId }, ctx) => campaigns(ctx).reliability(c.id, imageId),
+    reliabilitySvg: async (c, { imageId }, ctx) => reliabilitySvg(await campaigns(ctx).reliability(c.id, imageId)),
   },
   CampaignImageProgress: {
     image: async (p, _a, ctx) => {

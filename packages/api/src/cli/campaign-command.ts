@@ -1,18 +1,21 @@
-// `saliency-explainer campaign create|close|show`: the organiser's side of an annotation campaign
+// `saliency-explainer campaign create|close|show|export`: the organiser's side of an annotation campaign
 // (issue 15) straight on the database, through the campaign service the API uses (no server needed).
 // create uploads the images of a folder as uploadImage does (decodeUpload: the same checks and limits)
 // or takes stored image ids, and prints the participant link; show prints the progress, the exclusions
-// with their reasons and the reliability curve; close closes the campaign and reviews its participants.
+// with their reasons and the reliability curve; close closes the campaign and reviews its participants;
+// export writes its data set (campaigns/export.ts: OSIE's layout, kept participants only, and campaign.json).
 // Every subcommand needs the admin key (--admin-key or SALIENCY_ADMIN_KEY), checked before the database
 // is opened: without it nothing is read or written. The CLI holds the database itself, so the key is a
 // guard against running an organiser operation by mistake, not a boundary against someone holding the
 // database URL; when both --admin-key and SALIENCY_ADMIN_KEY are set they must agree.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { AnnotationService, type LabelSource } from '../annotations/service.js';
 import { AnnotationError } from '../annotations/validate.js';
 import { CampaignService } from '../campaigns/service.js';
 import type { CampaignRecord } from '../campaigns/store.js';
+import { campaignDataset, type CampaignExportCounts } from '../campaigns/export.js';
+import { makeOutputDir, writeOutputFile } from '../io/output-files.js';
 import { adminKey as checkAdminKey, DEFAULT_DATABASE_URL, settingsFromEnv, type ServerSettings } from '../server/settings.js';
 import { decodeUpload, type Upload } from '../server/upload.js';
 import { openStorage } from '../storage/open.js';
@@ -24,12 +27,17 @@ import { intFlag, listFlag, parseFlags } from './flags.js';
 export const CAMPAIGN_HELP = `campaign: saliency-explainer campaign create --images DIR|ID,ID… --name N --per-image K --per-session S [options]
           saliency-explainer campaign show ID
           saliency-explainer campaign close ID
+          saliency-explainer campaign export ID -o DIR
     An annotation campaign (BubbleView clicks from a crowd), straight on the database (no server needed).
     create  stores the images of DIR (as uploadImage: JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF; the same size
             limits) or takes stored image ids, creates the campaign and prints its participant link /c/<id>
     show    per image accepted / quota (and kept, in flight), participants, exclusions with their reasons,
             the reliability curve (split-half CC of the pooled map, and its CC with eye tracking, by participants)
     close   closes the campaign (no new sessions or clicks) and reviews its participants (exclusions stored)
+    export  writes the campaign's data set to DIR in export-annotations --format dataset's layout (stimuli/,
+            fixations.json: one subject per kept annotation, 1-based; for eval --data-dir DIR) and
+            campaign.json (terms, per-image counts and subjects' sessions, exclusions with reasons, the curve);
+            participants excluded at the last review are left out
   create options:
       --images DIR|ID,…     a folder of images (each stored), or sha256 ids of stored images
       --name N              the campaign's name
@@ -43,6 +51,8 @@ export const CAMPAIGN_HELP = `campaign: saliency-explainer campaign create --ima
       --refractory-ms MS    shortest time between two clicks (default max(300, SALIENCY_ANNOTATION_MIN_CLICK_INTERVAL_MS))
       --completion-code C   shown at the end (for Prolific / Mechanical Turk) …
       --redirect URL        … or an https:// address to send participants to at the end
+  export options:
+      -o, --out DIR         the folder to write (created; files in it are replaced)
   every subcommand:
       --admin-key K         the admin key (default env SALIENCY_ADMIN_KEY; at least 16 characters; required)
       --database-url URL    default var/saliency.sqlite (env DATABASE_URL)
@@ -63,6 +73,7 @@ const options = {
   redirect: { type: 'string' },
   'admin-key': { type: 'string' },
   'database-url': { type: 'string' },
+  out: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -302,6 +313,26 @@ async function close(id: string, v: ReturnType<typeof parseFlags<typeof options>
   return EXIT.OK;
 }
 
+async function exportCampaign(id: string, v: ReturnType<typeof parseFlags<typeof options>>['values'], env: NodeJS.ProcessEnv, io: Output): Promise<ExitCode> {
+  const key = theAdminKey(v['admin-key'], env);
+  if (v.out === undefined) throw usageError('campaign export writes a folder: give -o DIR');
+  const dir = resolve(v.out);
+  const settings = serverSettings(env);
+  const databaseUrl = v['database-url'] ?? (env.DATABASE_URL || DEFAULT_DATABASE_URL);
+  const counts: CampaignExportCounts = { images: 0, subjects: 0, points: 0, excluded: 0 };
+  await withCampaigns(databaseUrl, settings, key, async (campaigns, storage) => {
+    await campaigns.get(id); // an unknown id writes nothing, not even the folder
+    makeOutputDir(dir);
+    for await (const f of campaignDataset(campaigns, storage, id, counts)) {
+      const path = join(dir, ...f.path.split('/'));
+      makeOutputDir(dirname(path));
+      writeOutputFile(path, f.bytes);
+    }
+  });
+  io.out(`campaign ${id}: ${counts.subjects} annotations (${counts.points} points) of ${counts.images} images → ${dir} (${counts.excluded} of excluded participants left out)`);
+  return EXIT.OK;
+}
+
 export async function runCampaign(argv: string[], io: Output, env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
@@ -316,15 +347,23 @@ export async function runCampaign(argv: string[], io: Output, env: NodeJS.Proces
   switch (sub) {
     case 'create':
       if (positionals.length) throw usageError(`campaign create takes no arguments, only flags (got '${positionals[0]}')`);
+      if (v.out !== undefined) throw usageError('-o goes with campaign export');
       return create(v, env, io);
     case 'show':
     case 'close': {
       if (positionals.length !== 1) throw usageError(`campaign ${sub} takes one campaign id`);
       const createOnly = (['images', 'name', 'per-image', 'per-session', 'gold', 'max-clicks', 'time-limit', 'min-clicks', 'refractory-ms', 'completion-code', 'redirect'] as const).find((k) => v[k] !== undefined);
       if (createOnly) throw usageError(`--${createOnly} goes with campaign create`);
+      if (v.out !== undefined) throw usageError('-o goes with campaign export');
       return sub === 'show' ? show(positionals[0], v, env, io) : close(positionals[0], v, env, io);
     }
+    case 'export': {
+      if (positionals.length !== 1) throw usageError('campaign export takes one campaign id (and -o DIR)');
+      const createOnly = (['images', 'name', 'per-image', 'per-session', 'gold', 'max-clicks', 'time-limit', 'min-clicks', 'refractory-ms', 'completion-code', 'redirect'] as const).find((k) => v[k] !== undefined);
+      if (createOnly) throw usageError(`--${createOnly} goes with campaign create`);
+      return exportCampaign(positionals[0], v, env, io);
+    }
     default:
-      throw usageError(`unknown campaign subcommand '${sub}' (create, show, close; try campaign --help)`);
+      throw usageError(`unknown campaign subcommand '${sub}' (create, show, close, export; try campaign --help)`);
   }
 }

@@ -26,7 +26,7 @@ export function campaignPage(id: string, name: string): string {
  .progress{display:flex;align-items:center;gap:.75rem;font-variant-numeric:tabular-nums;color:#445}
  .track{flex:1;height:10px;border-radius:999px;background:#e6e9ef;overflow:hidden}
  .fill{height:100%;width:0;background:#2563eb;transition:width .3s}
- section[hidden]{display:none}
+ [hidden]{display:none!important}
  .card{border:1px solid #d7dce4;border-radius:10px;padding:1rem 1.25rem;background:#f8f9fb}
  .card ol{margin:.4rem 0;padding-left:1.3rem}
  button.go{font:inherit;font-weight:600;padding:.5rem 1.4rem;border-radius:8px;border:1px solid #2563eb;background:#2563eb;color:#fff;cursor:pointer}

@@ -1,17 +1,67 @@
-// The campaign routes of the HTTP front (http.ts hands them every /c/ path): GET /c/<id> the
-// participant page (open to anyone with the link).
+// The campaign routes of the HTTP front (http.ts hands them every /c/ path):
+//  * GET /c/<id>            the participant page (anyone with the link);
+//  * GET /c/<id>/dashboard  the organiser's dashboard page: it holds no data — it asks for the admin key
+//                           and reads the campaign over GraphQL with it (campaign(id), Bearer key);
+//  * GET /c/<id>/export.tar the campaign's data set (campaigns/export.ts) as an uncompressed tar, only
+//                           with `Authorization: Bearer <SALIENCY_ADMIN_KEY>` (checked before anything
+//                           is read: ADMIN_DISABLED 403, UNAUTHENTICATED 401, as the GraphQL fields).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AnnotationError } from '../annotations/validate.js';
+import { campaignDataset } from '../campaigns/export.js';
+import { TAR_END, tarEntry } from '../campaigns/tar.js';
+import { CAMPAIGN_ID } from '../campaigns/store.js';
 import type { ApiServices } from './context.js';
 import { campaignPage } from './campaign-page.js';
-import { CAMPAIGN_ID } from '../campaigns/store.js';
-
+import { dashboardPage } from './campaign-dashboard.js';
+import { statusOf } from './errors.js';
 
 function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
   res.end(html);
 }
 
+function sendError(res: ServerResponse, code: string, message: string): void {
+  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  res.writeHead(statusOf(code) ?? 400, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(body);
+}
+
 const notFound = (what: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body style="font:16px system-ui,sans-serif;margin:2rem"><h1>Not found</h1><p>${what}</p></body></html>`;
+
+/** Streams the campaign's data set as `<id>/…` entries of a tar. */
+async function exportTar(req: IncomingMessage, res: ServerResponse, id: string, services: ApiServices): Promise<void> {
+  try {
+    services.campaigns.authorize(req.headers.authorization);
+  } catch (e) {
+    if (e instanceof AnnotationError) return sendError(res, e.code, e.message);
+    throw e;
+  }
+  const files = campaignDataset(services.campaigns, services.storage, id);
+  // the first file before the headers: an unknown campaign is still a typed 404
+  let first: IteratorResult<{ path: string; bytes: Uint8Array }>;
+  try {
+    first = await files.next();
+  } catch (e) {
+    if (e instanceof AnnotationError) return sendError(res, e.code, e.message);
+    throw e;
+  }
+  res.writeHead(200, {
+    'content-type': 'application/x-tar',
+    'content-disposition': `attachment; filename="campaign-${id}.tar"`,
+    'cache-control': 'no-store',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const now = new Date();
+  for (let r = first; !r.done; r = await files.next()) {
+    for (const block of tarEntry(`${id}/${r.value.path}`, r.value.bytes, now)) {
+      if (!res.write(block)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+  }
+  res.end(TAR_END);
+}
 
 /** Serves the request when its path is a campaign route; false otherwise. */
 export async function campaignRoutes(req: IncomingMessage, res: ServerResponse, pathname: string, services: ApiServices): Promise<boolean> {
@@ -19,6 +69,11 @@ export async function campaignRoutes(req: IncomingMessage, res: ServerResponse, 
   if (!m) return false;
   const [, id, rest = ''] = m;
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  if (rest === '/export.tar') {
+    await exportTar(req, res, id, services);
+    return true;
+  }
+  if (rest !== '' && rest !== '/' && rest !== '/dashboard') return false;
   if (!CAMPAIGN_ID.test(id)) {
     sendHtml(res, 404, notFound('This study link is not valid.'));
     return true;
@@ -28,9 +83,6 @@ export async function campaignRoutes(req: IncomingMessage, res: ServerResponse, 
     sendHtml(res, 404, notFound('There is no such study.'));
     return true;
   }
-  if (rest === '' || rest === '/') {
-    sendHtml(res, 200, campaignPage(id, campaign.name));
-    return true;
-  }
-  return false;
+  sendHtml(res, 200, rest === '/dashboard' ? dashboardPage(id) : campaignPage(id, campaign.name));
+  return true;
 }
