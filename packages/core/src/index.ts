@@ -78,3 +78,4 @@ export {
 export { GRADIENT_RULES } from './autodiff/rules/variants.js';
 export { type InputGradientOptions } from './autodiff/compile.js';
 export { renderedAttribution, percentile, RENDER_PERCENTILE } from './attribution/display.js';
+export * from './augment/index.js';

@@ -81,6 +81,7 @@ Usage:
   saliency-explainer export-onnx -m ID --method M -k K [--raw] -o FILE.onnx   one ONNX file: image tensor → classes, scores, maps
   saliency-explainer campaign create|show|close …  annotation campaigns (admin key): images, quotas, progress, exclusions
   saliency-explainer site -o DIR [--model ID] [--detector]   the widget, ONNX Runtime Web and models as a static folder (no server)
+  saliency-explainer augment <image|dir>... -m ID -o DIR [--mode erase|inpaint]   selective erasing / inpainting where the map disagrees with people
   saliency-explainer --version | --help
 
 Run 'saliency-explainer <command> --help' for a command's options.
@@ -153,6 +154,7 @@ export async function main(argv: string[], io: Output = {
         return await (await import('./site-command.js')).runSite(rest, io);
       case 'worker': return await (await import('./worker-command.js')).runWorker(rest, io);
       case 'campaign': return await (await import('./campaign-command.js')).runCampaign(rest, io);
+      case 'augment': return await (await import('./augment-command.js')).runAugment(rest, io);
       case 'sanity-check':
         return await runSanity(rest, io);
       case 'methods':
