@@ -14,14 +14,16 @@ import { mapsFaithfulness } from './faithfulness-command.js';
 import type { ExplainArgs } from './args.js';
 import { captionMaps, loadCaptionDetector, loadCliCaptioner } from './captions.js';
 import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from '../errors.js';
-import { readImage, readTensor, writePng } from '../io/image-io.js';
+import { readImage, readTensor, writeOverlayPng } from '../io/image-io.js';
 import { makeOutputDir, writeOutputFile, writeOutputFileAsync } from '../io/output-files.js';
 import { mapPng16, npyFloat32 } from './map-files.js';
 import { expandInputs, slug } from './inputs.js';
 import { pixelOverlay } from './pixel-maps.js';
 import { loadFileModel, loadManifestModel } from '../models/loader.js';
 import { detectorOf, runDetectorExplain } from './detector-explain.js';
-import { attachCaptions, fileReport, inputReport, type FileInputReport, type InputFailure, type MapFiles } from './report.js';
+import { attachCaptions, fileReport, inputReport, type FileInputReport, type InputFailure, type MapFileRef, type MapFiles } from './report.js';
+import { jsonLine } from './json-floats.js';
+import { OrderedOutput, readAhead } from './pipeline.js';
 
 /** Undo the normalisation of a tensor input, to draw its overlays on what the model saw. */
 function tensorToImage(t: Float32Array, spec: InputSpec): RgbImage {
@@ -36,6 +38,9 @@ function tensorToImage(t: Float32Array, spec: InputSpec): RgbImage {
   }
   return { data, width: spec.width, height: spec.height, channels: 3 };
 }
+
+/** Inputs whose files may be encoded and written while the next input is explained. */
+export const WRITE_WINDOW = 2;
 
 export interface Output {
   out: (line: string) => void;
@@ -80,18 +85,26 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
   bar?.start(inputs.length, 0, { file: '' });
   const reports: (FileInputReport | InputFailure)[] = [];
   let failed = 0;
+  // the next input is decoded while this one is explained, and an input's files are written while the
+  // next ones are explained; lines are printed in input order once their files are on disk (pipeline.ts)
+  const take = readAhead(inputs.length, (i): Promise<Float32Array | RgbImage> => (args.inputTensor
+    ? readTensor(inputs[i].path, engine.inputShape, args.maxImageBytes)
+    : readImage(inputs[i].path, { maxBytes: args.maxImageBytes, maxPixels: args.maxImagePixels })));
+  const output = new OrderedOutput(WRITE_WINDOW);
   try {
     for (const [i, input] of inputs.entries()) {
       bar?.update(i, { file: input.path });
+      let finished: [Promise<unknown>, () => void];
       try {
         let tensor: Float32Array;
         let view: RgbImage;
         let image: RgbImage | undefined;
-        if (args.inputTensor) {
-          tensor = await readTensor(input.path, engine.inputShape, args.maxImageBytes);
+        const loaded = await take(i);
+        if (loaded instanceof Float32Array) {
+          tensor = loaded;
           view = tensorToImage(tensor, model.spec.input);
         } else {
-          image = await readImage(input.path, { maxBytes: args.maxImageBytes, maxPixels: args.maxImagePixels });
+          image = loaded;
           view = resizeForModel(image, model.spec.input);
           tensor = toTensor(view, model.spec.input);
         }
@@ -104,23 +117,26 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
         const toFrame = (map: FloatMap): FloatMap => (onPhoto ? mapToImage(map, model.spec.input, image!.width, image!.height) : map);
         const under = onPhoto ? image! : view;
         const files: MapFiles[] = [];
+        const writes: Promise<void>[] = [];
         for (const m of result.maps) {
           const name = `${input.base}.${m.method}.${m.classIndex}-${slug(m.label)}`;
           const f: MapFiles = {};
-          const plain = toFrame(m.map);
+          let framed: FloatMap | undefined;
+          const plain = () => (framed ??= toFrame(m.map)); // only when a file needs it
           if (args.overlays) {
             f.overlay = join(args.outDir, `${name}.png`);
-            await writePng(f.overlay, m.attribution
+            writes.push(writeOverlayPng(f.overlay, m.attribution
               ? pixelOverlay(under, m, args.pixels, args.imageWeight, toFrame)
-              : overlay(under, plain, { colormap: args.colormap, imageWeight: args.imageWeight }));
+              : overlay(under, plain(), { colormap: args.colormap, imageWeight: args.imageWeight })));
           }
           if (writeReport) {
-            f.map = { file: join(mapsDir, `${name}.map.png`), format: 'png16', width: plain.width, height: plain.height, frame: onPhoto ? 'image' : 'model' };
-            await writeOutputFileAsync(f.map.file, await mapPng16(plain));
+            const mapFile: MapFileRef = { file: join(mapsDir, `${name}.map.png`), format: 'png16', width: plain().width, height: plain().height, frame: onPhoto ? 'image' : 'model' };
+            f.map = mapFile;
+            writes.push(mapPng16(plain()).then((png) => writeOutputFileAsync(mapFile.file, png)));
             const a = m.attribution;
             const shape = a ? [a.channels, a.height, a.width] : [m.raw.height, m.raw.width];
             f.raw = { file: join(mapsDir, `${name}.raw.npy`), format: 'npy', dtype: 'float32', shape };
-            await writeOutputFileAsync(f.raw.file, npyFloat32(a ? a.values : m.raw.values, shape));
+            writes.push(writeOutputFileAsync(f.raw.file, npyFloat32(a ? a.values : m.raw.values, shape)));
           }
           files.push(f);
         }
@@ -128,16 +144,19 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
         const faithfulness = args.faithfulness ? await mapsFaithfulness(engine, tensor, result.maps, args.batchSize) : undefined;
         const report = inputReport(input.path, result, files, faithfulness);
         if (captions) attachCaptions(report, captions);
-        if (writeReport) reports.push(fileReport(report, files, image ? { width: image.width, height: image.height } : undefined));
-        if (args.json) {
-          io.out(JSON.stringify(report));
-        } else {
-          const preds = result.predictions.map((p) => `${p.label} ${(100 * p.score).toFixed(1)}%`).join(', ');
-          io.out(`${input.path}: ${preds}`);
-          for (const f of files) if (f.overlay) io.out(`  ${f.overlay}`);
-          captions?.forEach((c, k) => io.out(`  ${result.maps[k].method} ${result.maps[k].classIndex} (${result.maps[k].label}): ${c.text}`));
-          faithfulness?.forEach((r, k) => io.out(`  ${result.maps[k].method} ${result.maps[k].classIndex}: deletion AUC ${r.deletion.auc.toFixed(4)}, insertion AUC ${r.insertion.auc.toFixed(4)}, ROAD combined ${r.road.combined.toFixed(4)}`));
-        }
+        const photo = image ? { width: image.width, height: image.height } : undefined;
+        finished = [Promise.all(writes), () => {
+          if (writeReport) reports.push(fileReport(report, files, photo));
+          if (args.json) {
+            io.out(jsonLine(report));
+          } else {
+            const preds = result.predictions.map((p) => `${p.label} ${(100 * p.score).toFixed(1)}%`).join(', ');
+            io.out(`${input.path}: ${preds}`);
+            for (const f of files) if (f.overlay) io.out(`  ${f.overlay}`);
+            captions?.forEach((c, k) => io.out(`  ${result.maps[k].method} ${result.maps[k].classIndex} (${result.maps[k].label}): ${c.text}`));
+            faithfulness?.forEach((r, k) => io.out(`  ${result.maps[k].method} ${result.maps[k].classIndex}: deletion AUC ${r.deletion.auc.toFixed(4)}, insertion AUC ${r.insertion.auc.toFixed(4)}, ROAD combined ${r.road.combined.toFixed(4)}`));
+          }
+        }];
       } catch (e) {
         if (e instanceof ExplainError && e.code !== 'BAD_INPUT') {
           // a bad layer, class or method fails every input the same way: stop here
@@ -147,15 +166,20 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
         if (e instanceof CliError && e.exitCode === EXIT.OUTPUT) throw e; // every input would fail the same way
         failed++;
         const failure: InputFailure = { input: input.path, error: { code: e.code, message: e.message } };
-        if (writeReport) reports.push(failure);
-        if (args.json) io.out(JSON.stringify(failure));
-        bar?.stop();
-        io.err(`error: ${e.message}`);
-        bar?.start(inputs.length, i + 1, { file: '' });
+        finished = [Promise.resolve(), () => {
+          if (writeReport) reports.push(failure);
+          if (args.json) io.out(JSON.stringify(failure));
+          bar?.stop();
+          io.err(`error: ${e.message}`);
+          bar?.start(inputs.length, i + 1, { file: '' });
+        }];
       }
+      await output.add(...finished);
     }
+    await output.drain();
     bar?.update(inputs.length, { file: '' });
   } finally {
+    await output.abandon(); // after a failure: the files in flight end before the exit, their lines unprinted
     bar?.stop();
     await engine.release();
     await detector?.release();

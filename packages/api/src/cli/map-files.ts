@@ -4,20 +4,49 @@
 //   1/131070 from the float;
 // * the raw map (CAM: relu(cam) at the layer; pixel attribution: signed [C, H, W]) as a float32 .npy
 //   file (NumPy format 1.0, little-endian, C order): exact, and `numpy.load` reads it.
-import sharp from 'sharp';
 import type { FloatMap } from '@saliency-explainer/core';
+import { PNG_FILTER_SUB, PNG_GRAY, pngFromFilteredRows } from '../io/png-encode.js';
 
 /** 16-bit PNG samples per unit of the map. */
 export const MAP_PNG_MAX = 65535;
 
-/** A map with values in [0, 1] as 16-bit grey PNG bytes (values outside are clamped). */
-export async function mapPng16(map: FloatMap): Promise<Buffer> {
-  const samples = new Uint16Array(map.width * map.height);
-  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(MAP_PNG_MAX * Math.min(1, Math.max(0, map.values[i])));
-  // sharp reads a Uint16Array as 16-bit samples
-  // PNG's per-row filters (adaptive) turn a smooth map's neighbouring samples into small differences:
-  // a Grad-CAM map on a 1600 × 1200 photo takes 0.8 MB instead of 2.4 MB unfiltered
-  return sharp(samples, { raw: { width: map.width, height: map.height, channels: 1 } }).toColourspace('grey16').png({ adaptiveFiltering: true }).toBuffer();
+/**
+ * zlib level of the map PNGs. On 800 × 600 Grad-CAM maps (Sub-filtered): level 2 ~190 kB in a few ms;
+ * level 6 ~160 kB at ~3× the time; libpng's adaptive filters at level 6 (before) ~340 kB, slower still.
+ */
+export const MAP_PNG_LEVEL = 2;
+
+/**
+ * The samples of a map with values in [0, 1] (clamped), round(65535 · value), as PNG rows with the
+ * Sub filter: each row's filter byte, then per sample its big-endian bytes minus the previous
+ * sample's (mod 256) — one pass, no copy.
+ */
+export function mapRowsSub16(map: FloatMap): Uint8Array {
+  const { width, height, values } = map;
+  const out = new Uint8Array(height * (1 + 2 * width));
+  let o = 0;
+  let i = 0;
+  for (let y = 0; y < height; y++) {
+    out[o++] = PNG_FILTER_SUB;
+    let hi0 = 0;
+    let lo0 = 0;
+    for (let x = 0; x < width; x++, i++) {
+      const v = values[i];
+      const s = Math.round(MAP_PNG_MAX * (v > 0 ? (v < 1 ? v : 1) : 0));
+      const hi = s >>> 8;
+      const lo = s & 255;
+      out[o++] = hi - hi0;
+      out[o++] = lo - lo0;
+      hi0 = hi;
+      lo0 = lo;
+    }
+  }
+  return out;
+}
+
+/** A map with values in [0, 1] as 16-bit grey PNG bytes (values outside are clamped; NaN is 0). */
+export function mapPng16(map: FloatMap): Promise<Buffer> {
+  return pngFromFilteredRows({ width: map.width, height: map.height, bitDepth: 16, colorType: PNG_GRAY }, mapRowsSub16(map), MAP_PNG_LEVEL);
 }
 
 /** float32 values of `shape` (C order) as .npy bytes. */

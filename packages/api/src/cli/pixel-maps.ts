@@ -10,6 +10,7 @@ import {
 } from '@saliency-explainer/core';
 import { usageError } from '../errors.js';
 import { intFlag, numberFlag } from './flags.js';
+import { JsonFloats } from './json-floats.js';
 
 export const PIXEL_COLORMAP: ColormapName = 'inferno';
 export const PIXEL_VIEWS = ['heat', 'masked'] as const;
@@ -70,11 +71,11 @@ export interface JsonAttribution {
   channels: number;
   width: number;
   height: number;
-  /** Row-major [C, H, W], signed. */
-  values: number[];
+  /** Row-major [C, H, W], signed; printed as numbers. */
+  values: JsonFloats;
 }
 
-/** A signed attribution as JSON (9 significant digits: each float32 exactly). */
+/** A signed attribution as JSON (9 significant digits: each float32 exactly), formatted when written. */
 export function jsonAttribution(a: AttributionMap): JsonAttribution {
-  return { channels: a.channels, width: a.width, height: a.height, values: Array.from(a.values, (v) => Number(v.toPrecision(9))) };
+  return { channels: a.channels, width: a.width, height: a.height, values: new JsonFloats(a.values) };
 }

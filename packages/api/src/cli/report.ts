@@ -5,11 +5,13 @@
 import type { ExplainResult, FaithfulnessReport, FloatMap } from '@saliency-explainer/core';
 import type { Caption } from '@saliency-explainer/core';
 import { jsonAttribution, type JsonAttribution } from './pixel-maps.js';
+import { JsonFloats } from './json-floats.js';
 
 export interface JsonMap {
   width: number;
   height: number;
-  values: number[];
+  /** Row-major; printed as an array of numbers. */
+  values: JsonFloats;
 }
 
 export interface InputReport {
@@ -77,8 +79,9 @@ export interface InputFailure {
 }
 
 /** float32 values as JSON numbers: 9 significant digits give back the same float32, and no more. */
+/** A map for a --json line: its floats are formatted only if the line is written. */
 export function jsonMap(m: FloatMap): JsonMap {
-  return { width: m.width, height: m.height, values: Array.from(m.values, (v) => Number(v.toPrecision(9))) };
+  return { width: m.width, height: m.height, values: new JsonFloats(m.values) };
 }
 
 export function inputReport(input: string, r: ExplainResult, files: MapFiles[], faithfulness?: FaithfulnessReport[]): InputReport {

@@ -1,5 +1,6 @@
 // Reading image files (decoded by images/decode.ts) and tensor files, writing PNGs.
 import { readFile, stat } from 'node:fs/promises';
+import sharp from 'sharp';
 import { decodeImage, encodePng, ImageDecodeError } from '../images/decode.js';
 import type { RgbImage } from '@saliency-explainer/core';
 import { inputError } from '../errors.js';
@@ -53,4 +54,19 @@ export async function readTensor(path: string, shape: number[], maxBytes: number
 /** An RGB image as a PNG file (a path that cannot be written is an output error, exit 5). */
 export async function writePng(path: string, img: RgbImage): Promise<void> {
   await writeOutputFileAsync(path, await encodePng(img));
+}
+
+/**
+ * zlib level of explain's overlay PNGs (sharp, no filter). A jet overlay on a photo compresses
+ * poorly at any level (800 × 600: ~1.1 MB at level 6, ~1.25 MB at level 1), and level 1 encodes in
+ * about a third of level 6's time: the largest per-image cost of `explain` (test/bench/cli.bench.mjs).
+ */
+export const OVERLAY_PNG_LEVEL = 1;
+
+/** An overlay as a PNG file, encoded by sharp on libuv's threads (an unwritable path is an output error, exit 5). */
+export async function writeOverlayPng(path: string, img: RgbImage): Promise<void> {
+  const png = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
+    raw: { width: img.width, height: img.height, channels: img.channels },
+  }).png({ compressionLevel: OVERLAY_PNG_LEVEL }).toBuffer();
+  await writeOutputFileAsync(path, png);
 }

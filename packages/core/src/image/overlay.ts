@@ -30,21 +30,32 @@ export function overlay(image: RgbImage, map: FloatMap, options: OverlayOptions 
     ? map.values
     : resizeBilinear(map.values, map.width, map.height, width, height);
   const lut = colormapLut(options.colormap ?? 'jet');
-  // numpy casts the Python scalars to float32 and computes every step in float32
+  // numpy casts the Python scalars to float32 and computes every step in float32. Both terms of the
+  // blend take 256 (per channel) values, so they are tabled once, with the same float32 steps:
+  // heat[k·3 + c] = f32(heatWeight · f32(lut[k·3 + c] / 255)), pixel[p] = f32(imageWeight · f32(p / 255))
   const heatWeight = f32(1 - weight);
   const imageWeight = f32(weight);
+  const heat = new Float32Array(lut.length);
+  for (let j = 0; j < lut.length; j++) heat[j] = f32(heatWeight * f32(lut[j] / 255));
+  const pixel = new Float32Array(256);
+  for (let p = 0; p < 256; p++) pixel[p] = f32(imageWeight * f32(p / 255));
   const n = width * height;
   const cam = new Float32Array(n * 3);
+  const src = image.data;
   let max = 0;
   for (let i = 0; i < n; i++) {
     const k = colormapIndex(values[i]) * 3;
-    for (let c = 0; c < 3; c++) {
-      const heat = f32(lut[k + c] / 255);
-      const pixel = f32(image.data[i * channels + c] / 255);
-      const v = f32(f32(heatWeight * heat) + f32(imageWeight * pixel));
-      cam[i * 3 + c] = v;
-      if (v > max) max = v;
-    }
+    const s = i * channels;
+    const o = i * 3;
+    const r = f32(heat[k] + pixel[src[s]]);
+    const g = f32(heat[k + 1] + pixel[src[s + 1]]);
+    const b = f32(heat[k + 2] + pixel[src[s + 2]]);
+    cam[o] = r;
+    cam[o + 1] = g;
+    cam[o + 2] = b;
+    if (r > max) max = r;
+    if (g > max) max = g;
+    if (b > max) max = b;
   }
   const data = new Uint8Array(n * 3);
   // an all-black blend (max 0) is 0/0 in numpy; black is the sensible picture of it
