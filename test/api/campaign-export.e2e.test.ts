@@ -3,12 +3,14 @@
 // UNAUTHENTICATED, none configured 403 ADMIN_DISABLED, an unknown campaign a typed 404 — and the
 // dashboard page, which holds no campaign data itself. The tar is read back by a reader written here
 // (ustar headers parsed independently of the writer) and by the system's tar when there is one; the
-// reliability plot's points are checked against the curve's numbers and the axes' formula.
+// reliability plot's points are checked against the curve's numbers and the axes' formula, and the
+// server computes the curve in its quality worker thread.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { parseOsie } from '../../packages/core/src/index.js';
 import { CampaignService } from '../../packages/api/src/campaigns/service.js';
 import { PLOT, reliabilitySvg } from '../../packages/api/src/campaigns/plot.js';
@@ -166,6 +168,9 @@ describe('campaign export and dashboard over HTTP', () => {
     const c = (await admin('query($id: ID!) { campaign(id: $id) { reliability { participants splitHalf eyeTracking images } reliabilitySvg } }', { id })).data.campaign;
     expect(c.reliability.length).toBeGreaterThanOrEqual(3);
     expect(c.reliabilitySvg).toBe(reliabilitySvg(c.reliability));
+    // the server computed the curve in its quality worker, not on the thread that serves requests
+    expect(s.server.services.campaigns.quality.inline).toBe(false);
+    expect(s.server.services.campaigns.quality.lastThreadId).not.toBe(threadId);
     const circles = [...c.reliabilitySvg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"[^>]*data-series="(\w+)" data-n="(\d+)" data-value="([-\d.e]+)"/g)];
     // no eye tracking imported here: one series
     expect(circles).toHaveLength(c.reliability.length);

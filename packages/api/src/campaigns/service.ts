@@ -9,7 +9,8 @@ import { annotatorHash, isToken, randomToken } from '../annotations/tickets.js';
 import { AnnotationError, type Click } from '../annotations/validate.js';
 import type { PrismaStorage } from '../storage/prisma-storage.js';
 import { StorageError, type AnnotationRecord, type ImageRecord, type Storage } from '../storage/types.js';
-import { crowdPoints, meanCurve, reliabilityCurve, reviewParticipants, type CurvePoint, type Exclusion, type Frame } from './quality.js';
+import { crowdPoints, meanCurve, type CurvePoint, type Exclusion, type Frame } from './quality.js';
+import { QualityRunner } from './quality-runner.js';
 import {
   CampaignStore, type CampaignImageRecord, type CampaignImageSpec, type CampaignRecord, type CampaignTask, type CampaignTerms, type ExclusionRecord, type SessionRecord,
 } from './store.js';
@@ -69,6 +70,8 @@ export class CampaignService {
     /** SALIENCY_ADMIN_KEY; null: organiser operations are refused (never open). */
     private readonly adminKey: string | null,
     readonly frame: Frame,
+    /** Where the review and the reliability curve are computed (the server: a worker thread; default: inline). */
+    readonly quality: QualityRunner = new QualityRunner({ inline: true }),
   ) {
     this.store = new CampaignStore((storage as PrismaStorage).client);
   }
@@ -228,7 +231,7 @@ export class CampaignService {
     const goldIds = [...new Set(people.filter((p) => p.gold).map((p) => p.annotation.imageId))];
     const eye = new Map<string, Fixation[][]>();
     for (const id of goldIds) eye.set(id, await this.eyeTracking(id));
-    const found: Exclusion[] = reviewParticipants(people, images, eye, this.frame);
+    const found: Exclusion[] = await this.quality.review(people, images, eye, this.frame);
     await this.store.replaceExclusions(campaignId, found);
     return this.store.exclusions(campaignId);
   }
@@ -276,7 +279,7 @@ export class CampaignService {
       if (!people || people.length < 2) continue;
       const image = (await this.storage.getImage(id))!;
       const eye = await this.eyeTracking(id);
-      curves.push(reliabilityCurve(image, people, this.frame, eye.length ? eye : null));
+      curves.push(await this.quality.reliability(image, people, this.frame, eye.length ? eye : null));
     }
     return meanCurve(curves);
   }

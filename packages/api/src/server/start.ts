@@ -14,6 +14,7 @@ import { annotationResolvers } from '../annotations/resolvers.js';
 import { AnnotationService } from '../annotations/service.js';
 import { campaignResolvers } from '../campaigns/resolvers.js';
 import { CampaignService } from '../campaigns/service.js';
+import { QualityRunner } from '../campaigns/quality-runner.js';
 import { Scoring } from '../annotations/scoring.js';
 import { HeatmapResults } from '../compute/heatmap-results.js';
 import { SanityChecks } from '../compute/sanity-checks.js';
@@ -81,7 +82,8 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     return Math.max(width, height);
   }, compute.captionerDir);
   const sanity = new SanityChecks(storage, explain);
-  const campaigns = new CampaignService(storage, annotations, settings.adminKey, { sigmaFraction: settings.annotation.humanMapSigma, maxSide: settings.annotation.alignmentMaxSide });
+  // reviews and reliability curves in a worker thread: a dashboard reading them never stalls participants
+  const campaigns = new CampaignService(storage, annotations, settings.adminKey, { sigmaFraction: settings.annotation.humanMapSigma, maxSide: settings.annotation.alignmentMaxSide }, new QualityRunner());
   // a campaign's excluded participants are left out of Image.humanAttention (and what is scored against it)
   annotations.human.exclude = (imageId) => campaigns.store.excludedAnnotations(imageId);
   const services: ApiServices = { pool, storage, explain, results, sanity, annotations, campaigns, scoring, limits, shared, version, startedAt: Date.now() };
@@ -126,6 +128,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
       await apollo.stop(); // drains the HTTP server
       await pool.close();
       await scoring.close();
+      await campaigns.quality.close();
       await shared?.close();
       await storage.close();
     },
