@@ -1,14 +1,17 @@
-// `saliency-explainer worker`: takes jobs from the PostgreSQL job queue (pg-boss; queue/queue.ts) —
-// for now the leaderboard cells of `eval --distributed` (eval/distributed.ts) — computes them in eval
-// worker threads (so that heartbeats go on while ONNX Runtime runs) and stores their results. Runs on
-// any machine that reaches the database and has the models and the data set.
+// `saliency-explainer worker`: takes jobs from the PostgreSQL job queue (pg-boss; queue/queue.ts) — the
+// leaderboard cells of `eval --distributed` (eval/distributed.ts) and the items of explainBatch
+// (batch/) — computes them in worker threads (so that heartbeats go on while ONNX Runtime runs) and
+// stores their results. Runs on any machine that reaches the database and has the models (and, for
+// eval, the data set).
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type PgBoss from 'pg-boss';
 import { EvalCellRunner, sha256Hex, type EvalCellJob } from '../eval/distributed.js';
 import type { DatasetId } from '../eval/dataset.js';
-import { EVAL_QUEUE, ensureQueue, openQueue, parkedJobs, reapDeadWorkers } from '../queue/queue.js';
+import { BatchItemRunner } from '../batch/worker.js';
+import type { BatchItemJob } from '../batch/item.js';
+import { EVAL_QUEUE, EXPLAIN_QUEUE, WORKER_QUEUES, ensureQueue, openQueue, parkedJobs, reapDeadWorkers } from '../queue/queue.js';
 import { DEFAULT_STALE_SECONDS, newPgPool, WorkerRegistration } from '../queue/shared-state.js';
 import { openStorage } from '../storage/open.js';
 import { redactUrl } from '../storage/database-url.js';
@@ -20,14 +23,14 @@ import { DEFAULTS } from './settings.js';
 
 export const WORKER_HELP = `worker: saliency-explainer worker --database-url postgresql://… [options]
     Takes jobs from the job queue in the PostgreSQL database — the leaderboard cells of
-    \`eval --distributed\` — on this machine, until stopped (Ctrl-C or SIGTERM: the jobs in hand are
+    \`eval --distributed\` and the items (image × method) of the API's explainBatch — on this machine, until stopped (Ctrl-C or SIGTERM: the jobs in hand are
     finished first; a second signal quits at once, and the queue retries them). Start as many as you like,
     on any machine that reaches the database and has the same models and data set; each job checks the
     model files' sha256 and the image names against the ones eval planned with. A failing job is retried
     with backoff and parked with its error after its last retry (--list-failed).
       --database-url URL    the PostgreSQL database (default env DATABASE_URL)
-      --concurrency N       jobs at once, each in its own thread with one ONNX Runtime thread (default 1;
-                            about one per core the machine gives to this worker)
+      --concurrency N       jobs of each kind at once, each in its own thread with one ONNX Runtime
+                            thread (default 1; about one per core the machine gives to this worker)
       --models-dir DIR      manifest and cache folder (default models/, env SALIENCY_MODELS_DIR)
       --data-dir [NAME=]DIR where data set NAME (or every data set) is on this machine (repeatable; default:
                             the folder eval named if it exists here, else for osie ../shared/data/osie)
@@ -120,16 +123,19 @@ export async function runWorker(argv: string[], io: Output): Promise<ExitCode> {
   let boss: PgBoss | undefined;
   try {
     boss = await openQueue(args.databaseUrl);
-    await ensureQueue(boss, EVAL_QUEUE);
+    for (const q of WORKER_QUEUES) await ensureQueue(boss, q);
     if (args.listFailed || args.retryFailed) {
-      const parked = await parkedJobs(pool, EVAL_QUEUE, 10_000);
-      for (const p of parked) {
-        const d = p.data as Partial<EvalCellJob>;
-        io.out(`${p.id}\t${p.completedOn.toISOString()}\t${d.cell ?? '?'}\trun ${d.runId ?? '?'}\t${p.retryCount} retries\t${p.error}`);
-      }
-      if (args.retryFailed && parked.length > 0) {
-        await boss.retry(EVAL_QUEUE, parked.map((p) => p.id));
-        io.err(`worker: ${parked.length} parked job${parked.length === 1 ? '' : 's'} back in the queue`);
+      for (const q of WORKER_QUEUES) {
+        const parked = await parkedJobs(pool, q, 10_000);
+        for (const p of parked) {
+          const d = p.data as Partial<EvalCellJob> & Partial<BatchItemJob>;
+          const what = q === EVAL_QUEUE ? `${d.cell ?? '?'}\trun ${d.runId ?? '?'}` : `${d.imageId ?? '?'} ${d.method ?? '?'}\tbatch ${d.batchId ?? '?'}`;
+          io.out(`${p.id}\t${p.completedOn.toISOString()}\t${what}\t${p.retryCount} retries\t${p.error}`);
+        }
+        if (args.retryFailed && parked.length > 0) {
+          await boss.retry(q, parked.map((p) => p.id));
+          io.err(`worker: ${parked.length} parked ${q} job${parked.length === 1 ? '' : 's'} back in the queue`);
+        }
       }
       return EXIT.OK;
     }
@@ -142,7 +148,7 @@ export async function runWorker(argv: string[], io: Output): Promise<ExitCode> {
 
 async function work(boss: PgBoss, pool: ReturnType<typeof newPgPool>, args: WorkerArgs, io: Output): Promise<ExitCode> {
   const storage = await openStorage(args.databaseUrl);
-  const registration = new WorkerRegistration(pool, [EVAL_QUEUE]);
+  const registration = new WorkerRegistration(pool, [...WORKER_QUEUES]);
   const hashes = new Map<string, string>();
   const runner = new EvalCellRunner({
     storage,
@@ -162,6 +168,7 @@ async function work(boss: PgBoss, pool: ReturnType<typeof newPgPool>, args: Work
       return h;
     },
   });
+  const items = new BatchItemRunner({ storage, modelsDir: args.modelsDir, threads: args.concurrency, intraOpThreads: args.intraOpThreads, worker: registration.id });
   let stopping: ((reason: string) => void) | undefined;
   const stopped = new Promise<string>((r) => (stopping = r));
   const onSignal = (signal: NodeJS.Signals) => {
@@ -183,7 +190,7 @@ async function work(boss: PgBoss, pool: ReturnType<typeof newPgPool>, args: Work
         if (n > 0) io.err(`worker: ${n} job${n === 1 ? '' : 's'} of a worker that stopped answering handed back to the queue`);
       }).catch(() => undefined);
     }, args.heartbeatSeconds * 1000);
-    io.err(`worker ${registration.id}: taking ${EVAL_QUEUE} jobs from ${redactUrl(args.databaseUrl)} (${args.concurrency} at once)`);
+    io.err(`worker ${registration.id}: taking ${WORKER_QUEUES.join(' and ')} jobs from ${redactUrl(args.databaseUrl)} (${args.concurrency} of each at once)`);
     const handler = async ([job]: PgBoss.Job<EvalCellJob>[]) => {
       const started = performance.now();
       await registration.started(job.id);
@@ -203,11 +210,36 @@ async function work(boss: PgBoss, pool: ReturnType<typeof newPgPool>, args: Work
         await registration.ended(job.id, ok).catch(() => undefined);
       }
     };
+    // an explainBatch item: a retry finds the explanation stored by an earlier attempt; the last
+    // attempt's error is kept on the item (pg-boss parks the job)
+    const itemHandler = async ([job]: PgBoss.JobWithMetadata<BatchItemJob>[]) => {
+      const started = performance.now();
+      const what = `${job.data.imageId.slice(0, 12)}… ${job.data.method} (batch ${job.data.batchId})`;
+      await registration.started(job.id);
+      const task = items.run(job.data);
+      inflight.add(task);
+      let ok = false;
+      try {
+        const out = await task;
+        ok = true;
+        if (!args.quiet) io.err(`worker: ${what}: ${out.ok ? (out.cached ? 'stored already' : 'stored') : `failed: ${out.message}`} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+        return out;
+      } catch (e) {
+        const message = (e as Error).message;
+        if (!args.quiet) io.err(`worker: ${what}: failed (attempt ${job.retryCount + 1} of ${job.retryLimit + 1}): ${message}`);
+        if (job.retryCount >= job.retryLimit) await items.failed(job.data, message).catch(() => undefined);
+        throw e;
+      } finally {
+        inflight.delete(task);
+        await registration.ended(job.id, ok).catch(() => undefined);
+      }
+    };
     for (let i = 0; i < args.concurrency; i++) {
       await boss.work<EvalCellJob>(EVAL_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, handler);
+      await boss.work<BatchItemJob>(EXPLAIN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true }, itemHandler);
     }
     const reason = await stopped;
-    await boss.offWork(EVAL_QUEUE);
+    for (const q of WORKER_QUEUES) await boss.offWork(q);
     await Promise.allSettled([...inflight]);
     // graceful: pg-boss records the results of the jobs just finished before it closes
     await boss.stop({ graceful: true, wait: true, close: true, timeout: 60_000 }).catch(() => undefined);
@@ -218,6 +250,7 @@ async function work(boss: PgBoss, pool: ReturnType<typeof newPgPool>, args: Work
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await runner.close();
+    await items.close();
     await storage.close();
   }
 }

@@ -234,6 +234,16 @@ export class ExplainService {
     return { explanation: await job, cached: false };
   }
 
+  /**
+   * Checks a request as explain() would (model, methods, layer, classes, attribution options; the same
+   * typed ExplainRequestErrors) without computing or storing anything: the methods' ids as stored (each
+   * once, in the catalogue's order) and the layer. explainBatch checks its terms once with this.
+   */
+  async check(args: Omit<ExplainArgs, 'client'>): Promise<{ methods: string[]; layer: string }> {
+    const r = await this.resolve({ ...args, client: '' });
+    return { methods: r.methods, layer: r.layer };
+  }
+
   /** Check everything the client chose before any work, and derive the canonical request key. */
   private async resolve(args: ExplainArgs): Promise<Resolved> {
     const served = await this.pool.get(args.model);

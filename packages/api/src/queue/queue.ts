@@ -10,6 +10,10 @@ import { QUEUE_SCHEMA, reapStaleWorkers } from './shared-state.js';
 
 /** The leaderboard cells of `eval --distributed` (eval/distributed.ts). */
 export const EVAL_QUEUE = 'eval-cell';
+/** The items (image × method) of explainBatch (batch/). */
+export const EXPLAIN_QUEUE = 'explain-item';
+/** Every queue a worker takes jobs from. */
+export const WORKER_QUEUES = [EVAL_QUEUE, EXPLAIN_QUEUE] as const;
 
 export interface JobPolicy {
   /** Retries after the first attempt. */
@@ -97,8 +101,11 @@ export async function reapDeadWorkers(boss: PgBoss, pool: pg.Pool, staleSeconds:
   let n = 0;
   for (const dead of await reapStaleWorkers(pool, staleSeconds)) {
     if (dead.jobs.length === 0) continue;
-    for (const id of dead.jobs) await boss.fail(EVAL_QUEUE, id, { message: `worker ${dead.worker} stopped answering (no heartbeat for ${staleSeconds} s)` });
-    n += dead.jobs.length;
+    // the worker's jobs may be of any queue: each is failed in its own
+    const { rows } = await pool.query<{ id: string; name: string }>(
+      `SELECT id::text, name FROM ${QUEUE_SCHEMA}.job WHERE id = ANY($1::uuid[]) AND state = 'active'`, [dead.jobs]);
+    for (const job of rows) await boss.fail(job.name, job.id, { message: `worker ${dead.worker} stopped answering (no heartbeat for ${staleSeconds} s)` });
+    n += rows.length;
   }
   return n;
 }

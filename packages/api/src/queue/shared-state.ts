@@ -6,7 +6,9 @@
 // SQLite has none of this: one process, counters in memory, work in-process.
 import { hostname } from 'node:os';
 import pg from 'pg';
+import type PgBoss from 'pg-boss';
 import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { openQueue } from './queue.js';
 
 export const SHARED_SCHEMA = 'saliency_shared';
 /** pg-boss's schema (its default). */
@@ -147,18 +149,34 @@ export async function reapStaleWorkers(pool: pg.Pool, staleSeconds: number): Pro
 export interface ApiSharedState {
   limiter: RateLimiterAbstract | null;
   queueHealth(): Promise<QueueHealth | null>;
+  /** The PostgreSQL connections of the shared state (null on SQLite). */
+  pool: pg.Pool | null;
+  /** pg-boss for sending jobs (explainBatch), started on first use; null on SQLite. */
+  queue(): Promise<PgBoss | null>;
   close(): Promise<void>;
 }
 
 export async function openApiSharedState(databaseUrl: string, requestsPerMinute: number): Promise<ApiSharedState> {
   if (!/^postgres(ql)?:\/\//i.test(databaseUrl)) {
-    return { limiter: await requestLimiter(null, requestsPerMinute), queueHealth: async () => null, close: async () => undefined };
+    return { limiter: await requestLimiter(null, requestsPerMinute), queueHealth: async () => null, pool: null, queue: async () => null, close: async () => undefined };
   }
   const pool = newPgPool(databaseUrl, 4);
+  let boss: Promise<PgBoss> | undefined;
   try {
     const limiter = await requestLimiter(pool, requestsPerMinute);
     await ensureSharedSchema(pool);
-    return { limiter, queueHealth: () => queueHealth(pool), close: () => pool.end() };
+    return {
+      limiter, pool, queueHealth: () => queueHealth(pool),
+      // the replicas only send: the workers run pg-boss's maintenance
+      queue: () => (boss ??= openQueue(databaseUrl, { supervise: false }).catch((e: unknown) => {
+        boss = undefined;
+        throw e;
+      })),
+      async close() {
+        if (boss) await (await boss.catch(() => null))?.stop({ graceful: false, wait: true, close: true }).catch(() => undefined);
+        await pool.end();
+      },
+    };
   } catch (e) {
     await pool.end();
     throw e;

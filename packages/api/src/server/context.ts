@@ -1,5 +1,6 @@
 // What every resolver gets: the long-lived services of the server and the request's client.
 import type { AnnotationService } from '../annotations/service.js';
+import type { BatchService } from '../batch/service.js';
 import type { CampaignService } from '../campaigns/service.js';
 import type { Scoring } from '../annotations/scoring.js';
 import type { ExplainService } from '../compute/explain-service.js';
@@ -23,6 +24,8 @@ export interface ApiServices {
   annotations: AnnotationService;
   /** Annotation campaigns (organiser operations behind SALIENCY_ADMIN_KEY). */
   campaigns: CampaignService;
+  /** Bulk explains (explainBatch): queued jobs on PostgreSQL, this server's compute workers on SQLite. */
+  batches: BatchService;
   /** Human-attention scoring off the main thread (agreement, alignment against people). */
   scoring: Scoring;
   limits: Limits;

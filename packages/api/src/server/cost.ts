@@ -35,7 +35,7 @@ export interface ModelFacts {
 }
 
 export interface CostEnv {
-  limits: Pick<Limits, 'maxPageSize' | 'maxPngSize' | 'pngPixelsPerUnit' | 'maxImageBytes' | 'maxTopK' | 'maxMethods'>;
+  limits: Pick<Limits, 'maxPageSize' | 'maxPngSize' | 'pngPixelsPerUnit' | 'maxImageBytes' | 'maxTopK' | 'maxMethods'> & Partial<Pick<Limits, 'maxBatchImages'>>;
   /** Longest input side of the served models (PNGs of stored heatmaps, whose model is not known up front). */
   maxInputSide: number;
   /** A served model's facts (the default model when `id` is absent); null for an unknown model. */
@@ -199,6 +199,24 @@ async function explainCost(input: Args, env: CostEnv): Promise<FieldCost> {
   };
 }
 
+/**
+ * explainBatch: every image × method is an explain of its own (one item, one stored explanation, its
+ * own forward pass), so the batch costs the sum over its distinct images (at most
+ * SALIENCY_MAX_BATCH_IMAGES: more is refused as TOO_MANY_IMAGES) of each method's explain cost.
+ */
+async function explainBatchCost(input: Args, env: CostEnv): Promise<FieldCost> {
+  const ids = Array.isArray(input.imageIds) ? new Set(input.imageIds).size : 0;
+  const images = Math.min(ids, env.limits.maxBatchImages ?? ids);
+  const facts = await env.model(input.model ?? undefined);
+  const methods = requestedMethods((input.methods?.length ? input.methods : ['gradcam']).slice(0, env.limits.maxMethods));
+  const classes = Math.max(1, Math.min(input.classes?.length ? new Set(input.classes).size : (input.topK ?? 1), env.limits.maxTopK));
+  const channels = facts?.layer(input.layer ?? undefined).channels ?? 0;
+  const attribution = graphqlAttribution(input.attribution);
+  let perImage = 0;
+  for (const m of methods) perImage += explainUnits([m], classes, channels, attribution);
+  return { units: images * perImage + READ_UNITS * images };
+}
+
 /** ExplainInput.attribution (the schema's enum for the rule) as core's options. */
 export function graphqlAttribution(a: Args | null | undefined): AttributionOptions | undefined {
   if (!a) return undefined;
@@ -241,6 +259,10 @@ export const SANITY_COMPILE_UNITS = 20;
  */
 export const COST_TABLE: Record<string, Rule> = {
   'Mutation.explain': (a, _s, env) => explainCost(a.input ?? {}, env),
+  'Mutation.explainBatch': (a, _s, env) => explainBatchCost(a.input ?? {}, env),
+  'Query.batchJob': () => ({ units: 2 * READ_UNITS }),
+  'BatchJob.items': (a, _s, env) => ({ units: READ_UNITS, items: page(a.first, 20, env) }),
+  'BatchItem.explanation': (_a, _s, env) => ({ units: READ_UNITS, scope: { heatmaps: env.limits.maxTopK } }),
   'Mutation.uploadImage': () => ({ units: UPLOAD_UNITS }),
   'Mutation.startAnnotation': () => ({ units: READ_UNITS }),
   'Mutation.submitAnnotation': () => ({ units: 2 * READ_UNITS }),

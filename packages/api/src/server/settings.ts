@@ -94,6 +94,8 @@ export interface Limits {
   maxPngSize: number;
   /** SALIENCY_MAX_PAGE_SIZE: largest `first` of a connection (BAD_REQUEST). */
   maxPageSize: number;
+  /** SALIENCY_MAX_BATCH_IMAGES: most distinct images of one explainBatch (TOO_MANY_IMAGES); its cost counts every image × method. */
+  maxBatchImages: number;
   /** SALIENCY_MAX_QUERY_DEPTH: deepest selection (QUERY_TOO_DEEP). */
   maxQueryDepth: number;
   /**
@@ -264,6 +266,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
       maxSanityLayers: num(env, 'SALIENCY_MAX_SANITY_LAYERS', 30),
       maxPngSize: num(env, 'SALIENCY_MAX_PNG_SIZE', 2048),
       maxPageSize: num(env, 'SALIENCY_MAX_PAGE_SIZE', 100),
+      maxBatchImages: positive(env, 'SALIENCY_MAX_BATCH_IMAGES', 100, true),
       maxQueryDepth: num(env, 'SALIENCY_MAX_QUERY_DEPTH', 10),
       maxQueryCost: num(env, 'SALIENCY_MAX_QUERY_COST', 4000),
       pngPixelsPerUnit: positive(env, 'SALIENCY_PNG_PIXELS_PER_UNIT', 65_536, false),

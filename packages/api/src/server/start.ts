@@ -13,6 +13,8 @@ import { resolvers } from './resolvers.js';
 import { annotationResolvers } from '../annotations/resolvers.js';
 import { AnnotationService } from '../annotations/service.js';
 import { campaignResolvers } from '../campaigns/resolvers.js';
+import { batchResolvers } from '../batch/resolvers.js';
+import { BatchService } from '../batch/service.js';
 import { CampaignService } from '../campaigns/service.js';
 import { QualityRunner } from '../campaigns/quality-runner.js';
 import { Scoring } from '../annotations/scoring.js';
@@ -86,12 +88,13 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
   const campaigns = new CampaignService(storage, annotations, settings.adminKey, { sigmaFraction: settings.annotation.humanMapSigma, maxSide: settings.annotation.alignmentMaxSide }, new QualityRunner());
   // a campaign's excluded participants are left out of Image.humanAttention (and what is scored against it)
   annotations.human.exclude = (imageId) => campaigns.store.excludedAnnotations(imageId);
-  const services: ApiServices = { pool, storage, explain, results, sanity, annotations, campaigns, scoring, limits, shared, version, startedAt: Date.now() };
+  const batches = new BatchService(storage, explain, pool, limits, shared);
+  const services: ApiServices = { pool, storage, explain, results, sanity, annotations, campaigns, batches, scoring, limits, shared, version, startedAt: Date.now() };
 
   const http: Server = createServer();
   const apollo = new ApolloServer<ApiContext>({
     typeDefs: readFileSync(SCHEMA_FILE, 'utf8'),
-    resolvers: [resolvers, annotationResolvers, campaignResolvers],
+    resolvers: [resolvers, annotationResolvers, campaignResolvers, batchResolvers],
     validationRules: [depthRule(limits.maxQueryDepth)],
     includeStacktraceInErrorResponses: false,
     plugins: [
@@ -118,6 +121,8 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     http.once('error', reject);
     http.listen(settings.port, settings.host, () => resolve());
   });
+  // batches left unfinished by the last run of an in-process (SQLite) server go on
+  await batches.resume();
   const port = (http.address() as AddressInfo).port;
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? 'localhost' : settings.host;
   return {
@@ -126,6 +131,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     services,
     async close() {
       await apollo.stop(); // drains the HTTP server
+      await batches.close(); // the items in hand finish; the rest wait for the next start
       await pool.close();
       await scoring.close();
       await campaigns.quality.close();

@@ -1,0 +1,64 @@
+// A worker process's side of explainBatch: the `explain-item` jobs computed by an ExplainService of its
+// own (a ModelPool of compute threads, the server's settings from the environment: SALIENCY_* limits,
+// execution provider, perturbation batch, cache) on the shared database, started on the first job. An
+// item runs exactly as on a server (batch/item.ts), so its maps and stored explanation are the ones a
+// server would make.
+import { ExplainService } from '../compute/explain-service.js';
+import { ModelPool } from '../compute/model-pool.js';
+import { settingsFromEnv } from '../server/settings.js';
+import type { Storage } from '../storage/types.js';
+import type { PrismaStorage } from '../storage/prisma-storage.js';
+import { runBatchItem, type BatchItemJob, type BatchItemOutcome } from './item.js';
+import { BatchStore } from './store.js';
+
+export interface BatchWorkerOptions {
+  storage: Storage;
+  modelsDir: string;
+  /** Compute threads (items at once). */
+  threads: number;
+  /** ONNX Runtime threads per compute thread. */
+  intraOpThreads: number;
+  /** The worker's id, the fair queue's client key of its items. */
+  worker: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export class BatchItemRunner {
+  private service: { pool: ModelPool; explain: ExplainService } | undefined;
+  private readonly store: BatchStore;
+
+  constructor(private readonly options: BatchWorkerOptions) {
+    this.store = new BatchStore((options.storage as PrismaStorage).client);
+  }
+
+  private explainService(): ExplainService {
+    if (!this.service) {
+      const s = settingsFromEnv(this.options.env ?? process.env);
+      const pool = new ModelPool({
+        modelsDir: this.options.modelsDir, userModelsDir: s.userModelsDir, models: null, executionProvider: s.compute.executionProvider,
+        perturbationBatchSize: s.compute.perturbationBatchSize, workers: this.options.threads, intraOpThreads: this.options.intraOpThreads,
+        maxImagePixels: s.limits.maxImagePixels, decodePixels: s.compute.decodePixels, heavyWorkers: 1,
+      });
+      const explain = new ExplainService(pool, this.options.storage, s.limits, {
+        size: s.compute.microBatchSize, windowMs: s.compute.microBatchWindowMs, heavyUnits: s.compute.heavyUnits,
+        clientMaxUnits: Number.MAX_SAFE_INTEGER, decodePixels: s.compute.decodePixels,
+      }, s.compute.cacheMegabytes * 1024 * 1024);
+      this.service = { pool, explain };
+    }
+    return this.service.explain;
+  }
+
+  run(job: BatchItemJob): Promise<BatchItemOutcome> {
+    return runBatchItem(this.explainService(), this.options.storage, this.store, job, this.options.worker);
+  }
+
+  /** The item failed its last attempt: it is marked FAILED with the error (the job is parked by pg-boss). */
+  async failed(job: BatchItemJob, error: string): Promise<void> {
+    await this.store.failed(job.batchId, job.position, error);
+  }
+
+  async close(): Promise<void> {
+    await this.service?.pool.close();
+    this.service = undefined;
+  }
+}

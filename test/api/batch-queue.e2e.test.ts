@@ -1,0 +1,140 @@
+// explainBatch on PostgreSQL: the API replica queues one pg-boss job per image × method and runs none
+// of them; a `saliency-explainer worker` process takes them and stores the explanations. They are the
+// ones `explain` on the replica returns (same request key), with the maps an in-process (SQLite) batch
+// computes, number for number. A job delivered twice stores nothing new; an item whose job keeps
+// failing is parked and reported FAILED with the job's error.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { createPrismaClient } from '../../packages/api/src/storage/open.js';
+import { EXPLAIN_QUEUE, jobStates, openQueue } from '../../packages/api/src/queue/queue.js';
+import { startTestServer, type TestServer } from '../support/api-server.js';
+import { testDatabases } from '../support/databases.js';
+import { batchFinished } from '../support/batch-poll.js';
+
+const root = resolve(__dirname, '../..');
+const bin = resolve(root, 'packages/api/bin/saliency-explainer.js');
+const ready = existsSync(resolve(root, 'packages/api/dist/batch/worker.js'));
+const photos = ['cat.jpg', 'dog.jpg'].map((f) => readFileSync(resolve(root, '../shared/data/images', f)));
+const postgres = testDatabases().find((d) => d.provider === 'postgresql')!;
+const sqlite = testDatabases().find((d) => d.provider === 'sqlite')!;
+
+const BATCH = `mutation($input: ExplainBatchInput!) { explainBatch(input: $input) { id state total done failed runner } }`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Worker { child: ChildProcess; log: string; exited: Promise<number | null> }
+function startWorker(url: string): Worker {
+  const child = spawn(process.execPath, [bin, 'worker', '--database-url', url, '--heartbeat', '1', '--stale-after', '5'], {
+    cwd: root, env: { ...process.env, DATABASE_URL: '', SALIENCY_INTRA_OP_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const w: Worker = { child, log: '', exited: new Promise((r) => child.on('exit', (code) => r(code))) };
+  child.stdout!.on('data', (d) => (w.log += d));
+  child.stderr!.on('data', (d) => (w.log += d));
+  return w;
+}
+
+async function upload(s: TestServer): Promise<string[]> {
+  const ids: string[] = [];
+  for (const p of photos) ids.push((await s.gql('mutation($d: String!) { uploadImage(data: $d) { id } }', { d: p.toString('base64') })).data!.uploadImage.id);
+  return ids;
+}
+
+describe.skipIf(!ready || postgres.skipReason !== null)('explainBatch through the job queue (PostgreSQL)', () => {
+  let url = '';
+  let api: TestServer;
+  let local: TestServer | undefined;
+  let worker: Worker | undefined;
+  let db: pg.Pool;
+  const env = { SALIENCY_MODELS: 'squeezenet1.0', SALIENCY_WORKERS: '1', SALIENCY_HEAVY_WORKERS: '1', SALIENCY_INTRA_OP_THREADS: '1' };
+
+  beforeAll(async () => {
+    url = await postgres.url();
+    db = new pg.Pool({ connectionString: url, max: 2 });
+    api = await startTestServer(url, env);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (worker && worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    await local?.close();
+    await api?.close();
+    await db?.end();
+  });
+
+  it('queues one job per image × method; a worker stores them as explain would, with the in-process maps', async () => {
+    const ids = await upload(api);
+    const start = await api.gql(BATCH, { input: { imageIds: ids, methods: ['gradcam', 'eigencam'] } });
+    expect(start.errors).toBeUndefined();
+    const job = start.data!.explainBatch;
+    expect(job).toMatchObject({ state: 'QUEUED', total: 4, done: 0, failed: 0, runner: 'QUEUE' });
+    // the replica computes nothing: the four jobs wait for a worker
+    const { rows } = await db.query<{ state: string; n: string }>(`SELECT state::text, count(*) AS n FROM pgboss.job WHERE name = $1 GROUP BY state`, [EXPLAIN_QUEUE]);
+    expect(rows).toEqual([{ state: 'created', n: '4' }]);
+    expect((await api.gql('{ health { queue { depth } } }')).data!.health.queue.depth).toBe(4);
+
+    worker = startWorker(url);
+    const b = await batchFinished(api, job.id);
+    expect(b, worker.log).toMatchObject({ state: 'COMPLETED', done: 4, failed: 0 });
+    expect(worker.log).toMatch(/explain-item/);
+    for (const item of b.items) {
+      const again = await api.gql('mutation($id: ID!, $m: String!) { explain(input: { imageId: $id, methods: [$m] }) { id cached } }', { id: item.imageId, m: item.method });
+      expect(again.data!.explain).toEqual({ id: item.explanation.id, cached: true });
+    }
+
+    // the same batch in-process on SQLite: the same maps, number for number
+    local = await startTestServer(await sqlite.url(), env);
+    const localIds = await upload(local);
+    expect(localIds).toEqual(ids);
+    const lb = await batchFinished(local, (await local.gql(BATCH, { input: { imageIds: ids, methods: ['gradcam', 'eigencam'] } })).data!.explainBatch.id);
+    expect(lb.runner).toBe('IN_PROCESS');
+    expect(lb.items.map((i: any) => i.explanation.heatmaps)).toEqual(b.items.map((i: any) => i.explanation.heatmaps));
+
+    // a job delivered again (a retry after its worker stored the result) finds the stored explanation
+    const { client } = createPrismaClient(url);
+    try {
+      const before = await client.explanation.count();
+      const boss = await openQueue(url, { supervise: false });
+      try {
+        const item = await client.batchItem.findFirstOrThrow({ where: { batchId: job.id, position: 1 } });
+        const terms = (await client.batchJob.findUniqueOrThrow({ where: { id: job.id } })).terms;
+        const dup = (await boss.send(EXPLAIN_QUEUE, { v: 1, batchId: job.id, position: 1, imageId: item.imageId, method: item.method, terms }))!;
+        let state;
+        for (let i = 0; i < 2400 && state?.state !== 'completed'; i++) {
+          [state] = await jobStates(db, EXPLAIN_QUEUE, [dup]);
+          if (state?.state !== 'completed') await sleep(250);
+        }
+        expect(state).toMatchObject({ state: 'completed', output: { ok: true, cached: true, explanationId: item.explanationId } });
+      } finally {
+        await boss.stop({ graceful: false, wait: true, close: true });
+      }
+      expect(await client.explanation.count()).toBe(before);
+      expect(await client.batchItem.findFirstOrThrow({ where: { batchId: job.id, position: 1 } })).toMatchObject({ state: 'DONE' });
+    } finally {
+      await client.$disconnect();
+    }
+  }, 600_000);
+
+  it('an item whose job keeps failing is parked and reported FAILED with its error', async () => {
+    worker!.child.kill('SIGTERM');
+    expect(await worker!.exited).toBe(0);
+    const ids = await upload(api);
+    const job = (await api.gql(BATCH, { input: { imageIds: [ids[0]], methods: ['gradcam'] } })).data!.explainBatch;
+    // a job this worker cannot run (a later format), retried once, one second apart
+    await db.query(`UPDATE pgboss.job SET data = jsonb_set(data, '{v}', '2'), retry_limit = 1, retry_delay = 1 WHERE name = $1 AND data->>'batchId' = $2`, [EXPLAIN_QUEUE, job.id]);
+    worker = startWorker(url);
+    const b = await batchFinished(api, job.id);
+    expect(b, worker.log).toMatchObject({ state: 'FAILED', total: 1, done: 0, failed: 1 });
+    expect(b.items[0].error).toMatch(/job version 2/);
+    // the item is marked before the handler throws; pg-boss records the job's failure just after
+    let rows: { state: string; retry_count: number }[] = [];
+    for (let i = 0; i < 400 && rows[0]?.state !== 'failed'; i++) {
+      ({ rows } = await db.query<{ state: string; retry_count: number }>(`SELECT state::text, retry_count FROM pgboss.job WHERE name = $1 AND data->>'batchId' = $2`, [EXPLAIN_QUEUE, job.id]));
+      if (rows[0]?.state !== 'failed') await sleep(50);
+    }
+    expect(rows).toEqual([{ state: 'failed', retry_count: 1 }]);
+    expect((await api.gql('{ health { queue { failed } } }')).data!.health.queue.failed).toBe(1);
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+  }, 600_000);
+});
