@@ -10,6 +10,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { apiServer } from './test/plugins/api-server.mjs';
 import { bundleCorePlugin } from './test/plugins/bundle-core.mjs';
+import { captionerPlugin } from './test/plugins/captioner.mjs';
 import { nodeReferencePlugin } from './test/plugins/node-reference.mjs';
 import { routes } from './test/plugins/routes.mjs';
 import { screenshotPlugin } from './test/plugins/screenshot.mjs';
@@ -41,6 +42,7 @@ const chromium = (extra = []) => chromeLauncher({ launchOptions: { executablePat
 const served = routes({ repo, photos, osie, models });
 // the API serves the detector too (detector.test.ts's remote mode)
 const api = apiServer({ repo, models: [...models, 'yolox-nano'] });
+const captioner = captionerPlugin({ repo });
 const test = (/** @type {string} */ pattern) => join(here, 'test', pattern);
 // WIDGET_TESTS=annotate,remote runs only those files (names without .test.ts); the webgpu group only when named
 const only = process.env.WIDGET_TESTS?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -55,12 +57,13 @@ export default {
   testFramework: { config: { timeout: 240_000 } },
   testsFinishTimeout: 1_200_000,
   browserStartTimeout: 60_000,
-  middleware: [served.middleware, api.middleware],
+  middleware: [served.middleware, api.middleware, captioner.middleware],
   plugins: [
     esbuildPlugin({ ts: true, tsconfig: join(here, 'tsconfig.json'), target: 'es2022' }),
     bundleCorePlugin({ repo }),
     served.plugin,
     api.plugin,
+    captioner.plugin,
     nodeReferencePlugin({ repo, photos }),
     screenshotPlugin({ dir: join(here, 'test', 'screenshots') }),
   ],

@@ -109,6 +109,13 @@ for (const db of testDatabases()) {
       expect([wasm.status, wasm.headers.get('content-type')]).toEqual([200, 'application/wasm']);
       const mjs = await fetch(`${s.url}/ort/ort.wasm.min.mjs`, { method: 'HEAD' });
       expect(mjs.headers.get('content-type')).toMatch(/javascript/);
+      // transformers.js and its own ONNX Runtime Web build, for a widget's free-text captioner; nothing else of its folders
+      const library = await fetch(`${s.url}/transformers/transformers.min.js`, { method: 'HEAD' });
+      expect([library.status, library.headers.get('content-type')]).toEqual([200, expect.stringMatching(/javascript/)]);
+      const jsepWasm = await fetch(`${s.url}/transformers/ort-wasm-simd-threaded.asyncify.wasm`, { method: 'HEAD' });
+      expect([jsepWasm.status, jsepWasm.headers.get('content-type')]).toEqual([200, 'application/wasm']);
+      expect((await fetch(`${s.url}/transformers/transformers.node.mjs`)).status).toBe(404);
+      expect((await fetch(`${s.url}/transformers/..%2Fpackage.json`)).status).toBe(404);
       const photo = await fetch(`${s.url}/images/both.png`);
       expect(Buffer.from(await photo.arrayBuffer()).equals(BOTH)).toBe(true);
       expect((await fetch(`${s.url}/images/../../package.json`)).status).toBe(404);

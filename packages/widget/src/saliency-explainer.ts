@@ -25,6 +25,7 @@ import { MeasuresController, type CaptionDetail, type FaithfulnessDetail } from 
 import { blend, defaultColormap, displayPixels, drawnMap, finalMap, mapForDisplay } from './render/heatmap.js';
 import { badge, controls, errorBox, predictionsList, status, type Downloads } from './render/parts.js';
 import { styles } from './styles.js';
+import { TRANSFORMERS_MODULE, type CaptionerSource } from './engines/captioner-source.js';
 
 /** A class map as the widget shows it: the raw map and the final map in [0, 1] at the model's input size. */
 export interface ShownMap extends EngineMap {
@@ -160,6 +161,14 @@ export class SaliencyExplainer extends LitElement {
   @property({ type: Number }) opacity = 0.5;
   /** Caption the shown map from measured facts (loads an object detector; a few more runs of the model per map). */
   @property({ type: Boolean, reflect: true }) caption = false;
+  /**
+   * Folder URL of a free-text captioner (an Optimum VisionEncoderDecoder ONNX export) whose description of
+   * the salient crop the caption quotes, in wasm and webgpu mode; in remote mode the API's own captioner
+   * setting applies. Loaded with transformers.js from `transformers-src`.
+   */
+  @property() captioner?: string;
+  /** transformers.js's browser module (default: /transformers/transformers.min.js at the api's origin, else at this script's origin). */
+  @property({ attribute: 'transformers-src' }) transformersSrc?: string;
   /** Show the shown map's faithfulness report card (deletion, insertion, ROAD: about 70 runs of the model per map). */
   @property({ type: Boolean, reflect: true }) faithfulness = false;
   /** Annotation mode (BubbleView): the annotator clicks a blurred image to reveal bubbles; the clicks go to `api`. No model runs. */
@@ -302,6 +311,7 @@ export class SaliencyExplainer extends LitElement {
     this.measures.sync({
       caption: this.caption, faithfulness: this.faithfulness, engine: this.annotate ? null : this.engine, image: this.image, map,
       others: map ? this.othersOf(map) : [], modelsBase: this.modelsBaseUrl(), human: (c) => this.humanReference(c),
+      captioner: this.captionerSource(),
     });
   }
 
@@ -312,6 +322,20 @@ export class SaliencyExplainer extends LitElement {
       const m = this.maps.get(mapKey(map.method, c));
       return m ? [{ classIndex: c, map: m.map }] : [];
     });
+  }
+
+  /** The `captioner` folder and the transformers.js module that runs it, as absolute URLs; null without one. */
+  private captionerSource(): CaptionerSource | null {
+    if (!this.captioner) return null;
+    try {
+      const home = this.api ? new URL(this.api, document.baseURI).href : import.meta.url;
+      return {
+        folder: folderUrl(this.captioner, document.baseURI),
+        library: new URL(this.transformersSrc || `/transformers/${TRANSFORMERS_MODULE}`, this.transformersSrc ? document.baseURI : home).href,
+      };
+    } catch {
+      return null; // an unparsable URL: no captioner phrase (the caption's facts do not depend on it)
+    }
   }
 
   private modelsBaseUrl(): string {

@@ -20,7 +20,7 @@ describe('wasm threads', () => {
     try {
       equal(globalThis.crossOriginIsolated, true, 'stubbed');
       const ort = await loadOrt('wasm', '/node_modules/onnxruntime-web/dist/');
-      ok(ort.env.wasm.numThreads > 1, `numThreads ${ort.env.wasm.numThreads} > 1`);
+      ok((ort.env.wasm.numThreads ?? 0) > 1, `numThreads ${ort.env.wasm.numThreads} > 1`);
       equal(ort.env.wasm.numThreads, wasmThreads(true, navigator.hardwareConcurrency || 1), 'numThreads');
     } finally {
       if (own) Object.defineProperty(globalThis, 'crossOriginIsolated', own);

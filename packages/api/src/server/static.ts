@@ -1,6 +1,7 @@
 // Static files the browser side needs from the API's origin, served with serve-static (ETag,
 // conditional GETs, ranges, MIME types, no path escapes): the widget bundle, ONNX Runtime Web's files,
-// the served models' files and a manifest of them, the demo page, and the shared sample photos.
+// the served models' files and a manifest of them, the demo page, the shared sample photos, and
+// transformers.js with its ONNX Runtime Web build (a widget's free-text captioner).
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -30,6 +31,25 @@ export function dirOf(pkg: string): string | null {
   return basename(dir) === pkg ? dir : null;
 }
 
+/**
+ * transformers.js's browser build and the ONNX Runtime Web build it runs on (its own version, not the
+ * widget's), file name → folder: what a widget's `captioner` loads from /transformers/.
+ */
+export function transformersFiles(): Map<string, string> {
+  const files = new Map<string, string>();
+  try {
+    const require = createRequire(import.meta.url);
+    const entry = require.resolve('@huggingface/transformers');
+    const ortDist = dirname(createRequire(entry).resolve('onnxruntime-web'));
+    files.set('transformers.min.js', dirname(entry));
+    for (const build of ['jsep', 'asyncify']) for (const ext of ['mjs', 'wasm']) files.set(`ort-wasm-simd-threaded.${build}.${ext}`, ortDist);
+  } catch {
+    files.clear(); // not installed: no /transformers/ route
+  }
+  for (const [name, dir] of files) if (!existsSync(join(dir, name))) files.delete(name);
+  return files;
+}
+
 function serve(root: string, maxAge: string | number): Handler {
   return serveStatic(root, { index: false, dotfiles: 'deny', fallthrough: false, maxAge, redirect: false }) as unknown as Handler;
 }
@@ -54,6 +74,7 @@ export function staticRoutes(pool: ModelPool, modelsDir: string): StaticRoutes {
     ...(detectors.length ? { detectors } : {}),
   };
   const manifestJson = JSON.stringify(manifest);
+  const transformers = new Map([...transformersFiles()].map(([name, dir]) => [name, serve(dir, '7d')]));
   const mounts: [string, Handler | null][] = [
     ['/widget/', existsSync(widgetDist) ? serve(widgetDist, '1h') : null],
     ['/ort/', ortDir ? serve(join(ortDir, 'dist'), '7d') : null],
@@ -78,7 +99,8 @@ export function staticRoutes(pool: ModelPool, modelsDir: string): StaticRoutes {
         res.end(req.method === 'HEAD' ? undefined : manifestJson);
         return true;
       }
-      for (const [prefix, handler] of mounts) {
+      const library = pathname.startsWith('/transformers/') ? transformers.get(pathname.slice('/transformers/'.length)) : undefined;
+      for (const [prefix, handler] of library ? [['/transformers/', library] as [string, Handler]] : mounts) {
         if (!pathname.startsWith(prefix)) continue;
         let rest: string;
         try {

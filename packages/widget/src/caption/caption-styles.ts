@@ -1,6 +1,6 @@
 // Styles of the caption: its numbers (dotted underline, focus ring) and their notes (a small popover
 // under the number's line while it is hovered or focused, kept inside the widget: its left edge is the
-// caption's, its top the number's line).
+// caption's, its top the number's line); a captioner's quoted phrase in italics.
 import { css } from 'lit';
 
 export const captionStyles = css`
@@ -19,6 +19,8 @@ export const captionStyles = css`
   }
   .fact-number:hover > .fact-note, .fact-number:focus > .fact-note { display: block; }
   .fact-number.dismissed > .fact-note { display: none; }
+  /* a free-text captioner's quoted phrase: not measured, so set apart */
+  .sentence[data-role='captioner'] { font-style: italic; color: var(--_muted); }
   .caption-status { color: var(--_muted); font-size: 13px; }
   .caption-status code { font-size: 12px; }
 `;

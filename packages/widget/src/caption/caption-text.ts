@@ -3,7 +3,7 @@
 // that sentence's facts (in renderEnglish's order: prediction, evidence, crop, deletion, contrasts,
 // human), so nothing of the wording is repeated here. The numbers are then found in each sentence and
 // matched, in order, with the values of its facts they round to (noteFor says what each measures).
-import { renderEnglish, type CaptionFact, type CaptionFactKind } from '@saliency-explainer/core';
+import { captionerSentence, renderEnglish, type CaptionerPhrase, type CaptionFact, type CaptionFactKind } from '@saliency-explainer/core';
 import { noteFor, type NumberKind, type NumberSource } from './number-notes.js';
 
 /** A number of the caption: its text as written, the fact and field it quotes, and what it measures. */
@@ -17,8 +17,8 @@ export interface CaptionNumber {
 export type CaptionPiece = string | CaptionNumber;
 
 export interface CaptionSentence {
-  /** Which of renderEnglish's sentences. */
-  role: 'prediction' | 'evidence' | 'crop' | 'deletion' | 'contrast' | 'human';
+  /** Which of renderEnglish's sentences (captioner: a free-text captioner's quoted phrase, no numbers of ours). */
+  role: 'prediction' | 'evidence' | 'crop' | 'deletion' | 'contrast' | 'human' | 'captioner';
   pieces: CaptionPiece[];
 }
 
@@ -107,9 +107,11 @@ function groups(facts: readonly CaptionFact[], p: Of<'prediction'>): { role: Cap
 
 /**
  * The caption of `facts` as sentences of text and numbers; their text joined by spaces is exactly
- * renderEnglish(facts). Null when the facts are not a caption renderEnglish cuts that way (no prediction).
+ * renderEnglish(facts, captioner). Null when the facts are not a caption renderEnglish cuts that way
+ * (no prediction). A captioner's phrase is the last sentence, one piece of text: its words are quoted,
+ * never matched with measured numbers.
  */
-export function captionSentences(facts: readonly CaptionFact[]): CaptionSentence[] | null {
+export function captionSentences(facts: readonly CaptionFact[], captioner?: CaptionerPhrase): CaptionSentence[] | null {
   const p = facts.find((f): f is Of<'prediction'> => f.kind === 'prediction');
   if (!p) return null;
   const first = renderEnglish([p]);
@@ -121,7 +123,9 @@ export function captionSentences(facts: readonly CaptionFact[]): CaptionSentence
     sentences.push({ role: g.role, text: both.slice(first.length + 1), sources: g.sources });
   }
   if (sentences.map((s) => s.text).join(' ') !== renderEnglish(facts)) return null;
-  return sentences.map((s) => ({ role: s.role, pieces: cut(s.text, s.sources, p.label) }));
+  const cutSentences: CaptionSentence[] = sentences.map((s) => ({ role: s.role, pieces: cut(s.text, s.sources, p.label) }));
+  const quoted = captioner ? captionerSentence(captioner) : '';
+  return quoted ? [...cutSentences, { role: 'captioner', pieces: [quoted] }] : cutSentences;
 }
 
 /** The plain text of sentences (what renderEnglish wrote). */

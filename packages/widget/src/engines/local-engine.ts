@@ -13,6 +13,7 @@ import { fullSpec, loadLabels, loadModelBytes, type ModelSource } from './model-
 import { loadOrt, type OrtFlavor } from './ort-loader.js';
 import { browserRuntime } from './ort-runtime.js';
 import type { CaptionRequest, Engine, EngineResult, ExplainQuery, LoadProgress, MeasureRequest } from './types.js';
+import { loadCaptioner } from './captioner-source.js';
 
 const engines = new Map<string, SharedTask<LocalEngine>>();
 
@@ -170,7 +171,9 @@ export class LocalEngine implements Engine {
         image: rgbImage(image), spec: this.source.spec.input, input, probabilities, labels: this.explainer.labels, detections,
         ...(human ? { human } : {}),
       };
-      return await captionMap(this.score(request.signal), subject, { classIndex: request.classIndex, map: request.map }, request.others);
+      const captioner = request.captioner ? await loadCaptioner(request.captioner) : undefined;
+      return await captionMap(this.score(request.signal), subject, { classIndex: request.classIndex, map: request.map }, request.others,
+        captioner ? { captioner } : {});
     } catch (e) {
       throw measureError(e, 'CAPTION_FAILED');
     }

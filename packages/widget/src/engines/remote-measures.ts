@@ -2,14 +2,14 @@
 // (facts flattened by the schema, every field of every kind, unset ones null) and
 // Heatmap.faithfulness (ROAD's points as a list), both turned back into core's shapes, so that the
 // widget draws a server result exactly as a local one.
-import type { Caption, CaptionFact, FaithfulnessReport } from '@saliency-explainer/core';
+import type { Caption, CaptionerPhrase, CaptionFact, FaithfulnessReport } from '@saliency-explainer/core';
 import { postGraphQL } from '../net/graphql.js';
 
 const FACT_FIELDS = `kind classIndex label probability rank position box area centroid level score mass main hit survives
   before after fraction region overlap seed object { label box mass } source metric ceiling share people`;
 
 const CAPTION = `query Caption($id: ID!, $method: String!, $c: Int!, $seed: Int!) {
-  explanation(id: $id) { heatmaps(method: $method, classIndex: $c) { caption(seed: $seed) { text facts { ${FACT_FIELDS} } computeMs cached } } }
+  explanation(id: $id) { heatmaps(method: $method, classIndex: $c) { caption(seed: $seed) { text facts { ${FACT_FIELDS} } captioner { model text } computeMs cached } } }
 }`;
 
 const CURVE = 'auc scores logits';
@@ -44,9 +44,10 @@ function heatmapOf<T>(r: Heatmaps<T>, what: string, method: string, classIndex: 
 
 /** Heatmap.caption of the `method` map of `classIndex` in the stored explanation `id`. */
 export async function fetchCaption(api: string, id: string, method: string, classIndex: number, seed = 0): Promise<Caption & { cached: boolean }> {
-  const r = await postGraphQL<Heatmaps<{ caption: { text: string; facts: Record<string, unknown>[]; cached: boolean } }>>(api, CAPTION, { id, method, c: classIndex, seed });
+  const r = await postGraphQL<Heatmaps<{ caption: { text: string; facts: Record<string, unknown>[]; captioner: CaptionerPhrase | null; cached: boolean } }>>(
+    api, CAPTION, { id, method, c: classIndex, seed });
   const { caption } = heatmapOf(r, 'caption', method, classIndex);
-  return { text: caption.text, facts: caption.facts.map(coreFact), cached: caption.cached };
+  return { text: caption.text, facts: caption.facts.map(coreFact), ...(caption.captioner ? { captioner: caption.captioner } : {}), cached: caption.cached };
 }
 
 const byPercent = (points: ApiRoad['morf']) => Object.fromEntries(points.map((p) => [String(p.percent), p.value]));

@@ -2,6 +2,7 @@
 // return: maps, and what is measured about one map (its caption, its faithfulness report).
 import type { Caption, FaithfulnessReport, FloatMap, HumanReference, InputSpec, Prediction } from '@saliency-explainer/core';
 import type { LoadedImage } from '../image/load-image.js';
+import type { CaptionerSource } from './captioner-source.js';
 
 /** Where a result was computed; the badge shows it. */
 export type Backend = 'webgpu' | 'wasm' | 'server';
@@ -63,6 +64,8 @@ export interface CaptionRequest extends MeasureRequest {
   human(): Promise<HumanReference | null>;
   /** Where the manifest listing the object detector is (local engines). */
   modelsBase: string;
+  /** The free-text captioner that describes the salient crop (local engines; the API uses its own setting). */
+  captioner?: CaptionerSource;
 }
 
 export interface Engine {

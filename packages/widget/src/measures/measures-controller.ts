@@ -2,12 +2,13 @@
 // <saliency-explainer>), each only while its attribute is on: computed by the engine that made the
 // map (core in the browser, or the API), once per map of a run, announced with `saliency-caption` and
 // `saliency-faithfulness`.
-import type { Caption, CaptionFact, FaithfulnessReport, FloatMap, HumanReference } from '@saliency-explainer/core';
+import type { Caption, CaptionerPhrase, CaptionFact, FaithfulnessReport, FloatMap, HumanReference } from '@saliency-explainer/core';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { captionSentences, sentencesText, type CaptionSentence } from '../caption/caption-text.js';
 import type { Backend, Engine } from '../engines/types.js';
 import type { LoadedImage } from '../image/load-image.js';
 import { MeasureTracker } from './measure-tracker.js';
+import type { CaptionerSource } from '../engines/captioner-source.js';
 
 /** The detail of a `saliency-caption` event. */
 export interface CaptionDetail {
@@ -18,6 +19,8 @@ export interface CaptionDetail {
   /** Core's English rendering of the facts. */
   text: string;
   facts: CaptionFact[];
+  /** A free-text captioner's description of the crop, quoted by the text's last sentence (when one ran). */
+  captioner?: CaptionerPhrase;
 }
 
 /** The detail of a `saliency-faithfulness` event. */
@@ -45,6 +48,8 @@ export interface MeasuresInput {
   others: { classIndex: number; map: FloatMap }[];
   /** The manifest folder (the caption's object detector). */
   modelsBase: string;
+  /** The free-text captioner (local engines), when the page names one. */
+  captioner: CaptionerSource | null;
   /** The image's human attention for a class (the caption's human fact), when known. */
   human(classIndex: number): Promise<HumanReference | null>;
 }
@@ -83,15 +88,18 @@ export class MeasuresController implements ReactiveController {
     }
     const key = map ? `${map.method}|${map.classIndex}` : null;
     const base = map && { backend: engine.backend, method: map.method, classIndex: map.classIndex, label: map.label };
-    this.captions.show(input.caption ? key : null, async (signal) => {
+    // another captioner is another caption of the same map
+    const captionKey = key && input.captioner ? `${key}|${input.captioner.folder}|${input.captioner.library}` : key;
+    this.captions.show(input.caption ? captionKey : null, async (signal) => {
       const caption: Caption = await engine.caption(image, {
         method: map!.method, classIndex: map!.classIndex, map: map!.map, signal, others: input.others,
         human: () => input.human(map!.classIndex), modelsBase: input.modelsBase,
+        ...(input.captioner ? { captioner: input.captioner } : {}),
       });
-      const sentences = captionSentences(caption.facts);
+      const sentences = captionSentences(caption.facts, caption.captioner);
       // the server's text is shown as it is should this version's renderer word it otherwise
       const cut = sentences && sentencesText(sentences) === caption.text ? sentences : null;
-      return { ...base!, text: caption.text, facts: caption.facts, sentences: cut };
+      return { ...base!, text: caption.text, facts: caption.facts, ...(caption.captioner ? { captioner: caption.captioner } : {}), sentences: cut };
     });
     this.reports.show(input.faithfulness ? key : null, async (signal) => ({
       ...base!,
