@@ -352,7 +352,7 @@ const rgbPng = (img: RgbImage) => sharp(Buffer.from(img.data.buffer, img.data.by
 const maskPng = (mask: Uint8Array, width: number, height: number) => {
   const grey = Buffer.alloc(mask.length);
   for (let i = 0; i < mask.length; i++) grey[i] = mask[i] ? 255 : 0;
-  return sharp(grey, { raw: { width, height, channels: 1 } }).png().toBuffer();
+  return sharp(grey, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
 };
 
 interface ImageEntry {

@@ -58,7 +58,7 @@ export function numpyPercentile(values: ArrayLike<number>, q: number): number {
   const a = Float64Array.from(values);
   for (const v of a) if (Number.isNaN(v)) throw new AugmentError('the map holds NaN');
   a.sort();
-  const h = ((n - 1) * q) / 100;
+  const h = (q / 100) * (n - 1); // numpy: virtual index = quantile · (n − 1), quantile = q / 100
   const lo = Math.floor(h);
   if (lo >= n - 1) return a[n - 1];
   const t = h - lo;
