@@ -205,7 +205,8 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
       const shot = SHOTS && k === 0 ? async (page: Page, name: string) => {
         mkdirSync(SHOTS, { recursive: true });
         await page.evaluate(() => window.scrollTo(0, 0));
-        const height = await page.evaluate(() => Math.min(document.documentElement.scrollHeight, 1400));
+        // down to the last thing shown, not the empty viewport below it
+        const height = await page.evaluate(() => Math.ceil(Math.max(...[...document.querySelectorAll('header, section')].filter((e) => !(e as HTMLElement).hidden).map((e) => e.getBoundingClientRect().bottom)) + 24));
         await page.screenshot({ path: resolve(SHOTS, name), clip: { x: 0, y: 0, width: 1000, height }, captureBeyondViewport: true });
       } : undefined;
       const r = await participate(id, behaviour, k, 3000 + k, shot);

@@ -17,7 +17,7 @@ export function campaignPage(id: string, name: string): string {
 <html lang="en"><head><meta charset="utf-8"><title>${esc(name)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<script type="module" src="/widget/saliency-explainer.js"></script>
+<script type="module" src="/widget/saliency-explainer.js" onerror="document.body.dataset.state='error';document.getElementById('message-text').textContent='This page could not load its annotation component (/widget/saliency-explainer.js). Please reload in a moment.';document.getElementById('message').hidden=false;document.getElementById('intro').hidden=true"></script>
 <style>
  :root{color-scheme:light}
  body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:0 auto;padding:1rem 1.25rem 3rem;color:#1d2430;background:#fff}
