@@ -26,18 +26,24 @@ import { buildFusedModel, FusedGraphError, FUSED_CLASSES, type FusedModel } from
 import { FUSED_METHODS, isFusedMethod } from './fused/methods.js';
 
 /**
- * The default of EngineOptions.batchSize. Measured on the 2-core CPU box (test/bench/perturbation.bench.mjs):
- * Score-CAM's masked SqueezeNet forwards run fastest at 1–4 per run (a 224² SqueezeNet image's
- * largest activation is 4.6 MB: bigger batches leave the cache) and ResNet-18's at 8–32 (46 MB of
- * weights reused across the batch); 8 is within ~7 % of the best of both, 16 was ~12 % slower on SqueezeNet.
+ * The default of EngineOptions.batchSize for a model whose spec names no `perturbationBatch`.
+ * Measured on the 2-core CPU box (test/bench/perturbation.bench.mjs): Score-CAM's masked SqueezeNet
+ * forwards run fastest at 2–4 per run (a 224² SqueezeNet image's largest activation is 4.6 MB:
+ * bigger batches leave the cache) and ResNet-18's at 16–32 (46 MB of weights reused across the
+ * batch); 8 is within ~10 % of the best of both. The manifest's models name their own best size.
  */
 export const DEFAULT_BATCH_SIZE = 8;
+
+/** The batch size an engine uses: the caller's, else the model's measured one, else DEFAULT_BATCH_SIZE. */
+export function engineBatchSize(spec: Pick<ModelSpec, 'perturbationBatch'>, options: Pick<EngineOptions, 'batchSize'> = {}): number {
+  return Math.max(1, options.batchSize ?? spec.perturbationBatch ?? DEFAULT_BATCH_SIZE);
+}
 
 export interface EngineOptions {
   /**
    * Perturbation methods (ScoreCAM, AblationCAM) put this many inputs in one forward run, and
    * Integrated Gradients / SmoothGrad this many steps or samples in one input-gradient run
-   * (default DEFAULT_BATCH_SIZE).
+   * (default: the spec's perturbationBatch, else DEFAULT_BATCH_SIZE; see engineBatchSize).
    */
   batchSize?: number;
   sessionOptions?: InferenceSession.SessionOptions;
@@ -164,7 +170,7 @@ export class Explainer {
     this.analysis = analyseModel(modelBytes, spec);
     this.inputShape = this.analysis.inputShape;
     this.defaultLayer = spec.targetLayer ?? this.analysis.defaultLayer();
-    this.batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.batchSize = engineBatchSize(spec, options);
     if (labels.length !== this.analysis.numClasses) {
       throw new Error(`model '${spec.id}' has ${this.analysis.numClasses} classes but ${labels.length} labels`);
     }

@@ -5,7 +5,7 @@ export * from './model/own-model.js';
 export { parseLabels } from './model/labels.js';
 export * from './explain-types.js';
 export * from './cam/types.js';
-export { analyseModel, DEFAULT_BATCH_SIZE, Explainer, ExplainError, type EngineOptions, type ExplainRequest } from './engine.js';
+export { analyseModel, DEFAULT_BATCH_SIZE, engineBatchSize, Explainer, ExplainError, type EngineOptions, type ExplainRequest } from './engine.js';
 export type { OrtRuntime } from './runtime.js';
 export { ModelAnalysis, ModelAnalysisError } from './onnx/analysis.js';
 export { buildForwardModel, buildHeadModels, buildInputGradientModel } from './autodiff/compile.js';

@@ -28,7 +28,8 @@ export interface ExplainArgs {
   frame: 'image' | 'model';
   json: boolean;
   inputTensor: boolean;
-  batchSize: number;
+  /** --batch-size; when absent the engine takes the model's measured size (core engineBatchSize). */
+  batchSize?: number;
   maxImageBytes: number;
   maxImagePixels: number;
   progress: boolean;
@@ -121,7 +122,7 @@ export function parseExplainArgs(argv: string[]): ExplainArgs | 'help' {
     frame,
     json: v.json ?? false,
     inputTensor: v['input-tensor'] ?? false,
-    batchSize: v['batch-size'] === undefined ? DEFAULTS.batchSize : int('batch-size', v['batch-size'], 1, 4096),
+    batchSize: v['batch-size'] === undefined ? undefined : int('batch-size', v['batch-size'], 1, 4096),
     maxImageBytes: v['max-image-bytes'] === undefined ? DEFAULTS.maxImageBytes : int('max-image-bytes', v['max-image-bytes'], 1),
     maxImagePixels: v['max-image-pixels'] === undefined ? DEFAULTS.maxImagePixels : int('max-image-pixels', v['max-image-pixels'], 1),
     progress: !v['no-progress'],

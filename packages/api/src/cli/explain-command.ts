@@ -141,7 +141,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
           files.push(f);
         }
         const captions = detector && image ? await captionMaps(engine, detector, image, tensor, result, model.spec.input, captioner) : undefined;
-        const faithfulness = args.faithfulness ? await mapsFaithfulness(engine, tensor, result.maps, args.batchSize) : undefined;
+        const faithfulness = args.faithfulness ? await mapsFaithfulness(engine, tensor, result.maps, engine.batchSize) : undefined;
         const report = inputReport(input.path, result, files, faithfulness);
         if (captions) attachCaptions(report, captions);
         const photo = image ? { width: image.width, height: image.height } : undefined;

@@ -45,7 +45,7 @@ const EXPLAIN_HELP = `explain: saliency-explainer explain <image|dir>... [option
       --no-overlays         write no overlay PNGs (report.json and maps/ still, unless --json)
       --json                stdout: one JSON object per input (JSON Lines), nothing else
       --input-tensor        inputs are float32 little-endian NCHW .bin tensors of the model's input shape
-      --batch-size N        Score-CAM / Ablation-CAM inputs per forward run, IG steps / SmoothGrad samples per gradient run (default ${DEFAULTS.batchSize})
+      --batch-size N        Score-CAM / Ablation-CAM inputs per forward run, IG steps / SmoothGrad samples per gradient run (default: the model's measured size, else ${DEFAULTS.batchSize})
       --max-image-bytes N   largest input file (default ${DEFAULTS.maxImageBytes}, env SALIENCY_MAX_IMAGE_BYTES)
       --max-image-pixels N  largest decoded image (default ${DEFAULTS.maxImagePixels}, env SALIENCY_MAX_IMAGE_PIXELS)
       --no-progress         no progress bar on stderr

@@ -40,6 +40,9 @@ export function validateSpec(m: ModelSpec, where = m?.id ?? '?'): ModelSpec {
   }
   if (!m.output?.name) fail(where, 'output.name is missing');
   if (m.output.kind !== 'logits' && m.output.kind !== 'softmax') fail(where, "output.kind must be 'logits' or 'softmax'");
+  if (m.perturbationBatch !== undefined && !(Number.isSafeInteger(m.perturbationBatch) && m.perturbationBatch >= 1)) {
+    fail(where, 'perturbationBatch must be a positive integer');
+  }
   return m;
 }
 

@@ -55,6 +55,13 @@ export interface ModelSpec {
   targetLayer?: string;
   /** Other useful layers to offer. */
   layers?: string[];
+  /**
+   * Inputs per forward run of the perturbation methods (Score-CAM's masked forwards, Ablation-CAM) and
+   * per gradient run of Integrated Gradients / SmoothGrad when the engine is given no batch size: the
+   * size measured fastest for this model on the reference CPU (test/bench/perturbation.bench.mjs
+   * prints it for the machine at hand). Default: the engine's DEFAULT_BATCH_SIZE.
+   */
+  perturbationBatch?: number;
   /** Test fixtures (random weights) are listed but not meant as classifiers. */
   fixture?: boolean;
   description?: string;
