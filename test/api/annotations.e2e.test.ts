@@ -373,9 +373,13 @@ for (const db of testDatabases()) {
       }).then(async (res) => ({ status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { errors?: { extensions: { code: string } }[]; data?: { startAnnotation: { annotatorToken: string } } } }));
       const codeOf = (r: Awaited<ReturnType<typeof post>>) => r.body.errors?.[0]?.extensions.code ?? 'OK';
 
+      // a database of its own: on PostgreSQL the counters are kept in the database, shared by the servers
+      // on it and across their restarts, so the earlier tests' new annotators from this address would count
+      const fresh = await db.url();
       // no proxy trusted (the default): X-Forwarded-For is the client's own text and changes nothing
-      const direct = await startTestServer(url, { SALIENCY_ANNOTATION_NEW_ANNOTATORS: '2', SALIENCY_MODELS: 'squeezenet1.0' });
+      const direct = await startTestServer(fresh, { SALIENCY_ANNOTATION_NEW_ANNOTATORS: '2', SALIENCY_MODELS: 'squeezenet1.0' });
       try {
+        expect(await upload(direct, '1004.jpg')).toBe(imageId);
         const codes = [];
         for (const spoof of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) codes.push(codeOf(await post(direct, spoof)));
         expect(codes).toEqual(['OK', 'OK', 'RATE_LIMITED']);
@@ -384,7 +388,7 @@ for (const db of testDatabases()) {
       }
 
       // one trusted proxy in front: each forwarded address has its own allowance
-      const proxied = await startTestServer(url, { SALIENCY_ANNOTATION_NEW_ANNOTATORS: '2', SALIENCY_TRUST_PROXY: '1', SALIENCY_MODELS: 'squeezenet1.0' });
+      const proxied = await startTestServer(fresh, { SALIENCY_ANNOTATION_NEW_ANNOTATORS: '2', SALIENCY_TRUST_PROXY: '1', SALIENCY_MODELS: 'squeezenet1.0' });
       try {
         const alice = [await post(proxied, '203.0.113.7'), await post(proxied, '198.51.100.1, 203.0.113.7'), await post(proxied, '203.0.113.7')];
         expect(alice.map(codeOf)).toEqual(['OK', 'OK', 'RATE_LIMITED']);

@@ -1,10 +1,11 @@
 // The annotation service behind startAnnotation and submitAnnotation: hands out signed tickets
 // (tickets.ts) for stored images, and turns a ticket plus clicks into one stored CROWD annotation after
-// every check (validate.ts), the rate limits (per annotator hash and per client address, in memory
-// only) and the database's unique indexes (replay, duplicate). Stateless apart from the rate limiters,
-// the pooled-attention cache and the HMAC key, so replicas sharing SALIENCY_ANNOTATION_SECRET agree.
+// every check (validate.ts), the rate limits (per annotator hash and per client address: in memory, or
+// in PostgreSQL shared by replicas; limiters.ts) and the database's unique indexes (replay, duplicate).
+// Stateless apart from the rate limiters, the pooled-attention cache and the HMAC key, so replicas
+// sharing the key (SALIENCY_ANNOTATION_SECRET, or on PostgreSQL one kept in the database) agree.
 // `clock` is the server's time in ms; tests replace it to move time without sleeping.
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { bubbleGeometry, UnknownModelError } from '@saliency-explainer/core';
 import type { AnnotationSettings } from '../server/settings.js';
 import { StorageError, type AnnotationRecord, type ImageRecord, type NewAnnotation, type Storage } from '../storage/types.js';
@@ -12,6 +13,7 @@ import { HumanAttentionPool } from './human-attention.js';
 import { Scoring } from './scoring.js';
 import { annotatorHash, isToken, randomToken, signTicket, ticketSecret, TicketError, verifyTicket, type TicketPayload } from './tickets.js';
 import { AnnotationError, checkClicks, type Click } from './validate.js';
+import { memoryAnnotationLimiters, type AnnotationLimiters } from './limiters.js';
 
 export type AnnotationTask = 'DESCRIBE' | 'FIND';
 
@@ -53,9 +55,9 @@ export class AnnotationService {
   clock: () => number = Date.now;
   readonly human: HumanAttentionPool;
   private readonly secret: Uint8Array;
-  private readonly limiter: RateLimiterMemory | null;
+  private readonly limiter: RateLimiterAbstract | null;
   /** New annotator tokens per client address per hour. */
-  private readonly newAnnotators: RateLimiterMemory | null;
+  private readonly newAnnotators: RateLimiterAbstract | null;
 
   constructor(
     private readonly storage: Storage,
@@ -63,10 +65,12 @@ export class AnnotationService {
     readonly settings: AnnotationSettings,
     /** Where agreement is computed (default: on this thread). */
     scoring: Scoring = new Scoring({ inline: true }),
+    /** The abuse counters (default: this process's memory). */
+    limiters: AnnotationLimiters = memoryAnnotationLimiters(settings),
   ) {
     this.secret = ticketSecret(settings.secret);
-    this.limiter = settings.submissionsPerMinute > 0 ? new RateLimiterMemory({ points: settings.submissionsPerMinute, duration: 60 }) : null;
-    this.newAnnotators = settings.newAnnotatorsPerHour > 0 ? new RateLimiterMemory({ points: settings.newAnnotatorsPerHour, duration: 3600 }) : null;
+    this.limiter = limiters.submissions;
+    this.newAnnotators = limiters.newAnnotators;
     this.human = new HumanAttentionPool(storage, { sigmaFraction: settings.humanMapSigma, maxSide: settings.alignmentMaxSide }, scoring);
   }
 
@@ -224,7 +228,7 @@ export class AnnotationService {
     return this.consumeFrom(this.limiter, key, `more than ${this.settings.submissionsPerMinute} annotations per minute ${who} (SALIENCY_ANNOTATION_RATE)`);
   }
 
-  private async consumeFrom(limiter: RateLimiterMemory | null, key: string, why: string): Promise<void> {
+  private async consumeFrom(limiter: RateLimiterAbstract | null, key: string, why: string): Promise<void> {
     if (!limiter) return;
     try {
       await limiter.consume(key);

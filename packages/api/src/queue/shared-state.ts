@@ -1,5 +1,7 @@
-// State that several processes share through PostgreSQL: the API's request rate limit (so that replicas
-// behind one address count as one), the registry of queue workers (heartbeats; a worker that stops
+// State that several processes share through PostgreSQL: the API's request rate limit and the
+// annotation abuse counters (so that replicas behind one address count as one), the annotation
+// tickets' HMAC key when none is configured (so that a ticket issued by one replica is taken by
+// another; the replay check is the Annotation table's unique nonce, in the same database), the registry of queue workers (heartbeats; a worker that stops
 // answering has its jobs handed back to the queue at once instead of after their expiry), and the
 // queue's health (depth, active, parked jobs, workers seen). All of it lives in its own schema,
 // `saliency_shared`, next to pg-boss's `pgboss`, so Prisma's tables and migrations never see it.
@@ -9,6 +11,8 @@ import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { openQueue } from './queue.js';
+import { randomBytes } from 'node:crypto';
+import { memoryAnnotationLimiters, type AnnotationLimiters, type LimiterTerms } from '../annotations/limiters.js';
 
 export const SHARED_SCHEMA = 'saliency_shared';
 /** pg-boss's schema (its default). */
@@ -31,6 +35,7 @@ export async function ensureSharedSchema(pool: pg.Pool): Promise<void> {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${SHARED_SCHEMA}`);
     // the table rate-limiter-flexible's RateLimiterPostgres would create (its own DDL), made here under the lock
     await client.query(`CREATE TABLE IF NOT EXISTS ${SHARED_SCHEMA}.rate_limit (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${SHARED_SCHEMA}.secret (name text PRIMARY KEY, value text NOT NULL, created_on timestamptz NOT NULL DEFAULT now())`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${SHARED_SCHEMA}.worker (
       id text PRIMARY KEY,
       host text NOT NULL,
@@ -66,6 +71,37 @@ export async function requestLimiter(pool: pg.Pool | null, points: number): Prom
     storeClient: pool, storeType: 'pool', schemaName: SHARED_SCHEMA, tableName: 'rate_limit', tableCreated: true,
     keyPrefix: 'api', points, duration: 60, insuranceLimiter: memory,
   });
+}
+
+/**
+ * The annotation abuse counters in PostgreSQL (rate-limiter-flexible's Postgres store, the request
+ * limiter's table under their own key prefixes), each with its memory limiter as insurance while the
+ * database cannot be reached.
+ */
+export async function sharedAnnotationLimiters(pool: pg.Pool, terms: LimiterTerms): Promise<AnnotationLimiters> {
+  await ensureSharedSchema(pool);
+  const memory = memoryAnnotationLimiters(terms);
+  const store = (keyPrefix: string, points: number, duration: number, insurance: RateLimiterAbstract | null) => (points > 0
+    ? new RateLimiterPostgres({
+      storeClient: pool, storeType: 'pool', schemaName: SHARED_SCHEMA, tableName: 'rate_limit', tableCreated: true,
+      keyPrefix, points, duration, ...(insurance ? { insuranceLimiter: insurance } : {}),
+    })
+    : null);
+  return {
+    submissions: store('annotation', terms.submissionsPerMinute, 60, memory.submissions),
+    newAnnotators: store('new-annotator', terms.newAnnotatorsPerHour, 3600, memory.newAnnotators),
+  };
+}
+
+/**
+ * A secret shared by every process on the database, made once (32 random bytes, base64url) by the first
+ * that asks: the annotation tickets' HMAC key of replicas that have no SALIENCY_ANNOTATION_SECRET.
+ */
+export async function sharedSecret(pool: pg.Pool, name: string): Promise<string> {
+  await ensureSharedSchema(pool);
+  await pool.query(`INSERT INTO ${SHARED_SCHEMA}.secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [name, randomBytes(32).toString('base64url')]);
+  const { rows } = await pool.query<{ value: string }>(`SELECT value FROM ${SHARED_SCHEMA}.secret WHERE name = $1`, [name]);
+  return rows[0].value;
 }
 
 export interface QueueHealth {
@@ -153,20 +189,33 @@ export interface ApiSharedState {
   pool: pg.Pool | null;
   /** pg-boss for sending jobs (explainBatch), started on first use; null on SQLite. */
   queue(): Promise<PgBoss | null>;
+  /** The annotation abuse counters (in memory on SQLite). */
+  annotationLimiters: AnnotationLimiters;
+  /** The annotation tickets' HMAC key: the configured one, else on PostgreSQL the database's (null: a random one per process). */
+  ticketSecret: string | null;
   close(): Promise<void>;
 }
 
-export async function openApiSharedState(databaseUrl: string, requestsPerMinute: number): Promise<ApiSharedState> {
+const NO_ANNOTATION_LIMITS: LimiterTerms & { secret: string | null } = { submissionsPerMinute: 0, newAnnotatorsPerHour: 0, secret: null };
+
+export async function openApiSharedState(
+  databaseUrl: string, requestsPerMinute: number, annotation: LimiterTerms & { secret: string | null } = NO_ANNOTATION_LIMITS,
+): Promise<ApiSharedState> {
   if (!/^postgres(ql)?:\/\//i.test(databaseUrl)) {
-    return { limiter: await requestLimiter(null, requestsPerMinute), queueHealth: async () => null, pool: null, queue: async () => null, close: async () => undefined };
+    return {
+      limiter: await requestLimiter(null, requestsPerMinute), queueHealth: async () => null, pool: null, queue: async () => null,
+      annotationLimiters: memoryAnnotationLimiters(annotation), ticketSecret: annotation.secret, close: async () => undefined,
+    };
   }
   const pool = newPgPool(databaseUrl, 4);
   let boss: Promise<PgBoss> | undefined;
   try {
     const limiter = await requestLimiter(pool, requestsPerMinute);
     await ensureSharedSchema(pool);
+    const annotationLimiters = await sharedAnnotationLimiters(pool, annotation);
+    const ticketSecret = annotation.secret ?? await sharedSecret(pool, 'annotation-ticket');
     return {
-      limiter, pool, queueHealth: () => queueHealth(pool),
+      limiter, pool, queueHealth: () => queueHealth(pool), annotationLimiters, ticketSecret,
       // the replicas only send: the workers run pg-boss's maintenance
       queue: () => (boss ??= openQueue(databaseUrl, { supervise: false }).catch((e: unknown) => {
         boss = undefined;

@@ -61,7 +61,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
   const storage = await openStorage(settings.databaseUrl);
   let shared: ApiSharedState | undefined;
   try {
-    shared = await openApiSharedState(settings.databaseUrl, settings.limits.requestsPerMinute);
+    shared = await openApiSharedState(settings.databaseUrl, settings.limits.requestsPerMinute, settings.annotation);
     // the default model is compiled before the first request; the others on first use (their
     // rows are written with their first explanation)
     const { spec, numClasses } = await pool.get(pool.defaultId);
@@ -78,7 +78,8 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     heavyUnits: compute.heavyUnits, clientMaxUnits: compute.clientMaxUnits, decodePixels: compute.decodePixels,
   }, compute.cacheMegabytes * 1024 * 1024);
   const scoring = new Scoring();
-  const annotations = new AnnotationService(storage, pool, settings.annotation, scoring);
+  // replicas on one PostgreSQL database share the abuse counters and (unless configured) the tickets' key
+  const annotations = new AnnotationService(storage, pool, { ...settings.annotation, secret: shared.ticketSecret }, scoring, shared.annotationLimiters);
   const results = new HeatmapResults(storage, explain, (model) => {
     const { width, height } = pool.spec(model).input;
     return Math.max(width, height);
