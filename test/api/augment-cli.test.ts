@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { DetectorExplainer } from '../../packages/core/src/detect-explain/explainer.js';
 import { findDetector, parseManifest } from '../../packages/core/src/model/manifest.js';
 import { parseLabels } from '../../packages/core/src/model/labels.js';
-import { topPercentMask, dilateMask } from '../../packages/core/src/augment/selective.js';
+import { topPercentMask, dilateMask, eraseImage } from '../../packages/core/src/augment/selective.js';
 import { densityMap } from '../../packages/core/src/fixations/density.js';
 import { parseOsie } from '../../packages/core/src/fixations/osie.js';
 import { mae } from '../../packages/core/src/metrics/mae.js';
@@ -175,6 +175,10 @@ describe.skipIf(!ready)('augment', () => {
     expect(outsideMask).toBe(0);
     expect(insideNotOpenCv).toBe(0);
     expect(insideChanged).toBeGreaterThan(mask.length * 0.025); // most of the 12000 × 3 values change
+    // Telea never reads the masked pixels: inpainting the original = inpainting the erased image (the
+    // study inpaints the erased one), so nothing of the erased content leaks into the fill
+    const fromErased = await teleaRaw(eraseImage(orig, mask, 'black'), mask, 5);
+    expect(Buffer.compare(Buffer.from(fromErased.data), Buffer.from(opencv.data))).toBe(0);
   });
 
   it('--reference predicted, --iou-threshold and --json; a classifier\'s table', async () => {
@@ -207,6 +211,8 @@ describe.skipIf(!ready)('augment', () => {
       [[img, '--model', 'yolox-nano', '--reference', 'deepgaze'], 2, /--reference must be human or predicted/],
       [[img, '--model', 'yolox-nano', '--mae-threshold', '0.1', '--iou-threshold', '0.1'], 2, /not both/],
       [[img, '--model', 'yolox-nano', '--method', 'scorecam'], 2, /not offered for detectors/],
+      [[img, '--model', 'squeezenet1.0', '--layer', 'no/such/layer'], 2, /--layer: /],
+      [[img, '--model', 'yolox-nano', '--layer', 'no_such_layer'], 2, /--layer: /],
       [[img, '-o', 'x'], 2, /needs --model/],
     ];
     for (const [args, code, message] of cases) {

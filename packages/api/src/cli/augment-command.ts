@@ -251,8 +251,20 @@ async function classifierModel(args: AugmentArgs): Promise<AugmentModel> {
   } catch (e) {
     throw modelError('BAD_MODEL', `model '${model.spec.id}' cannot be used: ${(e as Error).message}`);
   }
-  if (args.layers && args.layers.length > 1) throw usageError('--layer: a classifier takes one target layer');
   const layer = args.layers?.[0];
+  try {
+    if (args.layers && args.layers.length > 1) throw usageError('--layer: a classifier takes one target layer');
+    if (layer !== undefined) {
+      try {
+        engine.analysis.checkLayer(layer);
+      } catch (e) {
+        throw usageError(`--layer: ${(e as Error).message}`);
+      }
+    }
+  } catch (e) {
+    await engine.release();
+    throw e;
+  }
   const spec = model.spec;
   const verdictOf = async (input: Float32Array): Promise<Verdict> => {
     const probs = await engine.predict(input);
@@ -263,7 +275,7 @@ async function classifierModel(args: AugmentArgs): Promise<AugmentModel> {
     id: spec.id,
     task: 'classification',
     method: m.id,
-    layers: [layer ?? spec.targetLayer ?? 'auto'],
+    layers: [layer ?? engine.defaultLayer],
     async analyse(image) {
       const input = inputOf(image);
       const verdict = await verdictOf(input);
