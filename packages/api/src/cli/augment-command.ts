@@ -5,7 +5,9 @@
 //     way its input was made (mapToImage);
 //  2. the reference: people's fixations when the image has them — an image of an OSIE-layout folder
 //     (--fixations DIR, default ../shared/data/osie: found by file name and size, all observers pooled,
-//     Gaussian sigma 0.03 × the longer side = OSIE's 24 px ≈ 1°) — else the project's predicted
+//     Gaussian sigma 0.03 × the longer side = OSIE's 24 px ≈ 1°; the crowd clicks stored by the API
+//     come in through the same door: `export-annotations --format dataset` writes them in OSIE's
+//     layout) — else the project's predicted
 //     fixation density (spectral residual, Hou & Zhang 2007, core/bottom-up, the reference the API uses
 //     for images without human data). DeepGaze IIE, the study's reference, is a PyTorch model whose
 //     weights cannot be downloaded on these machines; the manifest says so;
@@ -67,7 +69,8 @@ export const AUGMENT_HELP = `augment: saliency-explainer augment <image|dir>... 
                             else the predicted density; predicted: always the predicted density
                             (spectral residual; DeepGaze IIE cannot be obtained here)
       --fixations DIR       a folder in OSIE's layout (stimuli/, fixations.json) whose images carry
-                            human fixations, matched by file name and size (default ../shared/data/osie)
+                            human fixations, matched by file name and size (default ../shared/data/osie;
+                            a site's crowd clicks: export-annotations --format dataset writes one)
       --mae-threshold T     augment when MAE(model map, reference) > T (default ${DEFAULT_MAE_THRESHOLD})
       --iou-threshold T     instead augment when IoU of the top ${GATE_IOU_TOP_P} % ≤ T (the study notebook's gate)
       --top P               erase the top P % of the model's map, 0 < P ≤ 100 (default ${DEFAULT_ERASE_PERCENT})
