@@ -2,7 +2,8 @@
 // timings here (they are test/bench/cli.bench.mjs's business):
 // * the fast JSON float formatter prints exactly what toPrecision(9) + JSON.stringify printed;
 // * the 16-bit map PNG (Sub-filtered rows, zlib off the main thread) holds round(65535 · value);
-// * the tabled overlay blend gives the bytes of the per-pixel float32 formula;
+// * the tabled overlay blend (terms and result tabled per colour and pixel value) gives the bytes of
+//   the per-pixel float32 formula;
 // * the pipeline: the next input is read ahead, files of up to `window` inputs are in flight while
 //   the next is explained, lines come out in input order once their files are written, and a failed
 //   write stops the run.
@@ -146,6 +147,12 @@ describe('overlay blend tabled per colormap and pixel value', () => {
         }
       }
     }
+    // an all-black blend (a black photo shown alone) is black; a constant map over a photo
+    const black: RgbImage = { data: new Uint8Array(4 * 3 * 3), width: 4, height: 3, channels: 3 };
+    const flat = { width: 4, height: 3, values: new Float32Array(12).fill(0.37) };
+    expect(Array.from(overlay(black, flat, { imageWeight: 1 }).data)).toEqual(Array.from(overlayPerPixel(black, flat, 'jet', 1)));
+    const photo: RgbImage = { data: Uint8Array.from({ length: 36 }, (_, i) => (i * 37) % 256), width: 4, height: 3, channels: 3 };
+    expect(Array.from(overlay(photo, flat, { imageWeight: 0.5 }).data)).toEqual(Array.from(overlayPerPixel(photo, flat, 'jet', 0.5)));
   });
 });
 

@@ -30,9 +30,13 @@ export function overlay(image: RgbImage, map: FloatMap, options: OverlayOptions 
     ? map.values
     : resizeBilinear(map.values, map.width, map.height, width, height);
   const lut = colormapLut(options.colormap ?? 'jet');
-  // numpy casts the Python scalars to float32 and computes every step in float32. Both terms of the
-  // blend take 256 (per channel) values, so they are tabled once, with the same float32 steps:
-  // heat[k·3 + c] = f32(heatWeight · f32(lut[k·3 + c] / 255)), pixel[p] = f32(imageWeight · f32(p / 255))
+  // numpy casts the Python scalars to float32 and computes every step in float32:
+  //   cam = f32(f32(heatWeight · f32(lut[k·3 + c] / 255)) + f32(imageWeight · f32(p / 255)))
+  //   out = trunc(f32(255 · f32(cam / max)))
+  // for colour index k, channel c and pixel value p. Both terms take 256 (per channel) values, so they
+  // are tabled once. The sum grows with p, so the maximum is found from the brightest pixel value seen
+  // with each (k, c); then out is tabled over every (k·3 + c, p), with the same float32 steps: two
+  // passes of integer work over the pixels, no float image held.
   const heatWeight = f32(1 - weight);
   const imageWeight = f32(weight);
   const heat = new Float32Array(lut.length);
@@ -40,25 +44,40 @@ export function overlay(image: RgbImage, map: FloatMap, options: OverlayOptions 
   const pixel = new Float32Array(256);
   for (let p = 0; p < 256; p++) pixel[p] = f32(imageWeight * f32(p / 255));
   const n = width * height;
-  const cam = new Float32Array(n * 3);
   const src = image.data;
-  let max = 0;
+  const index = new Uint8Array(n);
+  const brightest = new Int16Array(lut.length).fill(-1);
   for (let i = 0; i < n; i++) {
-    const k = colormapIndex(values[i]) * 3;
+    const k = colormapIndex(values[i]);
+    index[i] = k;
+    const j = k * 3;
     const s = i * channels;
-    const o = i * 3;
-    const r = f32(heat[k] + pixel[src[s]]);
-    const g = f32(heat[k + 1] + pixel[src[s + 1]]);
-    const b = f32(heat[k + 2] + pixel[src[s + 2]]);
-    cam[o] = r;
-    cam[o + 1] = g;
-    cam[o + 2] = b;
-    if (r > max) max = r;
-    if (g > max) max = g;
-    if (b > max) max = b;
+    if (src[s] > brightest[j]) brightest[j] = src[s];
+    if (src[s + 1] > brightest[j + 1]) brightest[j + 1] = src[s + 1];
+    if (src[s + 2] > brightest[j + 2]) brightest[j + 2] = src[s + 2];
+  }
+  let max = 0;
+  for (let j = 0; j < lut.length; j++) {
+    if (brightest[j] < 0) continue;
+    const v = f32(heat[j] + pixel[brightest[j]]);
+    if (v > max) max = v;
   }
   const data = new Uint8Array(n * 3);
   // an all-black blend (max 0) is 0/0 in numpy; black is the sensible picture of it
-  if (max > 0) for (let i = 0; i < data.length; i++) data[i] = Math.trunc(f32(255 * f32(cam[i] / max)));
+  if (max > 0) {
+    const out = new Uint8Array(lut.length * 256);
+    for (let j = 0; j < lut.length; j++) {
+      if (brightest[j] < 0) continue;
+      for (let p = 0; p <= brightest[j]; p++) out[(j << 8) | p] = Math.trunc(f32(255 * f32(f32(heat[j] + pixel[p]) / max)));
+    }
+    for (let i = 0; i < n; i++) {
+      const j = index[i] * 3;
+      const s = i * channels;
+      const o = i * 3;
+      data[o] = out[(j << 8) | src[s]];
+      data[o + 1] = out[((j + 1) << 8) | src[s + 1]];
+      data[o + 2] = out[((j + 2) << 8) | src[s + 2]];
+    }
+  }
   return { data, width, height, channels: 3 };
 }
