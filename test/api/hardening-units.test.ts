@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type * as GraphQL from 'graphql';
 import { getCamMethod } from '../../packages/core/src/index.js';
-import { explainUnits, operationCost, requestedMethods, type CostEnv } from '../../packages/api/src/server/cost.js';
+import { explainUnits, operationCost, RAW_CELLS_BOUND, requestedMethods, storedRawCellsBound, type CostEnv } from '../../packages/api/src/server/cost.js';
 import { clientAddressOf } from '../../packages/api/src/server/client-address.js';
 import { corsPolicy } from '../../packages/api/src/server/cors.js';
 import { failedAsAWhole } from '../../packages/api/src/server/http-status.js';
@@ -77,6 +77,26 @@ describe('query cost in work units', () => {
     // a page far over SALIENCY_MAX_PAGE_SIZE counts at the page size (the field refuses it, BAD_REQUEST)
     const huge = await cost('{ explanations(first: 100000) { totalCount } }');
     expect(huge.units).toBeLessThan(1);
+  });
+
+  it('stored maps are priced by their real grid: one explanation by its own extent, lists by the largest served input', async () => {
+    const rawOf = (r: { bytes: number }) => r.bytes;
+    // a stored YOLOX explanation: 12 box maps on the 416 × 416 letterboxed input
+    const stored = { ...env, maxInputSide: 416, storedHeatmaps: async (id: string) => (id === 'yolox' ? { heatmaps: 12, rawCells: 416 * 416 } : { heatmaps: 0, rawCells: 0 }) };
+    const doc = (q: string) => {
+      const d = parse(q);
+      return operationCost(schema, d.definitions[0] as GraphQL.OperationDefinitionNode, [], undefined, stored);
+    };
+    const one = await doc('{ explanation(id: "yolox") { heatmaps { raw } } }');
+    expect(rawOf(one)).toBeGreaterThanOrEqual(12 * 416 * 416 * 20);
+    // the same query on the old bound (a 64 × 64 layer) would have been priced 42 times too low
+    expect(rawOf(one)).toBeGreaterThan(40 * 12 * RAW_CELLS_BOUND * 20);
+    expect(rawOf(await doc('{ explanation(id: "none") { heatmaps { raw } } }'))).toBeLessThan(1000);
+    // a list of stored explanations: any of them may be a detector's, so every map is bounded by 416²
+    const list = await doc('{ explanations(first: 2) { edges { node { heatmaps(first: 1) { raw } } } } }');
+    expect(rawOf(list)).toBeGreaterThanOrEqual(2 * 416 * 416 * 20);
+    expect(storedRawCellsBound({ maxInputSide: 416 })).toBe(416 * 416);
+    expect(storedRawCellsBound({ maxInputSide: 32 })).toBe(RAW_CELLS_BOUND);
   });
 
   it('variables, fragments and @skip are followed', async () => {

@@ -180,7 +180,8 @@ for (const db of testDatabases()) {
     });
 
     it('alignment with human attention: scores against the predicted fixation density', async () => {
-      const r = await s.gql(`query($id: ID!) { image(id: $id) { explanations(first: 1) { edges { node { heatmaps {
+      // one map: a list's maps are priced at the largest served input (the detector's 416²), so all of them with raw would be refused
+      const r = await s.gql(`query($id: ID!) { image(id: $id) { explanations(first: 1) { edges { node { heatmaps(first: 1) {
         raw width height alignment { reference source scores { metric name higherIsBetter value reason } } } } } } } }`, { id: BOTH_SHA });
       expect(r.errors).toBeUndefined();
       const h = r.data!.image.explanations.edges[0].node.heatmaps[0];

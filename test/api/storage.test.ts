@@ -218,6 +218,9 @@ for (const db of testDatabases()) {
       expect(saved.createdAt).toBeInstanceOf(Date);
       expect(await storage.getExplanation('nope')).toBeNull();
       expect(await storage.findExplanationByKey('nope')).toBeNull();
+      // the query-cost estimate's extent: four maps, the largest grid 7 × 7 (a 4 × 3 one and two smaller)
+      expect(await storage.heatmapExtent(saved.id)).toEqual({ count: 4, rawCells: 49 });
+      expect(await storage.heatmapExtent('nope')).toEqual({ count: 0, rawCells: 0 });
     });
 
     it('keeps one explanation per requestKey, also when the same request is saved concurrently', async () => {

@@ -1,13 +1,14 @@
 // What the query-cost estimate (server/cost.ts) needs to know about the served models: input sizes
 // from the manifest, and a layer's channels and cells from the model's analysis (loaded on first
 // use, as an explain of that model would load it anyway), and how many heatmaps a stored explanation
-// has (a count query), so `explanation(id) { heatmaps { … } }` is priced exactly rather than by a bound.
+// has and its largest raw grid (one grouped query), so `explanation(id) { heatmaps { … } }` is priced
+// exactly rather than by a bound.
 import type { ModelPool } from '../compute/model-pool.js';
 import type { Storage } from '../storage/types.js';
 import type { CostEnv, ModelFacts } from './cost.js';
 import type { Limits } from './settings.js';
 
-export function costEnvOf(pool: ModelPool, limits: Limits, storage?: Pick<Storage, 'countHeatmaps'>): CostEnv {
+export function costEnvOf(pool: ModelPool, limits: Limits, storage?: Pick<Storage, 'heatmapExtent'>): CostEnv {
   const maxInputSide = Math.max(...pool.ids.map((id) => {
     const { width, height } = pool.spec(id).input;
     return Math.max(width, height);
@@ -19,7 +20,7 @@ export function costEnvOf(pool: ModelPool, limits: Limits, storage?: Pick<Storag
     limits,
     maxInputSide,
     modelCount: pool.ids.length + pool.detectorIds.length,
-    ...(storage ? { storedHeatmaps: (id: string) => storage.countHeatmaps(id) } : {}),
+    ...(storage ? { storedHeatmaps: (id: string) => storage.heatmapExtent(id).then(({ count, rawCells }) => ({ heatmaps: count, rawCells })) } : {}),
     async detector(id: string) {
       if (!pool.isDetector(id)) return null;
       const { spec, defaultLayers } = await pool.detector(id);

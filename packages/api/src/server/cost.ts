@@ -44,8 +44,11 @@ export interface CostEnv {
   modelCount: number;
   /** A served detector's facts; null (or absent) when `id` is no detector. */
   detector?(id: string): Promise<{ inputSide: number; inputCells: number; levels: number } | null>;
-  /** The number of heatmaps a stored explanation has (Query.explanation's exact count); absent: the bound. */
-  storedHeatmaps?(explanationId: string): Promise<number>;
+  /**
+   * A stored explanation's heatmaps and the largest raw grid among them (Query.explanation's exact
+   * extent); absent: the bounds (every served model's input cells, see storedRawCellsBound).
+   */
+  storedHeatmaps?(explanationId: string): Promise<{ heatmaps: number; rawCells: number }>;
 }
 
 export interface Cost {
@@ -87,6 +90,15 @@ export const READ_UNITS = 0.05;
 export const LIST_ITEMS = 100;
 /** Bound on a raw heatmap's cells when the layer is not known (a 64 × 64 layer). */
 export const RAW_CELLS_BOUND = 4096;
+
+/**
+ * Bound on the raw grid of any stored heatmap (lists of stored explanations, whose models are not known
+ * up front): a CAM's layer has at most its model's input cells, and pixel attributions and detector
+ * maps are stored at the input grid itself (a YOLOX box map: 416 × 416), so the largest served input.
+ */
+export function storedRawCellsBound(env: Pick<CostEnv, 'maxInputSide'>): number {
+  return Math.max(RAW_CELLS_BOUND, env.maxInputSide * env.maxInputSide);
+}
 /** Worst-case PNG bytes per pixel (incompressible RGB), and base64's growth of a data URL. */
 export const PNG_BYTES_PER_PIXEL = 3;
 const BASE64 = 4 / 3;
@@ -269,7 +281,7 @@ export const COST_TABLE: Record<string, Rule> = {
   'Query.image': () => ({ units: READ_UNITS }),
   'Query.explanation': async (a, _s, env) => ({
     units: 2 * READ_UNITS,
-    scope: env.storedHeatmaps && typeof a.id === 'string' ? { heatmaps: await env.storedHeatmaps(a.id) } : {},
+    scope: env.storedHeatmaps && typeof a.id === 'string' ? await env.storedHeatmaps(a.id) : {},
   }),
   'Query.explanations': (a, _s, env) => ({ units: READ_UNITS, scope: { page: page(a.first, 20, env) } }),
   'ExplanationConnection.edges': (_a, s) => ({ items: s.page }),
@@ -384,7 +396,7 @@ export async function operationCost(
   const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'query' ? schema.getQueryType() : schema.getSubscriptionType();
   if (!root) return { units: 0, bytes: 0 };
   const { maxMethods, maxTopK } = env.limits;
-  const scope: Scope = { heatmaps: maxMethods * maxTopK, inputSide: env.maxInputSide, rawCells: RAW_CELLS_BOUND, page: 1 };
+  const scope: Scope = { heatmaps: maxMethods * maxTopK, inputSide: env.maxInputSide, rawCells: storedRawCellsBound(env), page: 1 };
   const w: Walk = { schema, fragments: new Map(fragments.map((f) => [f.name.value, f])), variables: coerced.coerced, env };
   return selectionCost(operation.selectionSet, root, scope, w, new Set());
 }

@@ -10,7 +10,7 @@ import {
   type AnnotationRecord, type AnnotationSource, type ImportCounts, type NewAnnotation,
   type EvalEntry, type EvalKind, type EvalRunRecord, type EvalScoreRecord, type ExplanationRecord, type HeatmapRecord,
   type ImageRecord, type NewEvalRun, type NewEvalScore, type NewExplanation, type Page, type PredictionRecord,
-  type Storage, type StoredModel, type HeatmapResultKey, type HeatmapResultKind, type HeatmapResultRecord,
+  type Storage, type StoredModel, type HeatmapExtent, type HeatmapResultKey, type HeatmapResultKind, type HeatmapResultRecord,
 } from './types.js';
 
 /** The client shape this class relies on; the PostgreSQL client is used through the same type. */
@@ -358,8 +358,14 @@ export class PrismaStorage implements Storage {
     });
   }
 
-  countHeatmaps(explanationId: string): Promise<number> {
-    return this.guard(`counting the heatmaps of explanation ${explanationId}`, () => this.client.heatmap.count({ where: { explanationId } }));
+  heatmapExtent(explanationId: string): Promise<HeatmapExtent> {
+    return this.guard(`measuring the heatmaps of explanation ${explanationId}`, async () => {
+      const rows = await this.client.heatmap.groupBy({ by: ['width', 'height'], where: { explanationId }, _count: { _all: true } });
+      return {
+        count: rows.reduce((n, r) => n + r._count._all, 0),
+        rawCells: rows.reduce((m, r) => Math.max(m, r.width * r.height), 0),
+      };
+    });
   }
 
   getExplanation(id: string): Promise<ExplanationRecord | null> {

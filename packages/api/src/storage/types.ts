@@ -229,6 +229,12 @@ export interface HeatmapResultRecord extends HeatmapResultKey {
   createdAt: Date;
 }
 
+/** A stored explanation's heatmaps: their number and the largest raw grid (width × height cells) of any. */
+export interface HeatmapExtent {
+  count: number;
+  rawCells: number;
+}
+
 export interface Storage {
   /** 'sqlite' | 'postgresql' */
   readonly provider: string;
@@ -244,8 +250,11 @@ export interface Storage {
    */
   saveExplanation(e: NewExplanation): Promise<ExplanationRecord>;
   getExplanation(id: string): Promise<ExplanationRecord | null>;
-  /** How many heatmaps the explanation has (0 for an unknown id): the query-cost estimate's exact count. */
-  countHeatmaps(explanationId: string): Promise<number>;
+  /**
+   * How many heatmaps the explanation has and the largest raw grid among them (zeros for an unknown
+   * id): what the query-cost estimate prices `explanation(id) { heatmaps { raw … } }` by, exactly.
+   */
+  heatmapExtent(explanationId: string): Promise<HeatmapExtent>;
   findExplanationByKey(requestKey: string): Promise<ExplanationRecord | null>;
   /**
    * Newest first (createdAt desc, id desc as tie-break), filtered by image and/or model;
