@@ -212,6 +212,9 @@ describe('campaign CLI on SQLite', () => {
     const many = await cli('create', '--images', folder, '--name', 'N', '--per-image', '2', '--per-session', '4', '--admin-key', KEY, '--database-url', url);
     expect(many.code).toBe(2);
     expect(many.err).toMatch(/--per-session 4 is more than the campaign's 3 images/);
+    const policy = await cli('create', '--images', folder, '--name', 'N', '--per-image', '2', '--per-session', '1', '--assignment', 'random', '--admin-key', KEY, '--database-url', url);
+    expect(policy.code).toBe(2);
+    expect(policy.err).toMatch(/--assignment must be balanced or adaptive, not 'random'/);
     const ids = await cli('create', '--images', 'cat', '--name', 'N', '--per-image', '2', '--per-session', '1', '--admin-key', KEY, '--database-url', url);
     expect(ids.code).toBe(2);
     expect(ids.err).toMatch(/neither a folder nor a stored image id/);

@@ -6,14 +6,15 @@ import { threadId } from 'node:worker_threads';
 import type { Fixation } from '@saliency-explainer/core';
 import { RpcWorker } from '../compute/rpc-worker.js';
 import type { ImageRecord } from '../storage/types.js';
-import { reliabilityCurve, reviewParticipants, type CurvePoint, type Exclusion, type Frame, type Person } from './quality.js';
+import { reliabilityCurve, reviewParticipants, splitHalfStability, type CurvePoint, type Exclusion, type Frame, type Person } from './quality.js';
 
 export type QualityRequest =
   | { kind: 'reliability'; image: ImageRecord; people: Fixation[][]; frame: Frame; eyeTracking: Fixation[][] | null }
-  | { kind: 'review'; people: Person[]; images: Map<string, ImageRecord>; eyeTracking: Map<string, Fixation[][]>; frame: Frame };
+  | { kind: 'review'; people: Person[]; images: Map<string, ImageRecord>; eyeTracking: Map<string, Fixation[][]>; frame: Frame }
+  | { kind: 'stability'; image: ImageRecord; people: Fixation[][]; frame: Frame };
 
 /** A result and the thread that computed it. */
-export interface QualityAnswer { threadId: number; value: CurvePoint[] | Exclusion[] }
+export interface QualityAnswer { threadId: number; value: CurvePoint[] | Exclusion[] | number | null }
 
 export class QualityRunner {
   private readonly worker: RpcWorker<QualityRequest, QualityAnswer> | null;
@@ -28,7 +29,7 @@ export class QualityRunner {
     return this.worker === null;
   }
 
-  private async run(request: QualityRequest, here: () => CurvePoint[] | Exclusion[]): Promise<CurvePoint[] | Exclusion[]> {
+  private async run(request: QualityRequest, here: () => QualityAnswer['value']): Promise<QualityAnswer['value']> {
     const answer = this.worker ? await this.worker.call(request) : { threadId, value: here() };
     this.lastThreadId = answer.threadId;
     return answer.value;
@@ -42,6 +43,11 @@ export class QualityRunner {
   /** quality.ts's reviewParticipants. */
   async review(people: Person[], images: Map<string, ImageRecord>, eyeTracking: Map<string, Fixation[][]>, frame: Frame): Promise<Exclusion[]> {
     return (await this.run({ kind: 'review', people, images, eyeTracking, frame }, () => reviewParticipants(people, images, eyeTracking, frame))) as Exclusion[];
+  }
+
+  /** quality.ts's splitHalfStability of one image (ADAPTIVE assignment). */
+  async stability(image: ImageRecord, people: Fixation[][], frame: Frame): Promise<number | null> {
+    return (await this.run({ kind: 'stability', image, people, frame }, () => splitHalfStability(image, people, frame))) as number | null;
   }
 
   close(): Promise<void> {

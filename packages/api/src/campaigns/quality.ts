@@ -11,7 +11,7 @@
 //  * LOW_AGREEMENT: the participant's leave-one-out CC (their density against everyone else's pooled
 //    map, mean over their images) far below the crowd's: under median − LOO_MADS × 1.4826 × MAD of
 //    the participants not excluded otherwise (robust z < −3), with at least LOO_MIN_PEOPLE of them.
-import { cc, densityMap, humanMap, seededRandom, type Fixation, type FloatMap } from '@saliency-explainer/core';
+import { cc, densityMap, humanAgreement, humanMap, seededRandom, type Fixation, type FloatMap } from '@saliency-explainer/core';
 import type { AnnotationRecord, ImageRecord } from '../storage/types.js';
 import type { ExclusionRule } from './store.js';
 
@@ -20,6 +20,8 @@ export const TIMING_CV = 0.05;
 export const GOLD_CC = 0.15;
 export const LOO_MADS = 3;
 export const LOO_MIN_PEOPLE = 5;
+/** ADAPTIVE assignment: random split-halves of an image's stability (as Image.humanAttention's agreement: 10, seed 0). */
+export const STABILITY_SPLITS = 10;
 
 export interface Frame { sigmaFraction: number; maxSide: number }
 
@@ -198,6 +200,18 @@ export function reliabilityCurve(image: ImageRecord, people: readonly Fixation[]
     out.push({ participants: n, splitHalf: splits ? split / splits : NaN, eyeTracking: et ? withEt / subsets : null, images: 1 });
   }
   return out;
+}
+
+/**
+ * How stable an image's pooled map is: the split-half CC of its people (core's humanAgreement, cc only,
+ * STABILITY_SPLITS seeded splits: the value Image.humanAttention's agreement.splitHalf reports for
+ * the same people); null below 2 people with a point on the image.
+ */
+export function splitHalfStability(image: ImageRecord, people: readonly Fixation[][], frame: Frame): number | null {
+  const h = humanMap(people, image.width, image.height, frame);
+  if (h.observers.length < 2) return null;
+  const v = humanAgreement(h, { metrics: ['cc'], repetitions: STABILITY_SPLITS, seed: 0, leaveOneOutLimit: 1 })?.splitHalf.cc;
+  return v && v.n > 0 && Number.isFinite(v.mean) ? v.mean : null;
 }
 
 /** Curves of several images averaged at each n over the images that reach it. */

@@ -76,6 +76,7 @@ export const campaignResolvers: Resolvers = {
     classIndex: (p) => p.image.classIndex,
     gold: (p) => p.image.gold,
     accepted: (p) => p.image.accepted,
+    stability: (p) => p.image.stability,
     quota: (p, _a, ctx) => (p.image.gold ? 0 : ctx.campaigns.store.get(p.image.campaignId).then((c) => c?.perImage ?? 0)),
   },
   CampaignExclusion: {

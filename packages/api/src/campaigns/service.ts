@@ -12,7 +12,7 @@ import { StorageError, type AnnotationRecord, type ImageRecord, type Storage } f
 import { crowdPoints, meanCurve, type CurvePoint, type Exclusion, type Frame } from './quality.js';
 import { QualityRunner } from './quality-runner.js';
 import {
-  CampaignStore, type CampaignImageRecord, type CampaignImageSpec, type CampaignRecord, type CampaignTask, type CampaignTerms, type ExclusionRecord, type SessionRecord,
+  CampaignStore, type AssignmentPolicy, type CampaignImageRecord, type CampaignImageSpec, type CampaignRecord, type CampaignTask, type CampaignTerms, type ExclusionRecord, type SessionRecord,
 } from './store.js';
 
 export interface NewCampaignInput {
@@ -28,6 +28,8 @@ export interface NewCampaignInput {
   blurFraction?: number | null;
   completionCode?: string | null;
   redirectUrl?: string | null;
+  /** BALANCED (default) or ADAPTIVE: the least stable pooled maps first. */
+  assignment?: AssignmentPolicy | null;
 }
 
 /** What a participant gets next: an image with its ticket, or the end (with the completion code). */
@@ -122,7 +124,9 @@ export class CampaignService {
     const terms: CampaignTerms = {
       name: input.name.trim(), perImage: int(input.perImage, 'perImage', 1), perSession, maxClicks, timeLimitSeconds, minClicks, refractoryMs,
       blurFraction: input.blurFraction ?? null, completionCode: input.completionCode ?? null, redirectUrl: input.redirectUrl ?? null,
+      assignment: input.assignment ?? 'BALANCED',
     };
+    if (terms.assignment !== 'BALANCED' && terms.assignment !== 'ADAPTIVE') throw bad(`assignment must be BALANCED or ADAPTIVE, not ${String(terms.assignment)}`);
     return this.store.create(terms, specs);
   }
 
@@ -219,6 +223,8 @@ export class CampaignService {
       if (e instanceof StorageError && e.code === 'NOT_FOUND') throw new AnnotationError('NOT_ASSIGNED', e.message);
       throw this.annotations.refusal(e, t);
     }
+    // ADAPTIVE: the image's stability with this annotation in, before the next claim reads it
+    if (campaign.assignment === 'ADAPTIVE') await this.refreshStability(campaign.id, [stored.imageId]);
     const fresh = (await this.store.sessionByAnnotator(session.annotator))!;
     return { annotation: stored, step: campaign.open || fresh.finishedAt ? await this.nextFor(campaign, fresh) : { session: fresh, campaign, done: 0, total: 0, annotation: null, finished: false, noneLeft: false } };
   }
@@ -233,7 +239,26 @@ export class CampaignService {
     for (const id of goldIds) eye.set(id, await this.eyeTracking(id));
     const found: Exclusion[] = await this.quality.review(people, images, eye, this.frame);
     await this.store.replaceExclusions(campaignId, found);
+    // the kept participants changed: so did the stabilities the ADAPTIVE order reads
+    const campaign = await this.get(campaignId);
+    if (campaign.assignment === 'ADAPTIVE') await this.refreshStability(campaignId, (await this.store.images(campaignId)).filter((i) => !i.gold).map((i) => i.imageId));
     return this.store.exclusions(campaignId);
+  }
+
+  /**
+   * ADAPTIVE assignment: recomputes and stores the stability of `imageIds` (the split-half CC of each
+   * one's pooled map of kept participants, in the quality worker), with the accepted count it saw.
+   */
+  async refreshStability(campaignId: string, imageIds: readonly string[]): Promise<void> {
+    const [images, pooled] = await Promise.all([this.store.images(campaignId), this.pooled(campaignId)]);
+    for (const imageId of imageIds) {
+      const row = images.find((i) => i.imageId === imageId);
+      if (!row || row.gold) continue;
+      const image = (await this.storage.getImage(imageId))!;
+      const people = pooled.get(imageId) ?? [];
+      const stability = people.length >= 2 ? await this.quality.stability(image, people, this.frame) : null;
+      await this.store.setStability(campaignId, imageId, stability, row.accepted);
+    }
   }
 
   private async imagesOf(ids: string[]): Promise<Map<string, ImageRecord>> {

@@ -15,6 +15,8 @@ import { StorageError, type AnnotationRecord, type NewAnnotation } from '../stor
 export type CampaignTask = 'DESCRIBE' | 'FIND';
 export type AssignmentStatus = 'ASSIGNED' | 'ACCEPTED' | 'EXPIRED';
 export type ExclusionRule = 'ONE_SPOT' | 'TIMING' | 'FAILED_GOLD' | 'LOW_AGREEMENT';
+/** BALANCED: fewest claimed first; ADAPTIVE: least stable pooled map first (lowest split-half agreement). */
+export type AssignmentPolicy = 'BALANCED' | 'ADAPTIVE';
 
 export interface CampaignTerms {
   name: string;
@@ -27,6 +29,7 @@ export interface CampaignTerms {
   blurFraction: number | null;
   completionCode: string | null;
   redirectUrl: string | null;
+  assignment: AssignmentPolicy;
 }
 
 export interface CampaignImageSpec {
@@ -49,6 +52,10 @@ export interface CampaignImageRecord extends CampaignImageSpec {
   position: number;
   taken: number;
   accepted: number;
+  /** ADAPTIVE: split-half CC of the image's pooled map (kept participants); null before 2 of them. */
+  stability: number | null;
+  /** `accepted` when `stability` was computed. */
+  stabilityAt: number;
 }
 
 export interface SessionRecord {
@@ -95,7 +102,7 @@ function prismaCode(e: unknown): string | undefined {
   return typeof code === 'string' && /^P\d{4}$/.test(code) ? code : undefined;
 }
 
-type ImageRow = { campaignId: string; imageId: string; position: number; task: string; classIndex: number; model: string | null; gold: boolean; taken: number; accepted: number };
+type ImageRow = { campaignId: string; imageId: string; position: number; task: string; classIndex: number; model: string | null; gold: boolean; taken: number; accepted: number; stability: number | null; stabilityAt: number };
 
 function toImage(r: ImageRow): CampaignImageRecord {
   return { ...r, task: r.task as CampaignTask, classIndex: r.classIndex === NO_CLASS ? null : r.classIndex };
@@ -110,6 +117,13 @@ export const newCampaignId = () => randomBytes(9).toString('base64url');
 
 /** What newCampaignId makes (a link's id is checked against it before any database read). */
 export const CAMPAIGN_ID = /^[A-Za-z0-9_-]{12}$/;
+
+/** ADAPTIVE order: images without a stability yet (fewer than 2 kept people) first, then the least stable. */
+function unstableFirst(a: CampaignImageRecord, b: CampaignImageRecord): number {
+  const key = (i: CampaignImageRecord) => i.stability ?? -Infinity;
+  const d = key(a) - key(b);
+  return Number.isNaN(d) ? 0 : d;
+}
 
 type Tx = Parameters<Parameters<StorageClient['$transaction']>[0]>[0];
 
@@ -140,11 +154,17 @@ export class CampaignStore {
   }
 
   async get(id: string): Promise<CampaignRecord | null> {
-    return this.client.campaign.findUnique({ where: { id } });
+    const c = await this.client.campaign.findUnique({ where: { id } });
+    return c && { ...c, assignment: c.assignment as AssignmentPolicy };
   }
 
   async list(): Promise<CampaignRecord[]> {
-    return this.client.campaign.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+    return (await this.client.campaign.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] })).map((c) => ({ ...c, assignment: c.assignment as AssignmentPolicy }));
+  }
+
+  /** Stores an image's stability (ADAPTIVE), computed when it had `at` accepted annotations. */
+  async setStability(campaignId: string, imageId: string, stability: number | null, at: number): Promise<void> {
+    await this.client.campaignImage.updateMany({ where: { campaignId, imageId }, data: { stability, stabilityAt: at } });
   }
 
   async setOpen(id: string, open: boolean): Promise<CampaignRecord | null> {
@@ -214,7 +234,8 @@ export class CampaignStore {
 
   /**
    * The session's current image: the one in flight (its expiry moved to `expiresAt`, a new ticket goes
-   * with it), else a new claim — the next gold image at a gold position, otherwise the image with the
+   * with it), else a new claim — the next gold image at a gold position, otherwise (ADAPTIVE: the least
+   * stable image first, those without a stability before all; then as BALANCED) the image with the
    * fewest claimed slots (accepted + in flight: with many sessions at once, counting only accepted ones
    * would send every starting session to the same image), then fewest accepted, then the organiser's
    * order, that the session has not seen and that has a free slot — else finished or none left.
@@ -252,7 +273,7 @@ export class CampaignStore {
       }
       const candidates = images
         .filter((i) => !i.gold && !seen.has(i.imageId) && i.taken < campaign.perImage)
-        .sort((a, b) => a.taken - b.taken || a.accepted - b.accepted || a.position - b.position);
+        .sort((a, b) => (campaign.assignment === 'ADAPTIVE' ? unstableFirst(a, b) : 0) || a.taken - b.taken || a.accepted - b.accepted || a.position - b.position);
       for (const c of candidates) {
         // the decisive statement: a slot is claimed only while taken < perImage
         const n = await tx.campaignImage.updateMany({ where: { campaignId: campaign.id, imageId: c.imageId, taken: { lt: campaign.perImage } }, data: { taken: { increment: 1 } } });

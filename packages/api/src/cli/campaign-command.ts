@@ -51,6 +51,8 @@ export const CAMPAIGN_HELP = `campaign: saliency-explainer campaign create --ima
       --refractory-ms MS    shortest time between two clicks (default max(300, SALIENCY_ANNOTATION_MIN_CLICK_INTERVAL_MS))
       --completion-code C   shown at the end (for Prolific / Mechanical Turk) …
       --redirect URL        … or an https:// address to send participants to at the end
+      --assignment A        balanced (default: the image with the fewest claimed annotations next) or
+                            adaptive (the image whose pooled map is least stable next: lowest split-half CC)
   export options:
       -o, --out DIR         the folder to write (created; files in it are replaced)
   every subcommand:
@@ -71,6 +73,7 @@ const options = {
   'refractory-ms': { type: 'string' },
   'completion-code': { type: 'string' },
   redirect: { type: 'string' },
+  assignment: { type: 'string' },
   'admin-key': { type: 'string' },
   'database-url': { type: 'string' },
   out: { type: 'string', short: 'o' },
@@ -190,7 +193,7 @@ async function withCampaigns<T>(databaseUrl: string, settings: ServerSettings, k
 
 function terms(c: CampaignRecord): string {
   const end = c.completionCode !== null ? `completion code ${c.completionCode}` : c.redirectUrl !== null ? `redirect ${c.redirectUrl}` : 'no completion code';
-  return `${c.perImage} per image, ${c.perSession} per session, ${c.minClicks}..${c.maxClicks} clicks, ${c.timeLimitSeconds} s, ${c.refractoryMs} ms between clicks, ${end}`;
+  return `${c.perImage} per image, ${c.perSession} per session, ${c.minClicks}..${c.maxClicks} clicks, ${c.timeLimitSeconds} s, ${c.refractoryMs} ms between clicks, ${end}${c.assignment === 'ADAPTIVE' ? ', adaptive assignment' : ''}`;
 }
 
 async function create(v: ReturnType<typeof parseFlags<typeof options>>['values'], env: NodeJS.ProcessEnv, io: Output): Promise<ExitCode> {
@@ -200,6 +203,8 @@ async function create(v: ReturnType<typeof parseFlags<typeof options>>['values']
   if (v['per-image'] === undefined) throw usageError('campaign create needs --per-image K');
   if (v['per-session'] === undefined) throw usageError('campaign create needs --per-session S');
   if (v['completion-code'] !== undefined && v.redirect !== undefined) throw usageError('give --completion-code or --redirect, not both');
+  const assignment = (v.assignment ?? 'balanced').toUpperCase();
+  if (assignment !== 'BALANCED' && assignment !== 'ADAPTIVE') throw usageError(`--assignment must be balanced or adaptive, not '${v.assignment}'`);
   const perImage = intFlag('per-image', v['per-image'], 1);
   const perSession = intFlag('per-session', v['per-session'], 1);
   const opt = (name: 'max-clicks' | 'min-clicks' | 'refractory-ms') => (v[name] === undefined ? null : intFlag(name, v[name]!, 0));
@@ -247,7 +252,7 @@ async function create(v: ReturnType<typeof parseFlags<typeof options>>['values']
     return campaigns.create({
       name: v.name!, images: imageIds.map((imageId) => ({ imageId })), goldImageIds: goldIds, perImage, perSession,
       maxClicks: opt('max-clicks'), timeLimitSeconds, minClicks: opt('min-clicks'), refractoryMs: opt('refractory-ms'),
-      completionCode: v['completion-code'] ?? null, redirectUrl: v.redirect ?? null,
+      completionCode: v['completion-code'] ?? null, redirectUrl: v.redirect ?? null, assignment,
     });
   });
   io.out(`campaign ${campaign.id} "${campaign.name}" created: ${imageIds.length} images${goldIds.length ? ` + ${goldIds.length} gold` : ''}${uploads.length ? ` (${uploads.length} files stored)` : ''}`);
@@ -352,14 +357,14 @@ export async function runCampaign(argv: string[], io: Output, env: NodeJS.Proces
     case 'show':
     case 'close': {
       if (positionals.length !== 1) throw usageError(`campaign ${sub} takes one campaign id`);
-      const createOnly = (['images', 'name', 'per-image', 'per-session', 'gold', 'max-clicks', 'time-limit', 'min-clicks', 'refractory-ms', 'completion-code', 'redirect'] as const).find((k) => v[k] !== undefined);
+      const createOnly = (['images', 'name', 'per-image', 'per-session', 'gold', 'max-clicks', 'time-limit', 'min-clicks', 'refractory-ms', 'completion-code', 'redirect', 'assignment'] as const).find((k) => v[k] !== undefined);
       if (createOnly) throw usageError(`--${createOnly} goes with campaign create`);
       if (v.out !== undefined) throw usageError('-o goes with campaign export');
       return sub === 'show' ? show(positionals[0], v, env, io) : close(positionals[0], v, env, io);
     }
     case 'export': {
       if (positionals.length !== 1) throw usageError('campaign export takes one campaign id (and -o DIR)');
-      const createOnly = (['images', 'name', 'per-image', 'per-session', 'gold', 'max-clicks', 'time-limit', 'min-clicks', 'refractory-ms', 'completion-code', 'redirect'] as const).find((k) => v[k] !== undefined);
+      const createOnly = (['images', 'name', 'per-image', 'per-session', 'gold', 'max-clicks', 'time-limit', 'min-clicks', 'refractory-ms', 'completion-code', 'redirect', 'assignment'] as const).find((k) => v[k] !== undefined);
       if (createOnly) throw usageError(`--${createOnly} goes with campaign create`);
       return exportCampaign(positionals[0], v, env, io);
     }

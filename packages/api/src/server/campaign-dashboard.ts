@@ -69,7 +69,7 @@ export function dashboardPage(id: string): string {
   <p class="muted">Split-half agreement of the pooled crowd map (excluded participants left out) by the number of participants; with imported eye tracking, the pooled map's CC with it. Stop when the curve flattens.</p>
   <div id="plot"></div>
   <h2>Images</h2>
-  <table id="images"><thead><tr><th>Image</th><th>Task</th><th>Accepted / quota <span class="muted">(<span style="color:#1a7f37">■</span> kept, <span style="color:#2563eb">■</span> excluded)</span></th><th>Kept</th><th>In flight</th></tr></thead><tbody></tbody></table>
+  <table id="images"><thead><tr><th>Image</th><th>Task</th><th>Accepted / quota <span class="muted">(<span style="color:#1a7f37">■</span> kept, <span style="color:#2563eb">■</span> excluded)</span></th><th>Kept</th><th>In flight</th><th id="stability-head" hidden title="Split-half CC of the pooled map of the kept participants: the adaptive assignment sends participants to the lowest first">Stability</th></tr></thead><tbody></tbody></table>
   <h2>Exclusions</h2>
   <p class="muted" id="no-exclusions">None stored. Participants are reviewed when the campaign closes, or with “Review participants now”.</p>
   <table id="exclusions"><thead><tr><th>Participant session</th><th>Rule</th><th>Why</th></tr></thead><tbody></tbody></table>
@@ -79,8 +79,8 @@ const CAMPAIGN = ${JSON.stringify(id)};
 const REFRESH_MS = ${DASHBOARD_REFRESH_SECONDS * 1000};
 const KEY = 'saliency-admin-key';
 const $ = (id) => document.getElementById(id);
-const VIEW = 'query($id: ID!) { campaign(id: $id) { id name open link perImage perSession maxClicks minClicks timeLimitSeconds refractoryMs completionCode redirectUrl createdAt closedAt'
-  + ' images { image { id width height } task classIndex gold accepted kept inFlight quota } participants { sessions finished excluded }'
+const VIEW = 'query($id: ID!) { campaign(id: $id) { id name open link perImage perSession maxClicks minClicks timeLimitSeconds refractoryMs completionCode redirectUrl assignment createdAt closedAt'
+  + ' images { image { id width height } task classIndex gold accepted kept inFlight quota stability } participants { sessions finished excluded }'
   + ' exclusions { session rule detail value threshold } reliability { participants splitHalf eyeTracking images } reliabilitySvg } }';
 
 async function gql(query, variables) {
@@ -104,7 +104,9 @@ function render(c) {
   $('state').textContent = c.open ? 'open' : 'closed';
   $('state').className = 'badge ' + (c.open ? 'open' : 'closed');
   const end = c.completionCode ? 'completion code ' + c.completionCode : c.redirectUrl ? 'redirect ' + c.redirectUrl : 'no completion code';
-  $('terms').textContent = c.perImage + ' per image · ' + c.perSession + ' per session · ' + c.minClicks + '–' + c.maxClicks + ' clicks · ' + c.timeLimitSeconds + ' s · ' + c.refractoryMs + ' ms between clicks · ' + end;
+  const adaptive = c.assignment === 'ADAPTIVE';
+  $('terms').textContent = c.perImage + ' per image · ' + c.perSession + ' per session · ' + c.minClicks + '–' + c.maxClicks + ' clicks · ' + c.timeLimitSeconds + ' s · ' + c.refractoryMs + ' ms between clicks · ' + end + (adaptive ? ' · adaptive assignment (least stable first)' : '');
+  $('stability-head').hidden = !adaptive;
   $('link').href = c.link; $('link').textContent = new URL(c.link, location.href).href;
   const regular = c.images.filter((i) => !i.gold);
   const accepted = regular.reduce((n, i) => n + i.accepted, 0);
@@ -125,6 +127,7 @@ function render(c) {
     const k = document.createElement('i'); k.className = 'kept'; k.style.width = (100 * Math.min(1, i.kept / quota)) + '%';
     track.append(a, k); bar.append(track, i.gold ? i.accepted + ' (gold)' : i.accepted + ' / ' + i.quota);
     tr.append(name, cell(i.task.toLowerCase() + (i.classIndex !== null ? ' ' + i.classIndex : '')), bar, cell(String(i.kept)), cell(String(i.inFlight)));
+    if (adaptive) tr.append(cell(i.stability === null ? '–' : i.stability.toFixed(3)));
     return tr;
   });
   $('images').tBodies[0].replaceChildren(...rows);
