@@ -3,7 +3,7 @@
 import { webgpuAdapter } from '../src/engines/webgpu.js';
 import { loadImage } from '../src/image/load-image.js';
 import { allClose, equal, ok } from './helpers/assert.js';
-import type { CaptionDetail } from '../src/index.js';
+import type { CaptionDetail, DetectorReadyDetail, SaliencyDetector } from '../src/index.js';
 import { apiUrl, nodeExplain, screenshot } from './helpers/commands.js';
 import { mount, nextMeasure, nextReady, part, rgbBase64, settled } from './helpers/element.js';
 
@@ -16,6 +16,14 @@ import { mount, nextMeasure, nextReady, part, rgbBase64, settled } from './helpe
 const RAW_RTOL_OF_MAX = 1e-4;
 const MAP_ATOL = 1e-4;
 const PROB_ATOL = 1e-5;
+/**
+ * The detector on the GPU provider against the server's native runtime: box scores, corners (px), final
+ * maps in [0, 1] (measured with SwiftShader: EigenCAM 1.9e-6; the box Grad-CAM of the wasm twin 6.0e-6,
+ * as wasm's own 2e-5 bound in detector.test.ts).
+ */
+const DETECTOR_SCORE_ATOL = 1e-4;
+const DETECTOR_BOX_ATOL = 1e-2;
+const DETECTOR_MAP_ATOL = 2e-5;
 
 describe('webgpu mode', () => {
   it('has a WebGPU adapter in this group', async () => {
@@ -103,4 +111,42 @@ describe('webgpu mode', () => {
     ok(/lies on the dog/.test(texts[0]), `names the dog: ${texts[0]}`);
     equal(texts[0], texts[1], 'WebGPU caption = the API’s');
   });
+
+  it('<saliency-detector mode="webgpu">: YOLOX on the GPU provider finds the API\'s boxes and EigenCAM map; a box Grad-CAM runs on its wasm twin', async () => {
+    const api = `${await apiUrl()}/graphql`;
+    const next = (el: HTMLElement) => new Promise<DetectorReadyDetail>((resolve, reject) => {
+      el.addEventListener('saliency-detector-ready', (e) => resolve((e as CustomEvent<DetectorReadyDetail>).detail), { once: true });
+      el.addEventListener('saliency-error', (e) => reject(new Error(JSON.stringify((e as CustomEvent).detail))), { once: true });
+    });
+    const mountDetector = (attributes: Record<string, string>) => {
+      const el = document.createElement('saliency-detector');
+      for (const [k, v] of Object.entries(attributes)) el.setAttribute(k, v);
+      el.style.width = '480px';
+      el.id = `gpu-detector-${attributes.mode}`;
+      document.body.append(el);
+      return el as SaliencyDetector;
+    };
+    const gpu = mountDetector({ src: '/images/both.png', mode: 'webgpu', method: 'eigencam' });
+    const server = mountDetector({ src: '/images/both.png', mode: 'remote', api, method: 'eigencam' });
+    const [g, s] = await Promise.all([next(gpu), next(server)]);
+    equal(g.backend, 'webgpu', 'EigenCAM computed on the GPU provider');
+    equal(g.detections.map((d) => d.label).join(), s.detections.map((d) => d.label).join(), 'the same boxes');
+    g.detections.forEach((d, k) => {
+      allClose([d.score], [s.detections[k].score], DETECTOR_SCORE_ATOL, 0, `box ${k} score`);
+      allClose(d.box, s.detections[k].box, DETECTOR_BOX_ATOL, 0, `box ${k} corners`);
+    });
+    const eigen = allClose(g.inputMap.values, s.inputMap.values, DETECTOR_MAP_ATOL, 0, 'EigenCAM, WebGPU vs server');
+    const gradGpu = next(gpu);
+    const gradServer = next(server);
+    gpu.method = 'gradcam';
+    server.method = 'gradcam';
+    const [gg, sg] = await Promise.all([gradGpu, gradServer]);
+    equal(gg.backend, 'wasm', 'the box Grad-CAM ran on the wasm twin (WebGPU MaxPool has no Indices output)');
+    const grad = allClose(gg.inputMap.values, sg.inputMap.values, DETECTOR_MAP_ATOL, 0, 'box 0 Grad-CAM, twin vs server');
+    console.log(`detector WebGPU vs server: EigenCAM ${eigen.toExponential(1)}, box 0 Grad-CAM (wasm twin) ${grad.toExponential(1)}`);
+    await screenshot('detector-webgpu-gradcam', `#${gpu.id}`);
+    gpu.remove();
+    server.remove();
+  });
 });
+

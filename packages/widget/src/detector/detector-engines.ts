@@ -1,7 +1,9 @@
 // The engines of <saliency-detector>: both give an image's boxes and a box's final map on the
 // detector's letterboxed input (core's DetectorMap.inputMap, in [0, 1]); the element takes it back to
-// the photo with core's letterboxToImage. Local: core's DetectorExplainer on ONNX Runtime Web's wasm
-// provider (the manifest's detector, fetched through Cache Storage and checked against its sha256).
+// the photo with core's letterboxToImage. Local: core's DetectorExplainer on ONNX Runtime Web's wasm or
+// WebGPU provider (the manifest's detector, fetched through Cache Storage and checked against its
+// sha256); on WebGPU, box gradient CAMs run on a wasm twin, since ORT Web's WebGPU MaxPool (YOLOX's SPP)
+// has no Indices output for the backward pass, as the classifier's local engine does for pixel methods.
 // Remote: the API's explain with `boxes` (Explanation.detections, Heatmap.raw of the box).
 import { DetectorExplainer, findDetector, parseLabels, type DetectorRun, type FloatMap, type RgbImage } from '@saliency-explainer/core';
 import { asWidgetError, WidgetError } from '../errors.js';
@@ -9,8 +11,9 @@ import { toDataUrl, type LoadedImage } from '../image/load-image.js';
 import { fetchBytes } from '../net/cached-fetch.js';
 import { postGraphQL } from '../net/graphql.js';
 import { manifestAt } from '../engines/model-source.js';
-import { loadOrt } from '../engines/ort-loader.js';
+import { loadOrt, type OrtFlavor } from '../engines/ort-loader.js';
 import { browserRuntime } from '../engines/ort-runtime.js';
+import { webgpuAdapter } from '../engines/webgpu.js';
 
 export interface DetectedBox {
   index: number;
@@ -22,11 +25,13 @@ export interface DetectedBox {
 }
 
 export interface DetectorEngine {
-  readonly backend: 'wasm' | 'server';
+  readonly backend: 'wasm' | 'webgpu' | 'server';
   /** The image's boxes, best score first. */
   detect(image: LoadedImage): Promise<DetectedBox[]>;
   /** `method`'s map of box `index` (EigenCAM: the image's map) on the letterboxed input. */
   explainBox(image: LoadedImage, index: number, method: string): Promise<FloatMap>;
+  /** Where `method`'s maps are computed (on WebGPU, box gradient CAMs run on wasm). */
+  backendFor(method: string): 'wasm' | 'webgpu' | 'server';
 }
 
 /**
@@ -39,14 +44,23 @@ export function rgbOf(pixels: ImageData): RgbImage {
 }
 
 export class LocalDetectorEngine implements DetectorEngine {
-  readonly backend = 'wasm' as const;
   private explainer: Promise<DetectorExplainer> | null = null;
   private readonly runs = new WeakMap<LoadedImage, Promise<DetectorRun>>();
+  /** WebGPU: the wasm engine of the same detector, for box gradient CAMs (see the header). */
+  private twin: LocalDetectorEngine | null = null;
 
-  constructor(private readonly modelsBase: string, private readonly wasmPaths: string, private readonly model?: string) {}
+  constructor(private readonly modelsBase: string, private readonly wasmPaths: string, private readonly model?: string,
+    readonly backend: OrtFlavor = 'wasm') {}
+
+  backendFor(method: string): OrtFlavor {
+    return this.backend === 'webgpu' && method !== 'eigencam' ? 'wasm' : this.backend;
+  }
 
   private load(): Promise<DetectorExplainer> {
     this.explainer ??= (async () => {
+      if (this.backend === 'webgpu' && !(await webgpuAdapter())) {
+        throw new WidgetError('WEBGPU_UNAVAILABLE', 'mode="webgpu": this browser offers no WebGPU adapter (navigator.gpu)');
+      }
       const manifest = await manifestAt(this.modelsBase);
       let spec;
       try {
@@ -57,11 +71,11 @@ export class LocalDetectorEngine implements DetectorEngine {
       const files = new URL('files/', this.modelsBase);
       try {
         const [ort, model, labels] = await Promise.all([
-          loadOrt('wasm', this.wasmPaths),
+          loadOrt(this.backend, this.wasmPaths),
           fetchBytes(new URL(spec.file, files).href, { sha256: spec.sha256 }),
           Array.isArray(spec.labels) ? spec.labels : fetchBytes(new URL(spec.labels, files).href).then(({ bytes }) => parseLabels(new TextDecoder().decode(bytes))),
         ]);
-        return await DetectorExplainer.create(browserRuntime(ort), model.bytes, spec, labels, { sessionOptions: { executionProviders: ['wasm'] } });
+        return await DetectorExplainer.create(browserRuntime(ort), model.bytes, spec, labels, { sessionOptions: { executionProviders: [this.backend] } });
       } catch (e) {
         throw new WidgetError('DETECTOR_LOAD_FAILED', `the object detector ${spec.id} cannot be loaded: ${asWidgetError(e, 'DETECTOR_LOAD_FAILED').message}`, { cause: e });
       }
@@ -87,6 +101,11 @@ export class LocalDetectorEngine implements DetectorEngine {
   async explainBox(image: LoadedImage, index: number, method: string): Promise<FloatMap> {
     const [ex, run] = await Promise.all([this.load(), this.run(image)]);
     if (method === 'eigencam') return (await ex.eigenCam(run)).inputMap;
+    if (this.backend === 'webgpu') {
+      this.twin ??= new LocalDetectorEngine(this.modelsBase, this.wasmPaths, this.model, 'wasm');
+      // the twin detects again on its own runtime; its boxes are this engine's (same model, same letterbox)
+      return this.twin.explainBox(image, index, method);
+    }
     const box = run.detections[index];
     if (!box) throw new WidgetError('BAD_CLASS', `box ${index}: the detector found ${run.detections.length}`);
     const [m] = await ex.explainBoxes(run, [box], { method });
@@ -113,6 +132,10 @@ export class RemoteDetectorEngine implements DetectorEngine {
   private readonly imageIds = new WeakMap<LoadedImage, string>();
 
   constructor(private readonly api: string, private readonly model: string) {}
+
+  backendFor(): 'server' {
+    return 'server';
+  }
 
   private async explain(image: LoadedImage, methods: string[], boxes?: number[]): Promise<ExplainResponse> {
     const known = this.imageIds.get(image);

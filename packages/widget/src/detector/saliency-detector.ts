@@ -15,7 +15,8 @@ import { blend } from '../render/heatmap.js';
 import { LocalDetectorEngine, RemoteDetectorEngine, type DetectedBox, type DetectorEngine } from './detector-engines.js';
 
 export interface DetectorReadyDetail {
-  backend: 'wasm' | 'server';
+  /** Where the map was computed (on WebGPU, box gradient CAMs run on wasm). */
+  backend: 'wasm' | 'webgpu' | 'server';
   detections: DetectedBox[];
   box: number;
   method: string;
@@ -62,8 +63,8 @@ export class SaliencyDetector extends LitElement {
   `;
 
   @property() src?: string;
-  /** wasm (in the page) or remote (the API at `api`). */
-  @property() mode: 'wasm' | 'remote' = 'wasm';
+  /** wasm or webgpu (in the page) or remote (the API at `api`). */
+  @property() mode: 'wasm' | 'webgpu' | 'remote' = 'wasm';
   @property() api?: string;
   /** A detector id of the manifest (local: its first detector when omitted; remote: yolox-nano). */
   @property() model?: string;
@@ -84,10 +85,10 @@ export class SaliencyDetector extends LitElement {
       if (!this.api) throw new WidgetError('NO_API', 'mode="remote" needs the api attribute (the GraphQL endpoint)');
       return new RemoteDetectorEngine(this.api, this.model ?? 'yolox-nano');
     }
-    if (this.mode !== 'wasm') throw new WidgetError('BAD_ATTRIBUTE', `mode="${this.mode}": expected wasm or remote`);
+    if (this.mode !== 'wasm' && this.mode !== 'webgpu') throw new WidgetError('BAD_ATTRIBUTE', `mode="${this.mode}": expected wasm, webgpu or remote`);
     const home = document.baseURI;
     return new LocalDetectorEngine(this.modelsBase ? folderUrl(this.modelsBase, home) : new URL('/models/', home).href,
-      this.wasmPaths ? folderUrl(this.wasmPaths, home) : new URL('/ort/', home).href, this.model);
+      this.wasmPaths ? folderUrl(this.wasmPaths, home) : new URL('/ort/', home).href, this.model, this.mode);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -131,10 +132,11 @@ export class SaliencyDetector extends LitElement {
       const { width, height } = image.pixels;
       const map = letterboxToImage(inputMap, fittedSize(width, height, inputMap.width, inputMap.height), width, height);
       this.mapOnPhoto = map;
-      this.status = `${getCamMethod(method).name} of #${index} ${picked.label} (${picked.score.toFixed(2)}) · ${engine.backend}`;
+      const backend = engine.backendFor(method);
+      this.status = `${getCamMethod(method).name} of #${index} ${picked.label} (${picked.score.toFixed(2)}) · ${backend}`;
       this.draw();
       this.dispatchEvent(new CustomEvent<DetectorReadyDetail>('saliency-detector-ready', {
-        detail: { backend: engine.backend, detections: this.detections, box: index, method, inputMap, map }, bubbles: true, composed: true,
+        detail: { backend, detections: this.detections, box: index, method, inputMap, map }, bubbles: true, composed: true,
       }));
     } catch (e) {
       this.fail(e);
