@@ -15,6 +15,7 @@ import * as ort from 'onnxruntime-node';
 import { Explainer, findModel, parseLabels, parseManifest, resizeForModel, toTensor } from '@saliency-explainer/core';
 import { benchServer } from './server.mjs';
 import { decodeImage } from '../../packages/api/dist/images/decode.js';
+import { saveResults } from './results.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MODELS = (process.env.BENCH_MODELS ?? 'squeezenet1.0,resnet18').split(',');
@@ -106,6 +107,7 @@ async function benchModel(MODEL, N) {
   }
   console.log(`\nAPI throughput, ${MODEL}, Grad-CAM top-1, ${N} distinct images per case; ${settings.compute.workers} engine worker(s); micro-batches: ${stats.batches} runs for ${stats.requests} requests, largest ${stats.largestBatch}`);
   console.table(rows);
+  saveResults('api', rows.map((r) => ({ model: MODEL, ...r })));
 }
 
 for (const model of MODELS) await benchModel(model, Number(process.env.BENCH_REQUESTS ?? REQUESTS[model] ?? 96));

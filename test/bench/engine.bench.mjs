@@ -5,6 +5,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { Explainer, parseManifest, findModel, parseLabels } from '@saliency-explainer/core';
+import { saveResults } from './results.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const modelsDir = join(root, 'models');
@@ -42,7 +43,8 @@ const ids = process.argv.slice(2).length ? process.argv.slice(2) : ['squeezenet1
 const rows = [];
 for (const id of ids) {
   const spec = findModel(manifest, id);
-  const engine = await Explainer.create(ort, readFileSync(join(modelsDir, 'cache', spec.file)), spec, labelsOf(spec), { batchSize: 32 });
+  // the model's own perturbation batch size (manifest perturbationBatch), as the CLI and the engine use it
+  const engine = await Explainer.create(ort, readFileSync(join(modelsDir, 'cache', spec.file)), spec, labelsOf(spec));
   const n = engine.inputShape.reduce((a, b) => a * b, 1);
   const x = new Float32Array(n).map((_, i) => Math.sin(i * 0.013) * 50);
   // the model file as a user runs it with ONNX Runtime's defaults, for reference
@@ -69,3 +71,4 @@ for (const id of ids) {
   await engine.release();
 }
 console.table(rows);
+saveResults('engine', rows);

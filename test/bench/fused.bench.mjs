@@ -10,6 +10,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { Explainer, parseManifest, findModel, parseLabels } from '@saliency-explainer/core';
+import { saveResults } from './results.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const modelsDir = join(root, 'models');
@@ -73,3 +74,4 @@ for (const id of ids) {
   await plain.release();
 }
 console.table(rows);
+saveResults('fused', rows);
