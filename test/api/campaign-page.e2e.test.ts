@@ -252,7 +252,7 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
     const frame = s.server.services.campaigns.frame;
     const im = v.images[0];
     const image = (await s.server.services.storage.getImage(im.image.id))!;
-    const one = (await admin('query($id: ID!, $i: ID) { campaign(id: $id) { reliability(imageId: $i) { participants eyeTracking } } }', { id, i: im.image.id })).data!.campaign.reliability;
+    const one = (await admin('query($id: ID!, $i: ID) { campaign(id: $id) { reliability(imageId: $i) { participants splitHalf eyeTracking } } }', { id, i: im.image.id })).data!.campaign.reliability;
     const stored = await s.server.services.campaigns.store.acceptedAnnotations(id);
     const kept = stored.filter((p) => p.annotation.imageId === im.image.id && !excluded.has(p.sessionId)).map((p) => p.annotation.points.map((q) => ({ x: q.x - 0.5, y: q.y - 0.5 }) as Fixation));
     expect(kept).toHaveLength(im.kept);
@@ -290,6 +290,11 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
     const plotted = await page.$$eval('#plot circle', (cs) => cs.map((c) => [c.getAttribute('data-series'), Number(c.getAttribute('data-n')), Number(c.getAttribute('data-value'))]));
     expect(plotted).toEqual([...curve.map((p) => ['splitHalf', p.participants, p.splitHalf]), ...curve.map((p) => ['eyeTracking', p.participants, p.eyeTracking])]);
     if (SHOTS) await page.screenshot({ path: resolve(SHOTS, 'campaign-dashboard.png'), fullPage: true });
+    // one image's curve, picked in the dashboard, is that image's reliability(imageId)
+    await page.select('#curve-of', im.image.id);
+    await page.waitForFunction((v) => document.querySelector('#plot circle')?.getAttribute('data-value') === v, { timeout: 60_000 }, String(one[0].splitHalf));
+    const perImage = await page.$$eval('#plot circle', (cs) => cs.map((c) => [c.getAttribute('data-series'), Number(c.getAttribute('data-n')), Number(c.getAttribute('data-value'))]));
+    expect(perImage).toEqual([...one.map((p: any) => ['splitHalf', p.participants, p.splitHalf]), ...one.map((p: any) => ['eyeTracking', p.participants, p.eyeTracking])]);
     await page.close();
   }, 900_000);
 

@@ -67,6 +67,7 @@ export function dashboardPage(id: string): string {
   </div>
   <h2>Reliability: is the pooled map stable yet?</h2>
   <p class="muted">Split-half agreement of the pooled crowd map (excluded participants left out) by the number of participants; with imported eye tracking, the pooled map's CC with it. Stop when the curve flattens.</p>
+  <p><label>Curve of <select id="curve-of"><option value="">all images (mean at each number of participants)</option></select></label></p>
   <div id="plot"></div>
   <h2>Images</h2>
   <table id="images"><thead><tr><th>Image</th><th>Task</th><th>Accepted / quota <span class="muted">(<span style="color:#1a7f37">■</span> kept, <span style="color:#2563eb">■</span> excluded)</span></th><th>Kept</th><th>In flight</th><th id="stability-head" hidden title="Split-half CC of the pooled map of the kept participants: the adaptive assignment sends participants to the lowest first">Stability</th></tr></thead><tbody></tbody></table>
@@ -115,7 +116,13 @@ function render(c) {
   $('sessions').textContent = c.participants.sessions;
   $('finished').textContent = c.participants.finished;
   $('excluded').textContent = c.participants.excluded;
-  $('plot').innerHTML = c.reliabilitySvg;
+  const picked = $('curve-of').value;
+  $('curve-of').replaceChildren($('curve-of').options[0], ...c.images.filter((i) => !i.gold).map((i) => {
+    const o = document.createElement('option'); o.value = i.image.id; o.textContent = 'image ' + i.image.id.slice(0, 12) + ' (' + i.kept + ' kept)'; return o;
+  }));
+  $('curve-of').value = c.images.some((i) => i.image.id === picked) ? picked : '';
+  if ($('curve-of').value === '') $('plot').innerHTML = c.reliabilitySvg;
+  else plotOf($('curve-of').value);
   const rows = c.images.map((i) => {
     const tr = document.createElement('tr');
     tr.dataset.image = i.image.id;
@@ -143,6 +150,14 @@ function render(c) {
   }));
 }
 
+/** One image's curve (Campaign.reliabilitySvg(imageId)). */
+async function plotOf(imageId) {
+  try {
+    const c = (await gql('query($id: ID!, $i: ID) { campaign(id: $id) { reliabilitySvg(imageId: $i) } }', { id: CAMPAIGN, i: imageId })).campaign;
+    if ($('curve-of').value === imageId) $('plot').innerHTML = c.reliabilitySvg;
+  } catch (e) { fail(e); }
+}
+
 let timer = null;
 async function load() {
   try {
@@ -162,6 +177,7 @@ async function act(query) {
 
 $('key-form').addEventListener('submit', (e) => { e.preventDefault(); sessionStorage.setItem(KEY, $('key').value.trim()); $('key').value = ''; load(); });
 $('refresh').addEventListener('click', load);
+$('curve-of').addEventListener('change', () => { if ($('curve-of').value) plotOf($('curve-of').value); else load(); });
 $('review').addEventListener('click', () => act('mutation($id: ID!) { reviewCampaign(id: $id) { rule } }'));
 $('close').addEventListener('click', () => { if (confirm('Close the campaign? No new sessions or images after this.')) act('mutation($id: ID!) { closeCampaign(id: $id) { id } }'); });
 $('forget').addEventListener('click', () => { sessionStorage.removeItem(KEY); clearTimeout(timer); $('board').hidden = true; $('login').hidden = false; });
