@@ -8,6 +8,8 @@
 // worker thread of the worker process, and its scores are written by the worker in one transaction
 // that replaces the same keys (EvalScore's primary key is (protocol, image, kind, model, layer, method,
 // target, metric)): a retried or duplicated job rewrites its rows, it never adds a second one.
+// Interrupted (Ctrl-C), eval cancels the images none of whose cells a worker has taken and waits for the
+// others, so that every image is stored whole or not at all, as in-process (queue.ts cancelUnstartedGroups).
 import { createHash, randomUUID } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import type { EvalProtocol, FaithfulnessProtocol } from './protocol.js';
@@ -18,7 +20,7 @@ import { EvalPool } from './eval-pool.js';
 import type { EvaluatorConfig, ImageJob, ImageTimings } from './evaluator.js';
 import type { RunStats } from './report.js';
 import { CEILINGS } from './scoring.js';
-import { EVAL_QUEUE, ensureQueue, errorText, jobStates, openQueue, reapDeadWorkers, type JobPolicy } from '../queue/queue.js';
+import { cancelUnstartedGroups, EVAL_QUEUE, ensureQueue, errorText, jobStates, openQueue, reapDeadWorkers, type JobPolicy } from '../queue/queue.js';
 import { DEFAULT_STALE_SECONDS, ensureSharedSchema, newPgPool, queueHealth } from '../queue/shared-state.js';
 import type { NewEvalScore, Storage } from '../storage/types.js';
 
@@ -138,11 +140,21 @@ export async function evaluateDistributed(run: DistributedRun): Promise<void> {
       left.set(c.file, n);
       if (n === 0) run.finished(c.file);
     };
+    let interrupted = false;
     while (open.size > 0) {
-      if (run.signal?.aborted) {
+      if (run.signal?.aborted && !interrupted) {
+        // as in-process: the images in flight are finished and stored whole, the others not started.
+        // An image none of whose cells a worker has taken is cancelled; one with any cell taken keeps
+        // the rest of its cells queued and is followed to its end.
+        interrupted = true;
         run.stats.interrupted = true;
-        await boss.cancel(EVAL_QUEUE, [...open.keys()]);
-        break;
+        const byImage = new Map<string, string[]>();
+        for (const [id, c] of open) byImage.set(c.file, [...(byImage.get(c.file) ?? []), id]);
+        const cancelled = await cancelUnstartedGroups(pool, EVAL_QUEUE, [...byImage.values()]);
+        for (const id of cancelled) open.delete(id);
+        const inFlight = new Set([...open.values()].map((c) => c.file)).size;
+        run.note?.(`eval: ${byImage.size - inFlight} image${byImage.size - inFlight === 1 ? '' : 's'} not started cancelled; waiting for the ${inFlight} in flight to be stored whole`);
+        continue;
       }
       await reapDeadWorkers(boss, pool, stale);
       for (const s of await jobStates(pool, EVAL_QUEUE, [...open.keys()])) {

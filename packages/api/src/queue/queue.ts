@@ -76,6 +76,39 @@ export async function jobStates(pool: pg.Pool, name: string, ids: readonly strin
   return rows.map((r) => ({ id: r.id, state: r.state, retryCount: r.retry_count, output: r.output }));
 }
 
+/**
+ * Cancels the groups of jobs (an image's cells) none of whose jobs has started, and returns their ids;
+ * a group with any job taken, finished or parked is left whole to run to its end. Every job of the
+ * groups is locked first (FOR UPDATE): pg-boss's fetch skips locked rows, so no worker starts one of
+ * them between the check and the cancel — the cancel is pg-boss's own (cancelJobs), made in the same
+ * transaction.
+ */
+export async function cancelUnstartedGroups(pool: pg.Pool, name: string, groups: readonly (readonly string[])[]): Promise<string[]> {
+  const ids = groups.flat();
+  if (ids.length === 0) return [];
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ id: string; state: JobState }>(
+      `SELECT id::text, state::text FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND id = ANY($2::uuid[]) FOR UPDATE`, [name, ids]);
+    const state = new Map(rows.map((r) => [r.id, r.state]));
+    // waiting for its first run or for a retry (a failed attempt stores nothing); a job not in the
+    // table was archived, so it finished
+    const unstarted = (id: string) => state.get(id) === 'created' || state.get(id) === 'retry';
+    const cancel = groups.filter((g) => g.every(unstarted)).flat();
+    if (cancel.length > 0) {
+      await client.query(`UPDATE ${QUEUE_SCHEMA}.job SET completed_on = now(), state = 'cancelled' WHERE name = $1 AND id = ANY($2::uuid[])`, [name, cancel]);
+    }
+    await client.query('COMMIT');
+    return cancel;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
 /** Parked jobs of a queue, newest first, with their error. */
 export async function parkedJobs(pool: pg.Pool, name: string, limit: number): Promise<{ id: string; data: unknown; retryCount: number; completedOn: Date; error: string }[]> {
   const { rows } = await pool.query<{ id: string; data: unknown; retry_count: number; completed_on: Date; output: unknown }>(
