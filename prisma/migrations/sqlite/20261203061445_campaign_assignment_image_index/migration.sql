@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "CampaignAssignment_imageId_status_idx" ON "CampaignAssignment"("imageId", "status");
