@@ -60,7 +60,7 @@ export {
 export {
   captionFacts, captionMap, type CaptionSubject, type CaptionMap, type CaptionOptions, type CaptionRenderer,
 } from './caption/caption.js';
-export { describeCrop, type Captioner } from './caption/captioner.js';
+export { describeCrop, transformersCaptioner, type Captioner, type TransformersCaptionerParts } from './caption/captioner.js';
 export {
   CaptionError, type Caption, type CaptionFact, type CaptionFactKind, type PredictionFact, type WhereFact, type ObjectFact,
   type CropFact, type DeletionFact, type ControlFact, type ContrastFact, type HumanFact, type Position, type CaptionerPhrase,

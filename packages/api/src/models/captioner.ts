@@ -6,7 +6,7 @@
 // hub. No weights ship with the project: the folder is the user's.
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Captioner, RgbImage } from '@saliency-explainer/core';
+import { transformersCaptioner, type Captioner, type TransformersCaptionerParts } from '@saliency-explainer/core';
 
 /** The files a captioner folder must have (generation_config.json is optional). */
 export const CAPTIONER_FILES = [
@@ -84,16 +84,10 @@ export async function loadCaptioner(dir: string, options: CaptionerOptions = {})
   } catch (e) {
     throw new CaptionerError('BAD_CAPTIONER', `captioner ${abs} cannot be loaded: ${(e as Error).message}`);
   }
+  const parts = { RawImage: hf.RawImage, model, processor, tokenizer } as unknown as TransformersCaptionerParts;
   return {
-    model: id,
+    ...transformersCaptioner(id, parts, maxNewTokens),
     dir: abs,
-    async describe(image: RgbImage): Promise<string> {
-      const raw = new hf.RawImage(image.data, image.width, image.height, image.channels);
-      const { pixel_values } = await processor(image.channels === 4 ? raw.rgb() : raw);
-      const ids = await model.generate({ pixel_values, max_new_tokens: maxNewTokens });
-      const [text] = tokenizer.batch_decode(ids as Parameters<typeof tokenizer.batch_decode>[0], { skip_special_tokens: true });
-      return text.trim();
-    },
     release: () => model.dispose().then(() => undefined),
   };
 }

@@ -5,7 +5,7 @@
 // (its processor, tokenizer and greedy generation), as the API's captioner does in Node. transformers.js
 // is loaded on first use from `transformers-src` (never bundled; it brings its own ONNX Runtime Web build,
 // whose wasm files it finds beside it). One captioner per page per (folder, library).
-import type { Captioner, RgbImage } from '@saliency-explainer/core';
+import { transformersCaptioner, type Captioner, type TransformersCaptionerParts } from '@saliency-explainer/core';
 import { WidgetError } from '../errors.js';
 import { sharedTask, type SharedTask } from '../net/shared-task.js';
 
@@ -26,10 +26,10 @@ interface Transformers {
     useWasmCache?: boolean;
     backends: { onnx: { wasm?: { wasmPaths?: unknown; numThreads?: number; proxy?: boolean } } };
   };
-  RawImage: new (data: Uint8Array | Uint8ClampedArray, width: number, height: number, channels: number) => { rgb(): unknown };
-  VisionEncoderDecoderModel: { from_pretrained(id: string, options: object): Promise<{ generate(input: object): Promise<unknown> }> };
-  AutoProcessor: { from_pretrained(id: string, options: object): Promise<(image: unknown) => Promise<{ pixel_values: unknown }>> };
-  AutoTokenizer: { from_pretrained(id: string, options: object): Promise<{ batch_decode(ids: unknown, options: object): string[] }> };
+  RawImage: TransformersCaptionerParts['RawImage'];
+  VisionEncoderDecoderModel: { from_pretrained(id: string, options: object): Promise<TransformersCaptionerParts['model']> };
+  AutoProcessor: { from_pretrained(id: string, options: object): Promise<TransformersCaptionerParts['processor']> };
+  AutoTokenizer: { from_pretrained(id: string, options: object): Promise<TransformersCaptionerParts['tokenizer']> };
 }
 
 export interface CaptionerSource {
@@ -94,16 +94,7 @@ async function create({ folder, library, maxNewTokens = CAPTIONER_MAX_NEW_TOKENS
   } catch (e) {
     throw new WidgetError('CAPTIONER_LOAD_FAILED', `the captioner ${folder} cannot be loaded: ${(e as Error).message}`, { cause: e });
   }
-  return {
-    model: name,
-    async describe(image: RgbImage): Promise<string> {
-      const raw = new hf.RawImage(image.data, image.width, image.height, image.channels);
-      const { pixel_values } = await processor(image.channels === 4 ? raw.rgb() : raw);
-      const ids = await model.generate({ pixel_values, max_new_tokens: maxNewTokens });
-      const [text] = tokenizer.batch_decode(ids, { skip_special_tokens: true });
-      return text.trim();
-    },
-  };
+  return transformersCaptioner(name, { RawImage: hf.RawImage, model, processor, tokenizer }, maxNewTokens);
 }
 
 /** The captioner in `source.folder`, loaded once per page (a failure is retried by the next call). */

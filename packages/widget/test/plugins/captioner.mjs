@@ -4,14 +4,12 @@
 // Optimum VisionEncoderDecoder layout (test/helpers/tiny-captioner.ts, written once per run) under
 // /captioners/tiny-captioner/, and a command that gives the greedy decode of given 8×8 pixels, computed
 // in float64 in Node from the same weights (independent of ONNX and of transformers.js).
-import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { dirname, join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
-
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.onnx': 'application/octet-stream' };
+import { file, sendFile } from './routes.mjs';
 
 /** @param {{ repo: string }} options */
 export function captionerPlugin({ repo }) {
@@ -30,12 +28,6 @@ export function captionerPlugin({ repo }) {
   const tiny = () => (written ??= tsImport(join(repo, 'test', 'helpers', 'tiny-captioner.ts'), import.meta.url)
     .then((helper) => ({ helper, tiny: helper.writeTinyCaptioner(parent) })));
 
-  /** @param {string} root @param {string} rest */
-  function file(root, rest) {
-    const path = normalize(join(root, rest));
-    return path.startsWith(root + sep) && existsSync(path) && statSync(path).isFile() ? path : null;
-  }
-
   /** @type {import('koa').Middleware} */
   async function middleware(ctx, next) {
     const path = decodeURIComponent(ctx.path);
@@ -45,18 +37,7 @@ export function captionerPlugin({ repo }) {
       await tiny();
       found = file(parent, path.slice('/captioners/'.length));
     } else return next();
-    if (!found) {
-      ctx.status = 404;
-      ctx.body = 'not found';
-      return;
-    }
-    ctx.respond = false;
-    ctx.res.writeHead(200, {
-      'cache-control': 'no-store',
-      'content-length': String(statSync(found).size),
-      'content-type': TYPES[/** @type {keyof typeof TYPES} */ (extname(found))] ?? 'application/octet-stream',
-    });
-    await pipeline(createReadStream(found), ctx.res);
+    await sendFile(ctx, found);
   }
 
   /** @type {import('@web/test-runner').TestRunnerPlugin} */

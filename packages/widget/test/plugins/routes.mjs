@@ -12,6 +12,33 @@ import { pathToFileURL } from 'node:url';
 const TYPES = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json',
   '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.jfif': 'image/jpeg', '.txt': 'text/plain', '.onnx': 'application/octet-stream' };
 
+/** The file `rest` below `root`, or null (missing, a folder, or a path out of `root`). @param {string} root @param {string} rest */
+export function file(root, rest) {
+  const path = normalize(join(root, rest));
+  if (!path.startsWith(root + sep) || !existsSync(path) || !statSync(path).isFile()) return null;
+  return path;
+}
+
+/**
+ * Answers with the file at `found` (no-store), or 404 when null. Written by hand: WTR's cache
+ * middleware would otherwise turn no-store into max-age=31536000.
+ * @param {import('koa').Context} ctx @param {string | null} found
+ */
+export async function sendFile(ctx, found) {
+  if (!found) {
+    ctx.status = 404;
+    ctx.body = 'not found';
+    return;
+  }
+  ctx.respond = false;
+  ctx.res.writeHead(200, {
+    'cache-control': 'no-store',
+    'content-length': String(statSync(found).size),
+    'content-type': TYPES[/** @type {keyof typeof TYPES} */ (extname(found).toLowerCase())] ?? 'application/octet-stream',
+  });
+  await pipeline(createReadStream(found), ctx.res);
+}
+
 /**
  * @param {{ repo: string, photos: string, osie: string, models: string[] }} options repo root, photo folder,
  *   OSIE folder (stimuli/ and fixations.json), model ids served
@@ -38,13 +65,6 @@ export function routes({ repo, photos, osie, models }) {
   let osieImages = null;
   /** @type {Map<string, number>} */
   const counts = new Map();
-
-  /** @param {string} root @param {string} rest */
-  function file(root, rest) {
-    const path = normalize(join(root, rest));
-    if (!path.startsWith(root + sep) || !existsSync(path) || !statSync(path).isFile()) return null;
-    return path;
-  }
 
   /** @type {import('koa').Middleware} */
   async function middleware(ctx, next) {
@@ -86,19 +106,7 @@ export function routes({ repo, photos, osie, models }) {
       const rest = path.slice(prefix.length);
       const found = prefix.startsWith('/models') && !allowed.has(rest) ? null : file(root, rest);
       count();
-      if (!found) {
-        ctx.status = 404;
-        ctx.body = 'not found';
-        return;
-      }
-      // written by hand: WTR's cache middleware would otherwise turn no-store into max-age=31536000
-      ctx.respond = false;
-      ctx.res.writeHead(200, {
-        'cache-control': 'no-store',
-        'content-length': String(statSync(found).size),
-        'content-type': TYPES[/** @type {keyof typeof TYPES} */ (extname(found).toLowerCase())] ?? 'application/octet-stream',
-      });
-      await pipeline(createReadStream(found), ctx.res);
+      await sendFile(ctx, found);
       return;
     }
     await next();
