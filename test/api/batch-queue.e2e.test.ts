@@ -1,8 +1,9 @@
 // explainBatch on PostgreSQL: the API replica queues one pg-boss job per image × method and runs none
 // of them; a `saliency-explainer worker` process takes them and stores the explanations. They are the
 // ones `explain` on the replica returns (same request key), with the maps an in-process (SQLite) batch
-// computes, number for number. A job delivered twice stores nothing new; an item whose job keeps
-// failing is parked and reported FAILED with the job's error.
+// computes, number for number; with faithfulness the worker stores the heatmaps' reports too. A job
+// delivered twice stores nothing new; an item whose job keeps failing is parked and reported FAILED
+// with the job's error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -88,7 +89,9 @@ describe.skipIf(!ready || postgres.skipReason !== null)('explainBatch through th
     expect(localIds).toEqual(ids);
     const lb = await batchFinished(local, (await local.gql(BATCH, { input: { imageIds: ids, methods: ['gradcam', 'eigencam'] } })).data!.explainBatch.id);
     expect(lb.runner).toBe('IN_PROCESS');
-    expect(lb.items.map((i: any) => i.explanation.heatmaps)).toEqual(b.items.map((i: any) => i.explanation.heatmaps));
+    const maps = async (s: TestServer, items: any[]) => Promise.all(items.map(async (i) =>
+      (await s.gql('query($id: ID!) { explanation(id: $id) { heatmaps { method classIndex score raw } } }', { id: i.explanation.id })).data!.explanation.heatmaps));
+    expect(await maps(local, lb.items)).toEqual(await maps(api, b.items));
 
     // a job delivered again (a retry after its worker stored the result) finds the stored explanation
     const { client } = createPrismaClient(url);
@@ -113,6 +116,17 @@ describe.skipIf(!ready || postgres.skipReason !== null)('explainBatch through th
     } finally {
       await client.$disconnect();
     }
+  }, 600_000);
+
+  it('with faithfulness, the worker stores every heatmap\'s report too', async () => {
+    const ids = await upload(api);
+    const start = await api.gql(BATCH, { input: { imageIds: [ids[0]], methods: ['gradcam'], classes: [281], faithfulness: true } });
+    expect(start.errors).toBeUndefined();
+    const b = await batchFinished(api, start.data!.explainBatch.id);
+    expect(b, worker!.log).toMatchObject({ state: 'COMPLETED', done: 1 });
+    const r = await api.gql('query($id: ID!) { explanation(id: $id) { heatmaps { classIndex faithfulness(seed: 0) { cached deletion { auc } } } } }', { id: b.items[0].explanation.id });
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.explanation.heatmaps[0]).toMatchObject({ classIndex: 281, faithfulness: { cached: true } });
   }, 600_000);
 
   it('an item whose job keeps failing is parked and reported FAILED with its error', async () => {

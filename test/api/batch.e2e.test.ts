@@ -80,6 +80,19 @@ describe('explainBatch in-process (SQLite)', () => {
     expect(await counts()).toEqual({ batches: 2, items: 12, explanations: 6 });
   }, 300_000);
 
+  it('with faithfulness: every heatmap\'s report is computed and stored, and Heatmap.faithfulness reads it back', async () => {
+    const start = await s.gql(`mutation($ids: [ID!]!) { explainBatch(input: { imageIds: $ids, methods: ["gradcam"], faithfulness: true }) { id faithfulness } }`, { ids: [ids[1]] });
+    expect(start.errors).toBeUndefined();
+    expect(start.data!.explainBatch.faithfulness).toBe(true);
+    const b = await finished(s, start.data!.explainBatch.id);
+    expect(b).toMatchObject({ state: 'COMPLETED', done: 1 });
+    const r = await s.gql('query($id: ID!) { explanation(id: $id) { heatmaps { faithfulness(seed: 0) { cached deletion { auc } } } } }', { id: b.items[0].explanation.id });
+    expect(r.errors).toBeUndefined();
+    const f = r.data!.explanation.heatmaps[0].faithfulness;
+    expect(f.cached).toBe(true);
+    expect(Number.isFinite(f.deletion.auc)).toBe(true);
+  }, 300_000);
+
   it('refuses bad input with typed errors and writes nothing', async () => {
     const before = await counts();
     const bad = async (input: Record<string, unknown>) => {

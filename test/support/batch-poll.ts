@@ -3,7 +3,7 @@
 import type { TestServer } from './api-server.js';
 
 export const BATCH_POLL = `query($id: ID!) { batchJob(id: $id) { id state total done failed runner finishedAt
-  items(first: 10) { imageId method state error explanation { id methods heatmaps { method classIndex raw } } } } }`;
+  items(first: 10) { imageId method state error explanation { id methods heatmaps { method classIndex } } } } }`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -4,6 +4,7 @@
 // interactive ones. A closing server finishes the items in hand; the rest stay QUEUED and run again
 // when the server starts next (resume()).
 import type { ExplainService } from '../compute/explain-service.js';
+import type { HeatmapResults } from '../compute/heatmap-results.js';
 import type { Storage } from '../storage/types.js';
 import { runBatchItem } from './item.js';
 import type { BatchStore } from './store.js';
@@ -18,6 +19,7 @@ export class InProcessBatches {
     private readonly store: BatchStore,
     /** Items of one batch computed at once. */
     private readonly lanes: number,
+    private readonly results?: HeatmapResults,
   ) {}
 
   /** Runs the batch's queued items (again) unless it is running already. */
@@ -51,7 +53,7 @@ export class InProcessBatches {
         const item = items[next++];
         const job = { v: 1 as const, batchId, position: item.position, imageId: item.imageId, method: item.method, terms: batch.terms };
         try {
-          await runBatchItem(this.explain, this.storage, this.store, job, `batch:${batchId}`);
+          await runBatchItem(this.explain, this.storage, this.store, job, `batch:${batchId}`, this.results);
         } catch (e) {
           // no queue to retry it: the item fails with its error (explain it again to retry)
           await this.store.failed(batchId, item.position, (e as Error).message);

@@ -2,9 +2,11 @@
 // own compute workers (SQLite) or in `saliency-explainer worker` (a pg-boss job): ExplainService.explain
 // with the batch's terms and the one method, which returns the stored explanation of an identical
 // earlier request instead of computing (its request key is unique in the database). So a job run twice
-// stores one explanation, and the item's row is set to the same values twice.
+// stores one explanation, and the item's row is set to the same values twice. With `faithfulness` the
+// heatmaps' reports follow, through HeatmapResults (read back when stored, keyed by heatmap and seed).
 import { UnknownModelError } from '@saliency-explainer/core';
 import { ExplainRequestError, type ExplainService } from '../compute/explain-service.js';
+import type { HeatmapResults } from '../compute/heatmap-results.js';
 import type { Storage } from '../storage/types.js';
 import type { BatchStore, BatchTerms } from './store.js';
 
@@ -32,7 +34,9 @@ function permanent(e: unknown): e is ExplainRequestError {
  * Computes (or finds) the item's explanation and marks the item. Throws what may go better on a retry
  * (an engine failure, a model this machine lacks, a lost database connection); the caller decides.
  */
-export async function runBatchItem(explain: ExplainService, storage: Storage, store: BatchStore, job: BatchItemJob, client: string): Promise<BatchItemOutcome> {
+export async function runBatchItem(
+  explain: ExplainService, storage: Storage, store: BatchStore, job: BatchItemJob, client: string, results?: HeatmapResults,
+): Promise<BatchItemOutcome> {
   if (job.v !== 1) throw new Error(`batch job version ${String(job.v)} is not one this worker knows (1); update the worker`);
   const image = await storage.getImage(job.imageId);
   if (!image) {
@@ -47,6 +51,10 @@ export async function runBatchItem(explain: ExplainService, storage: Storage, st
       ...(t.classes ? { classes: t.classes } : { topK: t.topK }),
       ...(t.attribution ? { attribution: t.attribution } : {}),
     });
+    if (t.faithfulness) {
+      if (!results) throw new Error('faithfulness reports are not available here');
+      for (const h of out.explanation.heatmaps) await results.faithfulness(client, out.explanation, h, { seed: 0 });
+    }
     await store.done(job.batchId, job.position, out.explanation.id);
     return { ok: true, explanationId: out.explanation.id, cached: out.cached };
   } catch (e) {

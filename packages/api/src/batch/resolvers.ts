@@ -31,6 +31,7 @@ export const batchResolvers: Resolvers = {
         return await ctx.batches.start({
           imageIds: input.imageIds, model: input.model, methods: input.methods, topK: input.topK, classes: input.classes,
           layer: input.layer, target: input.target, eigenSmooth: input.eigenSmooth, attribution: graphqlAttribution(input.attribution),
+          faithfulness: input.faithfulness,
         });
       } catch (e) {
         return typed(e);
@@ -38,6 +39,7 @@ export const batchResolvers: Resolvers = {
     },
   },
   BatchJob: {
+    faithfulness: (b) => b.terms.faithfulness ?? false,
     items: (b, { first, offset }, ctx) => {
       const p = pageOf(first, offset, ctx);
       return ctx.batches.items(b.id, p.first, p.offset);

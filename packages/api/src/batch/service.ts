@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import { UnknownModelError } from '@saliency-explainer/core';
 import type { ExplainService } from '../compute/explain-service.js';
+import type { HeatmapResults } from '../compute/heatmap-results.js';
 import type { ModelPool } from '../compute/model-pool.js';
 import { DEFAULT_JOB_POLICY, ensureQueue, errorText, EXPLAIN_QUEUE, jobStates, type JobPolicy } from '../queue/queue.js';
 import type { ApiSharedState } from '../queue/shared-state.js';
@@ -37,6 +38,7 @@ export interface BatchInput {
   target?: 'LOGIT' | 'PROBABILITY' | null;
   eigenSmooth?: boolean | null;
   attribution?: BatchTerms['attribution'];
+  faithfulness?: boolean | null;
 }
 
 export interface BatchLimits {
@@ -56,11 +58,12 @@ export class BatchService {
     private readonly pool: ModelPool,
     private readonly limits: BatchLimits,
     private readonly shared: ApiSharedState | undefined,
+    results?: HeatmapResults,
     private readonly policy: JobPolicy = DEFAULT_JOB_POLICY,
   ) {
     this.store = new BatchStore((storage as PrismaStorage).client);
     this.runner = storage.provider === 'postgresql' && shared?.pool ? 'QUEUE' : 'IN_PROCESS';
-    this.local = new InProcessBatches(explain, storage, this.store, Math.max(1, pool.workerCount));
+    this.local = new InProcessBatches(explain, storage, this.store, Math.max(1, pool.workerCount), results);
   }
 
   /** Checks the request; nothing is written when it is refused. */
@@ -88,6 +91,7 @@ export class BatchService {
       model, target, eigenSmooth,
       ...(input.classes?.length ? { classes: [...input.classes] } : input.topK != null ? { topK: input.topK } : {}),
       ...(input.attribution ? { attribution: input.attribution } : {}),
+      ...(input.faithfulness ? { faithfulness: true } : {}),
     };
     let checked;
     try {

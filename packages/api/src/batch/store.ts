@@ -19,6 +19,8 @@ export interface BatchTerms {
   target: 'LOGIT' | 'PROBABILITY';
   eigenSmooth: boolean;
   attribution?: AttributionOptions;
+  /** Also the faithfulness report (seed 0) of every heatmap of the item's explanation. */
+  faithfulness?: boolean;
 }
 
 export interface NewBatchItem {

@@ -4,6 +4,7 @@
 // item runs exactly as on a server (batch/item.ts), so its maps and stored explanation are the ones a
 // server would make.
 import { ExplainService } from '../compute/explain-service.js';
+import { HeatmapResults } from '../compute/heatmap-results.js';
 import { ModelPool } from '../compute/model-pool.js';
 import { settingsFromEnv } from '../server/settings.js';
 import type { Storage } from '../storage/types.js';
@@ -24,14 +25,14 @@ export interface BatchWorkerOptions {
 }
 
 export class BatchItemRunner {
-  private service: { pool: ModelPool; explain: ExplainService } | undefined;
+  private service: { pool: ModelPool; explain: ExplainService; results: HeatmapResults } | undefined;
   private readonly store: BatchStore;
 
   constructor(private readonly options: BatchWorkerOptions) {
     this.store = new BatchStore((options.storage as PrismaStorage).client);
   }
 
-  private explainService(): ExplainService {
+  private explainService(): { explain: ExplainService; results: HeatmapResults } {
     if (!this.service) {
       const s = settingsFromEnv(this.options.env ?? process.env);
       const pool = new ModelPool({
@@ -43,13 +44,18 @@ export class BatchItemRunner {
         size: s.compute.microBatchSize, windowMs: s.compute.microBatchWindowMs, heavyUnits: s.compute.heavyUnits,
         clientMaxUnits: Number.MAX_SAFE_INTEGER, decodePixels: s.compute.decodePixels,
       }, s.compute.cacheMegabytes * 1024 * 1024);
-      this.service = { pool, explain };
+      const results = new HeatmapResults(this.options.storage, explain, (model) => {
+        const { width, height } = pool.spec(model).input;
+        return Math.max(width, height);
+      });
+      this.service = { pool, explain, results };
     }
-    return this.service.explain;
+    return this.service;
   }
 
   run(job: BatchItemJob): Promise<BatchItemOutcome> {
-    return runBatchItem(this.explainService(), this.options.storage, this.store, job, this.options.worker);
+    const { explain, results } = this.explainService();
+    return runBatchItem(explain, this.options.storage, this.store, job, this.options.worker, results);
   }
 
   /** The item failed its last attempt: it is marked FAILED with the error (the job is parked by pg-boss). */
