@@ -2,7 +2,8 @@
 // the batch is polled with batchJob(id) until every item is stored, and the results are ordinary stored
 // explanations — the ones `explain` of the same image and method returns (cached: true, same id). A
 // second identical batch and an item run again (what a retried job does) store nothing new. Bad input
-// is refused with typed errors, before anything is written.
+// is refused with typed errors, before anything is written. A batch left queued when a server stopped
+// runs when the next server starts on the database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -116,5 +117,18 @@ describe('explainBatch in-process (SQLite)', () => {
     expect(costly.errors![0].extensions!.cost as number).toBeGreaterThan(3 * 2 * 512);
     expect(await counts()).toEqual(before);
     expect((await s.gql('{ batchJob(id: "no-such-batch") { id } }')).data!.batchJob).toBeNull();
+  }, 300_000);
+
+  it('a batch left queued by a server that stopped runs when the next one starts on the database', async () => {
+    // a batch stored but not started: what a server stopped mid-batch leaves (its items in hand finish, the rest stay QUEUED)
+    const { store } = s.server.services.batches;
+    expect(await store.unfinished('IN_PROCESS')).toEqual([]); // every earlier batch finished
+    const terms = { model: 'squeezenet1.0', layer: (await s.server.services.pool.get('squeezenet1.0')).defaultLayer, target: 'LOGIT' as const, eigenSmooth: false, topK: 2 };
+    await store.create('left-over', terms, 'IN_PROCESS', ids.map((imageId, position) => ({ position, imageId, method: 'gradcam' })));
+    await s.close();
+    s = await startTestServer(url, { SALIENCY_MODELS: 'squeezenet1.0', SALIENCY_WORKERS: '1', SALIENCY_HEAVY_WORKERS: '1' });
+    const b = await finished(s, 'left-over');
+    expect(b).toMatchObject({ state: 'COMPLETED', total: 3, done: 3, failed: 0 });
+    expect(b.items.every((i: any) => i.explanation.heatmaps.length === 2)).toBe(true);
   }, 300_000);
 });
