@@ -129,6 +129,8 @@ describe.skipIf(!ready)('saliency-explainer help', () => {
       explain: /--image-weight W/, serve: /--port/, models: /whether its file has been fetched/, methods: /cost class/,
       score: /--other-fixations FILE/, eval: /--resume/, 'import-fixations': /--dataset-name NAME/,
       'export-annotations': /--format/, faithfulness: /--map M\.bin/, 'sanity-check': /--plot FILE\.png/,
+      'export-onnx': /--model-file FILE/, site: /--detector/, worker: /--concurrency N/, campaign: /--per-image K/,
+      augment: /--mode erase\|inpaint|--inpaint-radius/,
     };
     const outputs = Object.fromEntries(await Promise.all(Object.keys(own).map(async (c) => [c, await cli(c, '--help')] as const)));
     for (const [command, flag] of Object.entries(own)) {
