@@ -151,4 +151,20 @@ describe.skipIf(!ready || postgres.skipReason !== null)('explainBatch through th
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
   }, 600_000);
+
+  it('an item whose job ended without its worker saying so (parked by the reaper, cancelled) is reported FAILED on the next poll', async () => {
+    const ids = await upload(api);
+    const job = (await api.gql(BATCH, { input: { imageIds: [ids[1]], methods: ['eigencam'] } })).data!.explainBatch;
+    const boss = await openQueue(url, { supervise: false });
+    try {
+      const { rows } = await db.query<{ id: string }>(`SELECT id::text FROM pgboss.job WHERE name = $1 AND data->>'batchId' = $2`, [EXPLAIN_QUEUE, job.id]);
+      await boss.cancel(EXPLAIN_QUEUE, rows.map((r) => r.id));
+    } finally {
+      await boss.stop({ graceful: false, wait: true, close: true });
+    }
+    const b = await batchFinished(api, job.id, 1);
+    expect(b).toMatchObject({ state: 'FAILED', done: 0, failed: 1 });
+    expect(b.items[0]).toMatchObject({ state: 'FAILED', explanation: null });
+    expect(b.items[0].error).toMatch(/^cancelled/);
+  }, 120_000);
 });

@@ -156,7 +156,7 @@ export class BatchService {
     let changed = false;
     for (const s of await jobStates(this.shared.pool, EXPLAIN_QUEUE, [...byJob.keys()])) {
       if (s.state !== 'failed' && s.state !== 'cancelled') continue;
-      await this.store.failed(id, byJob.get(s.id)!.position, `${s.state === 'failed' ? `parked after ${s.retryCount} retries` : 'cancelled'}: ${errorText(s.output)}`);
+      await this.store.failed(id, byJob.get(s.id)!.position, s.state === 'failed' ? `parked after ${s.retryCount} retries: ${errorText(s.output)}` : 'cancelled in the job queue');
       changed = true;
     }
     return changed ? this.store.get(id) : view;
