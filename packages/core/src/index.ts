@@ -79,3 +79,4 @@ export { GRADIENT_RULES } from './autodiff/rules/variants.js';
 export { type InputGradientOptions } from './autodiff/compile.js';
 export { renderedAttribution, percentile, RENDER_PERCENTILE } from './attribution/display.js';
 export * from './augment/index.js';
+export { ORT_WEB_BUILDS, ORT_WEB_FILES, type OrtWebBuild, type OrtWebFlavor } from './ort-web-files.js';

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { findDetector, findModel, type DetectorSpec, type Manifest, type ModelSpec } from '@saliency-explainer/core';
+import { findDetector, findModel, ORT_WEB_FILES, type DetectorSpec, type Manifest, type ModelSpec } from '@saliency-explainer/core';
 import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from '../errors.js';
 import type { Output } from './explain-command.js';
 import { listFlag, parseFlags } from './flags.js';
@@ -31,11 +31,8 @@ export const SITE_HELP = `site: saliency-explainer site -o DIR [options]
       --photo FILE          the example page's photo (default: ../shared/data/images/both.png when present)
       --models-dir DIR      manifest and cache folder (default models/, env SALIENCY_MODELS_DIR)`;
 
-/** ONNX Runtime Web's files the widget loads (engines/ort-loader.ts: the wasm and WebGPU builds). */
-export const ORT_FILES = [
-  'ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm',
-  'ort.webgpu.min.mjs', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm',
-];
+/** ONNX Runtime Web's files the widget loads (core's list of its wasm and WebGPU builds). */
+export const ORT_FILES = ORT_WEB_FILES;
 /** The widget's built files. */
 const WIDGET_FILES = ['saliency-explainer.js', 'custom-elements.json'];
 

@@ -4,19 +4,13 @@ import type * as OrtWebModule from 'onnxruntime-web';
 import { WidgetError } from '../errors.js';
 import { fetchBytes } from '../net/cached-fetch.js';
 import { type ProgressListener, type SharedTask, sharedTask } from '../net/shared-task.js';
+import { ORT_WEB_BUILDS, type OrtWebBuild, type OrtWebFlavor } from '@saliency-explainer/core';
 
 export type OrtWeb = typeof OrtWebModule;
-export type OrtFlavor = 'webgpu' | 'wasm';
+export type OrtFlavor = OrtWebFlavor;
 
-/**
- * The build of onnxruntime-web/dist each flavour uses and the wasm binary that build runs on: the
- * WebGPU build (which also has the wasm CPU provider) runs on the asyncify binary, the wasm-only
- * build on the smaller plain one.
- */
-export const ORT_FILES: Readonly<Record<OrtFlavor, { module: string; wasm: string }>> = {
-  webgpu: { module: 'ort.webgpu.min.mjs', wasm: 'ort-wasm-simd-threaded.asyncify.wasm' },
-  wasm: { module: 'ort.wasm.min.mjs', wasm: 'ort-wasm-simd-threaded.wasm' },
-};
+/** The build of onnxruntime-web/dist each flavour uses and the wasm binary that build runs on (core's list). */
+export const ORT_FILES: Readonly<Record<OrtFlavor, OrtWebBuild>> = ORT_WEB_BUILDS;
 
 const runtimes = new Map<string, SharedTask<OrtWeb>>();
 
