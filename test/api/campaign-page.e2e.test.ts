@@ -5,6 +5,9 @@
 // and the completion code. Then: every image at its quota, the careless and the fraudulent participant
 // excluded with their reasons, and the pooled crowd maps' CC with the eye tracking rising with the number
 // of participants (checked at its last point against the same CC computed here from the stored clicks).
+// The dashboard shows what the API says (a wrong key refused first); a session's end goes to the
+// redirect address; a participant finding every slot in flight is told to come back; a link to no
+// campaign is a 404 page and a closed campaign's page starts nothing.
 // Time is moved, not waited for: the page's performance.now (the widget's click times) and the server's
 // annotation clock advance together by each simulated interval.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -317,4 +320,43 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
     await page.close();
     expect((await s.server.services.campaigns.store.sessions(id)).length).toBe(0);
   });
+
+  it('the end of a session goes to the redirect address; a participant finding every image taken is told to come back', async () => {
+    const redirectUrl = 'https://study.example.org/done?cc=R3D1R3CT';
+    const made = await admin('mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }', {
+      input: { name: 'one image', images: [{ imageId: ids.get(FILES[1]) }], perImage: 1, perSession: 1, maxClicks: BUDGET, minClicks: 2, refractoryMs: 100, redirectUrl },
+    });
+    const id = made.data!.createCampaign.id;
+    // the first participant takes the only slot and is sent to the platform (answered here: no network)
+    const first = await open(id);
+    await first.setRequestInterception(true);
+    first.on('request', (r) => (r.url().startsWith('https://study.example.org/') ? r.respond({ status: 200, contentType: 'text/html', body: '<p>platform</p>' }) : r.continue()));
+    await first.waitForFunction(() => document.body.dataset.state === 'intro', { timeout: 60_000 });
+    await annotate(first, '#practice', [{ x: 200, y: 150, t: 400 }, { x: 420, y: 190, t: 900 }], 600, 400);
+    await clickPart(first, '#practice', 'submit');
+    await first.waitForFunction(() => !(document.getElementById('begin') as HTMLButtonElement).disabled, { timeout: 30_000 });
+    await first.click('#begin');
+    await first.waitForFunction((q) => !!document.querySelector(q)?.shadowRoot?.querySelector('[part~="start"]'), { timeout: 60_000 }, TASK);
+    // a second participant opens the link meanwhile: the slot is in flight, nothing is left for them
+    // (each tab is brought to the front before it is used: a background tab gets no animation frames)
+    const second = await open(id);
+    await second.bringToFront();
+    await second.waitForFunction(() => document.body.dataset.state === 'intro', { timeout: 60_000 });
+    await annotate(second, '#practice', [{ x: 200, y: 150, t: 400 }, { x: 420, y: 190, t: 900 }], 600, 400);
+    await clickPart(second, '#practice', 'submit');
+    await second.waitForFunction(() => !(document.getElementById('begin') as HTMLButtonElement).disabled, { timeout: 30_000 });
+    await second.click('#begin');
+    await second.waitForFunction(() => document.body.dataset.state === 'none-left', { timeout: 60_000 });
+    expect(await second.$eval('#message-text', (e) => e.textContent)).toMatch(/come back/);
+    await second.close();
+    await first.bringToFront();
+    const image = await first.$eval(TASK, (w) => (w as unknown as { ticket: { image: { width: number; height: number } } }).ticket.image);
+    await annotate(first, TASK, [{ x: 300, y: 200, t: 450 }, { x: 500, y: 300, t: 900 }], image.width, image.height);
+    const navigated = first.waitForNavigation({ timeout: 60_000 });
+    await clickPart(first, TASK, 'submit');
+    await navigated;
+    expect(first.url()).toBe(redirectUrl);
+    await first.close();
+  });
 });
+
