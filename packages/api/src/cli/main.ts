@@ -79,7 +79,7 @@ Usage:
   saliency-explainer faithfulness <image> | --input-tensor X.bin [--map M.bin | --method M] [--json]   is a map faithful to the model?
   saliency-explainer sanity-check <image> [--method M,M] [--layers N] [--plot FILE.png]   do the maps depend on the weights?
   saliency-explainer export-onnx -m ID --method M -k K [--raw] -o FILE.onnx   one ONNX file: image tensor → classes, scores, maps
-  saliency-explainer campaign create|show|close …  annotation campaigns (admin key): images, quotas, progress, exclusions
+  saliency-explainer campaign create|show|close|export …  annotation campaigns (admin key): images, quotas, progress, exclusions, data set
   saliency-explainer site -o DIR [--model ID] [--detector]   the widget, ONNX Runtime Web and models as a static folder (no server)
   saliency-explainer augment <image|dir>... -m ID -o DIR [--mode erase|inpaint]   selective erasing / inpainting where the map disagrees with people
   saliency-explainer --version | --help
