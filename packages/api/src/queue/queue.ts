@@ -6,7 +6,7 @@
 // (shared-state.ts) fails a dead worker's jobs sooner: heartbeats, not the expiry, notice a SIGKILL.
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
-import { QUEUE_SCHEMA, reapStaleWorkers } from './shared-state.js';
+import { QUEUE_SCHEMA, SHARED_SCHEMA, reapStaleWorkers } from './shared-state.js';
 
 /** The leaderboard cells of `eval --distributed` (eval/distributed.ts). */
 export const EVAL_QUEUE = 'eval-cell';
@@ -127,11 +127,38 @@ export function errorText(output: unknown): string {
 }
 
 /**
+ * Fails the active jobs of our queues that no live worker lists (and so retries them), once they have
+ * been active for `staleSeconds`: a worker killed after pg-boss handed it a job but before it recorded
+ * the job in its registry row (a few milliseconds, but a SIGKILL can land there) would otherwise leave
+ * the job active until its expiry (an hour). A worker lists a job right after taking it, so a job
+ * that old and unlisted has no one working on it. One reaper at a time (an advisory lock), so a job is
+ * failed once.
+ */
+async function failOrphanedJobs(boss: PgBoss, pool: pg.Pool, staleSeconds: number): Promise<number> {
+  const client = await pool.connect();
+  try {
+    const { rows: [lock] } = await client.query<{ got: boolean }>(`SELECT pg_try_advisory_lock(hashtext('${QUEUE_SCHEMA}.orphans')) AS got`);
+    if (!lock.got) return 0;
+    try {
+      const { rows } = await client.query<{ id: string; name: string }>(`SELECT j.id::text, j.name FROM ${QUEUE_SCHEMA}.job j
+        WHERE j.name = ANY($1::text[]) AND j.state = 'active' AND j.started_on < now() - make_interval(secs => $2)
+          AND NOT EXISTS (SELECT 1 FROM ${SHARED_SCHEMA}.worker w WHERE w.stopped_on IS NULL AND j.id::text = ANY(w.active))`, [[...WORKER_QUEUES], staleSeconds]);
+      for (const job of rows) await boss.fail(job.name, job.id, { message: `no live worker held this job for ${staleSeconds} s (its worker stopped before recording it)` });
+      return rows.length;
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(hashtext('${QUEUE_SCHEMA}.orphans'))`);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/**
  * Hands the jobs of workers that stopped answering back to the queue: each is failed with the reason,
  * which pg-boss turns into a retry (after the backoff) or, past its retry limit, parks it.
  */
 export async function reapDeadWorkers(boss: PgBoss, pool: pg.Pool, staleSeconds: number): Promise<number> {
-  let n = 0;
+  let n = await failOrphanedJobs(boss, pool, staleSeconds);
   for (const dead of await reapStaleWorkers(pool, staleSeconds)) {
     if (dead.jobs.length === 0) continue;
     // the worker's jobs may be of any queue: each is failed in its own
