@@ -23,11 +23,13 @@ import { DEFAULTS } from './settings.js';
 
 export const WORKER_HELP = `worker: saliency-explainer worker --database-url postgresql://… [options]
     Takes jobs from the job queue in the PostgreSQL database — the leaderboard cells of
-    \`eval --distributed\` and the items (image × method) of the API's explainBatch — on this machine, until stopped (Ctrl-C or SIGTERM: the jobs in hand are
-    finished first; a second signal quits at once, and the queue retries them). Start as many as you like,
-    on any machine that reaches the database and has the same models and data set; each job checks the
-    model files' sha256 and the image names against the ones eval planned with. A failing job is retried
-    with backoff and parked with its error after its last retry (--list-failed).
+    \`eval --distributed\` and the items (image × method) of the API's explainBatch — on this machine,
+    until stopped (Ctrl-C or SIGTERM: the jobs in hand are finished first; a second signal quits at once,
+    and the queue retries them). Start as many as you like, on any machine that reaches the database
+    and has the same models (and, for eval, the data set); each eval job checks the model files' sha256
+    and the image names against the ones eval planned with; explain items run with this machine's
+    SALIENCY_* settings (keep its limits those of the API). A failing job is retried with backoff and
+    parked with its error after its last retry (--list-failed).
       --database-url URL    the PostgreSQL database (default env DATABASE_URL)
       --concurrency N       jobs of each kind at once, each in its own thread with one ONNX Runtime
                             thread (default 1; about one per core the machine gives to this worker)
