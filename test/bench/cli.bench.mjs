@@ -9,6 +9,7 @@
 // and `--json --no-overlays` (JSON Lines on stdout, read through a pipe). Engine, in process: explain
 // on the ready tensor, and the same with decoding and preprocessing each photo (what the CLI does per
 // image before explaining). Rounds alternate the cases; medians of the per-image times.
+// CLI_BENCH_COMPARE_BIN runs another build's CLI alike in the same rounds (before/after a change).
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,13 +40,13 @@ const photos = readdirSync(photosDir).sort().map((f) => join(photosDir, f));
  * One CLI run over the folder: the times at which each input's line reached stdout (the CLI prints an
  * input's line once its files are written), from the process's start, in ms.
  */
-function cli(extra) {
+function cli(extra, program = bin) {
   const out = join(work, 'out');
   rmSync(out, { recursive: true, force: true });
   const json = extra.includes('--json');
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(process.execPath, [bin, 'explain', photosDir, '--model', MODEL, '--top-k', String(TOP_K), '--out', out, '--no-progress', ...extra],
+    const child = spawn(process.execPath, [program, 'explain', photosDir, '--model', MODEL, '--top-k', String(TOP_K), '--out', out, '--no-progress', ...extra],
       { stdio: ['ignore', 'pipe', 'inherit'] });
     const times = [];
     let atLineStart = true;
@@ -72,12 +73,15 @@ for (const bytes of files) tensors.push(preprocess((await decodeImage(bytes, 40e
 const query = { methods: ['gradcam'], topK: TOP_K };
 
 const forms = [['overlays, report.json, maps/', []], ['--json --no-overlays', ['--json', '--no-overlays']]];
+// CLI_BENCH_COMPARE_BIN: another build's bin (e.g. a worktree of an earlier commit) run alike, in the same rounds
+const compare = process.env.CLI_BENCH_COMPARE_BIN;
+if (compare) forms.push(...forms.map(([name, extra]) => [`${name} (${compare})`, extra, compare]));
 const perImage = { cli: forms.map(() => []), tensor: [], image: [] };
 const startUp = forms.map(() => []);
 for (const t of tensors) await engine.explain(t, query); // warm-up
 for (let r = 0; r < ROUNDS; r++) {
-  for (const [i, [, extra]] of forms.entries()) {
-    const times = await cli(extra);
+  for (const [i, [, extra, program]] of forms.entries()) {
+    const times = await cli(extra, program);
     perImage.cli[i].push((times.at(-1) - times[0]) / (photos.length - 1));
     startUp[i].push(times[0]);
   }
