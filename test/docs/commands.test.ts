@@ -52,6 +52,7 @@ const SKIPPED: [string, string][] = [
   ['npx saliency-explainer worker --database-url postgresql://user:pw@db-host', 'a worker on the reader\'s PostgreSQL (test/api/queue.e2e.test.ts runs three against a test database)'],
   ['npx saliency-explainer eval --dataset osie --distributed --database-url postgresql://user:pw@db-host', 'the reader\'s PostgreSQL (test/api/queue.e2e.test.ts)'],
   ['npx saliency-explainer eval --dataset tabby-crowd', 'needs the crowd data set the previous command exports'],
+  ['DATABASE_URL=postgresql://user:pw@db-host', 'an API replica on the reader\'s PostgreSQL (test/api/annotation-replicas.e2e.test.ts runs two on a test database)'],
 ];
 const skipReason = (command: string) => SKIPPED.find(([start]) => command.startsWith(start))?.[1];
 
