@@ -1,7 +1,8 @@
 // explainBatch on PostgreSQL: the API replica queues one pg-boss job per image × method and runs none
 // of them; a `saliency-explainer worker` process takes them and stores the explanations. They are the
 // ones `explain` on the replica returns (same request key), with the maps an in-process (SQLite) batch
-// computes, number for number; with faithfulness the worker stores the heatmaps' reports too. A job
+// computes, number for number; with faithfulness the worker stores the heatmaps' reports too, with
+// caption their captions (with the server's human reference: the caption the replica computes). A job
 // delivered twice stores nothing new; an item whose job keeps failing is parked and reported FAILED
 // with the job's error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -197,6 +198,34 @@ describe.skipIf(!ready || postgres.skipReason !== null)('explainBatch through th
     const [state] = await jobStates(db, EXPLAIN_QUEUE, [taken!.id]);
     expect(state).toMatchObject({ state: 'completed', retryCount: 1 });
     expect(worker.log).toMatch(/handed back to the queue/);
+  }, 600_000);
+
+  it('with caption, the worker stores every heatmap\'s caption with the server\'s human reference; the server computes the same afresh', async () => {
+    const imageId = (await api.gql('mutation($d: String!) { uploadImage(data: $d) { id } }', { d: readFileSync(resolve(root, '../shared/data/images/both.png')).toString('base64') })).data!.uploadImage.id;
+    // five observers' eye tracking: the caption has a human fact, keyed by the reference and its people
+    const people = [[[60, 60], [70, 80]], [[65, 70]], [[50, 90], [80, 60]], [[170, 120]], [[180, 130], [160, 110]]];
+    await api.server.services.storage.addAnnotations(people.map((points, i) => ({
+      imageId, source: 'EYE_TRACKING' as const, annotator: `test:${i}`, task: 'FREE_VIEWING', classIndex: null, model: null,
+      prompt: null, nonce: null, points: points.map(([x, y]) => ({ x, y })), durationMs: null,
+    })));
+    const start = await api.gql(`mutation($ids: [ID!]!) { explainBatch(input: { imageIds: $ids, methods: ["gradcam"], classes: [243], caption: true }) { id caption } }`, { ids: [imageId] });
+    expect(start.errors).toBeUndefined();
+    expect(start.data!.explainBatch.caption).toBe(true);
+    const b = await batchFinished(api, start.data!.explainBatch.id);
+    expect(b, worker!.log).toMatchObject({ state: 'COMPLETED', done: 1 });
+    const id = b.items[0].explanation.id;
+    const CAPTION = 'query($id: ID!) { explanation(id: $id) { heatmaps { classIndex caption(seed: 0) { text cached facts { kind label main } } } } }';
+    const r = await api.gql(CAPTION, { id });
+    expect(r.errors).toBeUndefined();
+    const stored = r.data!.explanation.heatmaps[0];
+    expect(stored).toMatchObject({ classIndex: 243, caption: { cached: true } });
+    expect(stored.caption.facts.find((f: any) => f.kind === 'object' && f.main)?.label).toBe('dog');
+    expect(stored.caption.facts.map((f: any) => f.kind)).toContain('human');
+    // the replica, computing it afresh, gives the caption the worker stored
+    expect((await db.query(`DELETE FROM "HeatmapResult" WHERE "explanationId" = $1 AND kind = 'caption'`, [id])).rowCount).toBe(1);
+    const fresh = (await api.gql(CAPTION, { id })).data!.explanation.heatmaps[0].caption;
+    expect(fresh.cached).toBe(false);
+    expect({ text: fresh.text, facts: fresh.facts }).toEqual({ text: stored.caption.text, facts: stored.caption.facts });
   }, 600_000);
 
   it('an item whose job keeps failing is parked and reported FAILED with its error', async () => {

@@ -3,12 +3,14 @@
 // explanations — the ones `explain` of the same image and method returns (cached: true, same id). A
 // second identical batch and an item run again (what a retried job does) store nothing new. Bad input
 // is refused with typed errors, before anything is written. A batch left queued when a server stopped
-// runs when the next server starts on the database.
+// runs when the next server starts on the database. With faithfulness or caption the items store the
+// heatmaps' reports or captions too, read back by Heatmap.faithfulness / Heatmap.caption.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createPrismaClient } from '../../packages/api/src/storage/open.js';
 import { runBatchItem } from '../../packages/api/src/batch/item.js';
+import { CAPTION_UNITS } from '../../packages/api/src/server/cost.js';
 import { startTestServer, type TestServer } from '../support/api-server.js';
 import { testDatabases } from '../support/databases.js';
 import { batchFinished as finished } from '../support/batch-poll.js';
@@ -94,6 +96,39 @@ describe('explainBatch in-process (SQLite)', () => {
     expect(Number.isFinite(f.deletion.auc)).toBe(true);
   }, 300_000);
 
+  it('with caption: every heatmap\'s caption is stored with the human reference Heatmap.caption uses, and read back', async () => {
+    const both = await s.gql('mutation($d: String!) { uploadImage(data: $d) { id } }', { d: readFileSync(resolve(root, '../shared/data/images/both.png')).toString('base64') });
+    const imageId = both.data!.uploadImage.id;
+    // five observers' eye tracking: the caption has a human fact, keyed by the reference and its people
+    const people = [[[60, 60], [70, 80]], [[65, 70]], [[50, 90], [80, 60]], [[170, 120]], [[180, 130], [160, 110]]];
+    await s.server.services.storage.addAnnotations(people.map((points, i) => ({
+      imageId, source: 'EYE_TRACKING' as const, annotator: `test:${i}`, task: 'FREE_VIEWING', classIndex: null, model: null,
+      prompt: null, nonce: null, points: points.map(([x, y]) => ({ x, y })), durationMs: null,
+    })));
+    const start = await s.gql(`mutation($ids: [ID!]!) { explainBatch(input: { imageIds: $ids, methods: ["gradcam"], classes: [243], caption: true }) { id caption faithfulness } }`, { ids: [imageId] });
+    expect(start.errors).toBeUndefined();
+    expect(start.data!.explainBatch).toMatchObject({ caption: true, faithfulness: false });
+    const b = await finished(s, start.data!.explainBatch.id);
+    expect(b).toMatchObject({ state: 'COMPLETED', done: 1 });
+    const CAPTION = 'query($id: ID!) { explanation(id: $id) { heatmaps { classIndex caption(seed: 0) { text cached facts { kind label main } } } } }';
+    const r = await s.gql(CAPTION, { id: b.items[0].explanation.id });
+    expect(r.errors).toBeUndefined();
+    const stored = r.data!.explanation.heatmaps[0];
+    expect(stored).toMatchObject({ classIndex: 243, caption: { cached: true } });
+    expect(stored.caption.facts.find((f: any) => f.kind === 'object' && f.main)?.label).toBe('dog');
+    expect(stored.caption.facts.map((f: any) => f.kind)).toContain('human');
+    // the stored caption is the one the server computes afresh
+    const { client } = createPrismaClient(url);
+    try {
+      expect((await client.heatmapResult.deleteMany({ where: { explanationId: b.items[0].explanation.id, kind: 'caption' } })).count).toBe(1);
+    } finally {
+      await client.$disconnect();
+    }
+    const fresh = (await s.gql(CAPTION, { id: b.items[0].explanation.id })).data!.explanation.heatmaps[0].caption;
+    expect(fresh.cached).toBe(false);
+    expect({ text: fresh.text, facts: fresh.facts }).toEqual({ text: stored.caption.text, facts: stored.caption.facts });
+  }, 300_000);
+
   it('refuses bad input with typed errors and writes nothing', async () => {
     const before = await counts();
     const bad = async (input: Record<string, unknown>) => {
@@ -115,6 +150,9 @@ describe('explainBatch in-process (SQLite)', () => {
     const costly = await s.gql(`mutation($ids: [ID!]!) { explainBatch(input: { imageIds: $ids, methods: ["scorecam", "ablationcam"] }) { id } }`, { ids });
     expect(costly.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', maxCost: 2000 });
     expect(costly.errors![0].extensions!.cost as number).toBeGreaterThan(3 * 2 * 512);
+    // with caption: a caption more per image × method × class (topK 1), priced as Heatmap.caption
+    const captioned = await s.gql(`mutation($ids: [ID!]!) { explainBatch(input: { imageIds: $ids, methods: ["scorecam", "ablationcam"], caption: true }) { id } }`, { ids });
+    expect((captioned.errors![0].extensions!.cost as number) - (costly.errors![0].extensions!.cost as number)).toBe(3 * 2 * CAPTION_UNITS);
     expect(await counts()).toEqual(before);
     expect((await s.gql('{ batchJob(id: "no-such-batch") { id } }')).data!.batchJob).toBeNull();
   }, 300_000);

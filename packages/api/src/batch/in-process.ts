@@ -5,6 +5,7 @@
 // when the server starts next (resume()).
 import type { ExplainService } from '../compute/explain-service.js';
 import type { HeatmapResults } from '../compute/heatmap-results.js';
+import type { AnnotationService } from '../annotations/service.js';
 import type { Storage } from '../storage/types.js';
 import { runBatchItem } from './item.js';
 import type { BatchStore } from './store.js';
@@ -20,6 +21,7 @@ export class InProcessBatches {
     /** Items of one batch computed at once. */
     private readonly lanes: number,
     private readonly results?: HeatmapResults,
+    private readonly annotations?: AnnotationService,
   ) {}
 
   /** Runs the batch's queued items (again) unless it is running already. */
@@ -53,7 +55,7 @@ export class InProcessBatches {
         const item = items[next++];
         const job = { v: 1 as const, batchId, position: item.position, imageId: item.imageId, method: item.method, terms: batch.terms };
         try {
-          await runBatchItem(this.explain, this.storage, this.store, job, `batch:${batchId}`, this.results);
+          await runBatchItem(this.explain, this.storage, this.store, job, `batch:${batchId}`, this.results, this.annotations);
         } catch (e) {
           // no queue to retry it: the item fails with its error (explain it again to retry)
           await this.store.failed(batchId, item.position, (e as Error).message);

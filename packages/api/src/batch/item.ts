@@ -3,10 +3,15 @@
 // with the batch's terms and the one method, which returns the stored explanation of an identical
 // earlier request instead of computing (its request key is unique in the database). So a job run twice
 // stores one explanation, and the item's row is set to the same values twice. With `faithfulness` the
-// heatmaps' reports follow, through HeatmapResults (read back when stored, keyed by heatmap and seed).
+// heatmaps' reports follow, through HeatmapResults (read back when stored, keyed by heatmap and seed);
+// with `caption` their captions, each with the human reference the server's Heatmap.caption uses (the
+// AnnotationService's pooled map, excluded campaign participants left out), so the stored caption is
+// the one Heatmap.caption(seed: 0) reads back.
 import { UnknownModelError } from '@saliency-explainer/core';
 import { ExplainRequestError, type ExplainService } from '../compute/explain-service.js';
 import type { HeatmapResults } from '../compute/heatmap-results.js';
+import type { AnnotationService } from '../annotations/service.js';
+import { captionHuman } from '../server/caption.js';
 import type { Storage } from '../storage/types.js';
 import type { BatchStore, BatchTerms } from './store.js';
 
@@ -36,6 +41,7 @@ function permanent(e: unknown): e is ExplainRequestError {
  */
 export async function runBatchItem(
   explain: ExplainService, storage: Storage, store: BatchStore, job: BatchItemJob, client: string, results?: HeatmapResults,
+  annotations?: AnnotationService,
 ): Promise<BatchItemOutcome> {
   if (job.v !== 1) throw new Error(`batch job version ${String(job.v)} is not one this worker knows (1); update the worker`);
   const image = await storage.getImage(job.imageId);
@@ -54,6 +60,12 @@ export async function runBatchItem(
     if (t.faithfulness) {
       if (!results) throw new Error('faithfulness reports are not available here');
       for (const h of out.explanation.heatmaps) await results.faithfulness(client, out.explanation, h, { seed: 0 });
+    }
+    if (t.caption) {
+      if (!results || !annotations) throw new Error('captions are not available here');
+      for (const h of out.explanation.heatmaps) {
+        await results.caption(client, out.explanation, h, { seed: 0 }, await captionHuman({ annotations }, image, out.explanation.modelId, h));
+      }
     }
     await store.done(job.batchId, job.position, out.explanation.id);
     return { ok: true, explanationId: out.explanation.id, cached: out.cached };

@@ -31,7 +31,7 @@ export const batchResolvers: Resolvers = {
         return await ctx.batches.start({
           imageIds: input.imageIds, model: input.model, methods: input.methods, topK: input.topK, classes: input.classes,
           layer: input.layer, target: input.target, eigenSmooth: input.eigenSmooth, attribution: graphqlAttribution(input.attribution),
-          faithfulness: input.faithfulness,
+          faithfulness: input.faithfulness, caption: input.caption,
         });
       } catch (e) {
         return typed(e);
@@ -40,6 +40,7 @@ export const batchResolvers: Resolvers = {
   },
   BatchJob: {
     faithfulness: (b) => b.terms.faithfulness ?? false,
+    caption: (b) => b.terms.caption ?? false,
     items: (b, { first, offset }, ctx) => {
       const p = pageOf(first, offset, ctx);
       return ctx.batches.items(b.id, p.first, p.offset);

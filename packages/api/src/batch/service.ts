@@ -10,6 +10,7 @@ import type PgBoss from 'pg-boss';
 import { UnknownModelError } from '@saliency-explainer/core';
 import type { ExplainService } from '../compute/explain-service.js';
 import type { HeatmapResults } from '../compute/heatmap-results.js';
+import type { AnnotationService } from '../annotations/service.js';
 import type { ModelPool } from '../compute/model-pool.js';
 import { DEFAULT_JOB_POLICY, ensureQueue, errorText, EXPLAIN_QUEUE, jobStates, type JobPolicy } from '../queue/queue.js';
 import type { ApiSharedState } from '../queue/shared-state.js';
@@ -39,6 +40,7 @@ export interface BatchInput {
   eigenSmooth?: boolean | null;
   attribution?: BatchTerms['attribution'];
   faithfulness?: boolean | null;
+  caption?: boolean | null;
 }
 
 export interface BatchLimits {
@@ -59,11 +61,12 @@ export class BatchService {
     private readonly limits: BatchLimits,
     private readonly shared: ApiSharedState | undefined,
     results?: HeatmapResults,
+    annotations?: AnnotationService,
     private readonly policy: JobPolicy = DEFAULT_JOB_POLICY,
   ) {
     this.store = new BatchStore((storage as PrismaStorage).client);
     this.runner = storage.provider === 'postgresql' && shared?.pool ? 'QUEUE' : 'IN_PROCESS';
-    this.local = new InProcessBatches(explain, storage, this.store, Math.max(1, pool.workerCount), results);
+    this.local = new InProcessBatches(explain, storage, this.store, Math.max(1, pool.workerCount), results, annotations);
   }
 
   /** Checks the request; nothing is written when it is refused. */
@@ -92,6 +95,7 @@ export class BatchService {
       ...(input.classes?.length ? { classes: [...input.classes] } : input.topK != null ? { topK: input.topK } : {}),
       ...(input.attribution ? { attribution: input.attribution } : {}),
       ...(input.faithfulness ? { faithfulness: true } : {}),
+      ...(input.caption ? { caption: true } : {}),
     };
     let checked;
     try {

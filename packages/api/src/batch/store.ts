@@ -21,6 +21,8 @@ export interface BatchTerms {
   attribution?: AttributionOptions;
   /** Also the faithfulness report (seed 0) of every heatmap of the item's explanation. */
   faithfulness?: boolean;
+  /** Also the caption (seed 0) of every heatmap, with the human reference Heatmap.caption uses. */
+  caption?: boolean;
 }
 
 export interface NewBatchItem {

@@ -2,9 +2,13 @@
 // own (a ModelPool of compute threads, the server's settings from the environment: SALIENCY_* limits,
 // execution provider, perturbation batch, cache) on the shared database, started on the first job. An
 // item runs exactly as on a server (batch/item.ts), so its maps and stored explanation are the ones a
-// server would make.
+// server would make. Captions (explainBatch(caption: true)) take their human reference from an
+// AnnotationService built as the server builds its own (annotation settings from the environment, a
+// campaign's excluded participants left out), so the worker stores the caption a server would.
 import { ExplainService } from '../compute/explain-service.js';
 import { HeatmapResults } from '../compute/heatmap-results.js';
+import { AnnotationService } from '../annotations/service.js';
+import { CampaignStore } from '../campaigns/store.js';
 import { ModelPool } from '../compute/model-pool.js';
 import { settingsFromEnv } from '../server/settings.js';
 import type { Storage } from '../storage/types.js';
@@ -25,14 +29,14 @@ export interface BatchWorkerOptions {
 }
 
 export class BatchItemRunner {
-  private service: { pool: ModelPool; explain: ExplainService; results: HeatmapResults } | undefined;
+  private service: { pool: ModelPool; explain: ExplainService; results: HeatmapResults; annotations: AnnotationService } | undefined;
   private readonly store: BatchStore;
 
   constructor(private readonly options: BatchWorkerOptions) {
     this.store = new BatchStore((options.storage as PrismaStorage).client);
   }
 
-  private explainService(): { explain: ExplainService; results: HeatmapResults } {
+  private explainService(): { explain: ExplainService; results: HeatmapResults; annotations: AnnotationService } {
     if (!this.service) {
       const s = settingsFromEnv(this.options.env ?? process.env);
       const pool = new ModelPool({
@@ -47,15 +51,19 @@ export class BatchItemRunner {
       const results = new HeatmapResults(this.options.storage, explain, (model) => {
         const { width, height } = pool.spec(model).input;
         return Math.max(width, height);
-      });
-      this.service = { pool, explain, results };
+      }, s.compute.captionerDir);
+      // the server's human references: its annotation settings, campaigns' excluded participants left out
+      const annotations = new AnnotationService(this.options.storage, pool, s.annotation);
+      const campaigns = new CampaignStore((this.options.storage as PrismaStorage).client);
+      annotations.human.exclude = (imageId) => campaigns.excludedAnnotations(imageId);
+      this.service = { pool, explain, results, annotations };
     }
     return this.service;
   }
 
   run(job: BatchItemJob): Promise<BatchItemOutcome> {
-    const { explain, results } = this.explainService();
-    return runBatchItem(explain, this.options.storage, this.store, job, this.options.worker, results);
+    const { explain, results, annotations } = this.explainService();
+    return runBatchItem(explain, this.options.storage, this.store, job, this.options.worker, results, annotations);
   }
 
   /** The item failed its last attempt: it is marked FAILED with the error (the job is parked by pg-boss). */

@@ -4,8 +4,10 @@
 // captioner's phrase, when the server has one, apart from them).
 import type { Caption as CoreCaption } from '@saliency-explainer/core';
 import type { Caption } from '../generated/graphql.js';
-import type { ExplanationRecord, HeatmapRecord } from '../storage/types.js';
+import type { ExplanationRecord, HeatmapRecord, ImageRecord } from '../storage/types.js';
 import { humanReference } from '../annotations/human-reference.js';
+import type { AnnotationService } from '../annotations/service.js';
+import type { CaptionHuman } from '../compute/heatmap-results.js';
 import type { ApiContext } from './context.js';
 import { bestHumanReference } from './alignment.js';
 import { apiError } from './errors.js';
@@ -20,8 +22,7 @@ export async function captionOf(ctx: ApiContext, explanation: ExplanationRecord,
   }
   const image = await ctx.storage.getImage(explanation.imageId);
   if (!image) throw apiError('NOT_FOUND', `no image ${explanation.imageId}`);
-  const best = await bestHumanReference(heatmap, explanation.modelId, (source, filter) => humanReference(ctx, image, source, filter));
-  const human = best && { map: best.human, source: best.reference === 'CROWD' ? 'crowd' as const : 'eye-tracking' as const, key: `${best.reference} ${best.task ?? ''}`.trim() };
+  const human = await captionHuman(ctx, image, explanation.modelId, heatmap);
   const result = await ctx.results.caption(ctx.client, explanation, heatmap, { seed: s }, human);
   const caption = result.value as CoreCaption;
   return {
@@ -31,4 +32,13 @@ export async function captionOf(ctx: ApiContext, explanation: ExplanationRecord,
     computeMs: result.computeMs,
     cached: result.cached,
   };
+}
+
+/**
+ * The human reference a heatmap's caption scores against (the one its alignment uses), null when the
+ * image has none. Shared with explainBatch(caption: true), so a batch stores the caption this reads back.
+ */
+export async function captionHuman(ctx: { annotations: AnnotationService }, image: ImageRecord, modelId: string, heatmap: HeatmapRecord): Promise<CaptionHuman | null> {
+  const best = await bestHumanReference(heatmap, modelId, (source, filter) => humanReference(ctx, image, source, filter));
+  return best && { map: best.human, source: best.reference === 'CROWD' ? 'crowd' : 'eye-tracking', key: `${best.reference} ${best.task ?? ''}`.trim() };
 }

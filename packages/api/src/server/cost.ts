@@ -215,7 +215,8 @@ async function explainCost(input: Args, env: CostEnv): Promise<FieldCost> {
  * explainBatch: every image × method is an explain of its own (one item, one stored explanation, its
  * own forward pass), so the batch costs the sum over its distinct images (at most
  * SALIENCY_MAX_BATCH_IMAGES: more is refused as TOO_MANY_IMAGES) of each method's explain cost, and
- * with `faithfulness` a report per heatmap (method × class).
+ * with `faithfulness` a report per heatmap (method × class), with `caption` a caption per heatmap
+ * (CAPTION_UNITS, as Heatmap.caption).
  */
 async function explainBatchCost(input: Args, env: CostEnv): Promise<FieldCost> {
   const ids = Array.isArray(input.imageIds) ? new Set(input.imageIds).size : 0;
@@ -227,7 +228,8 @@ async function explainBatchCost(input: Args, env: CostEnv): Promise<FieldCost> {
   const attribution = graphqlAttribution(input.attribution);
   const side = facts?.inputSide ?? env.maxInputSide;
   let perImage = 0;
-  for (const m of methods) perImage += explainUnits([m], classes, channels, attribution) + (input.faithfulness ? classes * faithfulnessUnits(side) : 0);
+  for (const m of methods) perImage += explainUnits([m], classes, channels, attribution) + (input.faithfulness ? classes * faithfulnessUnits(side) : 0)
+    + (input.caption ? classes * CAPTION_UNITS : 0);
   return { units: images * perImage + READ_UNITS * images };
 }
 

@@ -89,7 +89,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
   const campaigns = new CampaignService(storage, annotations, settings.adminKey, { sigmaFraction: settings.annotation.humanMapSigma, maxSide: settings.annotation.alignmentMaxSide }, new QualityRunner());
   // a campaign's excluded participants are left out of Image.humanAttention (and what is scored against it)
   annotations.human.exclude = (imageId) => campaigns.store.excludedAnnotations(imageId);
-  const batches = new BatchService(storage, explain, pool, limits, shared, results);
+  const batches = new BatchService(storage, explain, pool, limits, shared, results, annotations);
   const services: ApiServices = { pool, storage, explain, results, sanity, annotations, campaigns, batches, scoring, limits, shared, version, startedAt: Date.now() };
 
   const http: Server = createServer();
