@@ -116,6 +116,13 @@ describe('query cost in work units', () => {
   });
 });
 
+describe('compute settings', () => {
+  it('SALIENCY_PERTURBATION_BATCH: unset leaves each model its measured size (the engine\'s engineBatchSize), set overrides it', () => {
+    expect(settingsFromEnv({}).compute.perturbationBatchSize).toBeUndefined();
+    expect(settingsFromEnv({ SALIENCY_PERTURBATION_BATCH: '4' }).compute.perturbationBatchSize).toBe(4);
+  });
+});
+
 describe('the client address', () => {
   const req = (socket: string, xff?: string) => ({ socket: { remoteAddress: socket }, headers: xff === undefined ? {} : { 'x-forwarded-for': xff } }) as unknown as IncomingMessage;
 

@@ -29,7 +29,7 @@ function explainer(model: string): Promise<Explainer> {
     e = (async () => {
       const m = loadServedModel(config, model);
       return Explainer.create(ort, m.bytes, m.spec, m.labels, {
-        batchSize: config.perturbationBatchSize,
+        ...(config.perturbationBatchSize ? { batchSize: config.perturbationBatchSize } : {}),
         sessionOptions: {
           executionProviders: config.executionProvider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
           ...(config.intraOpThreads > 0 ? { intraOpNumThreads: config.intraOpThreads } : {}),

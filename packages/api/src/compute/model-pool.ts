@@ -23,7 +23,8 @@ export interface PoolOptions {
   /** Ids to serve; null: every manifest model whose files are present, test fixtures excepted. */
   models: string[] | null;
   executionProvider: 'auto' | ExecutionProvider;
-  perturbationBatchSize: number;
+  /** Perturbation inputs per forward run; undefined: each model's own (engineBatchSize). */
+  perturbationBatchSize: number | undefined;
   /** Engine worker threads. */
   workers: number;
   /** ONNX Runtime intra-op threads per session; 0 = its default. */

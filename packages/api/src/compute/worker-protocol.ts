@@ -7,7 +7,7 @@ export interface WorkerConfig {
   /** A user's folder of own models (ServerSettings.userModelsDir), or null. */
   userModelsDir: string | null;
   executionProvider: 'cuda' | 'cpu';
-  perturbationBatchSize: number;
+  perturbationBatchSize: number | undefined;
   /** ONNX Runtime intra-op threads per session; 0 = its default (one per core). */
   intraOpThreads: number;
   maxImagePixels: number;

@@ -118,8 +118,11 @@ export interface ComputeSettings {
    * ms pay off on a GPU, where a batch of 8 costs little more than one.
    */
   microBatchWindowMs: number;
-  /** SALIENCY_PERTURBATION_BATCH: Score-CAM / Ablation-CAM inputs per forward run. */
-  perturbationBatchSize: number;
+  /**
+   * SALIENCY_PERTURBATION_BATCH: Score-CAM / Ablation-CAM inputs per forward run; unset: each model's
+   * measured size (the manifest's perturbationBatch), else the engine's default (8).
+   */
+  perturbationBatchSize: number | undefined;
   /** SALIENCY_CACHE_MB: memory for finished heatmaps, predictions and decoded images. */
   cacheMegabytes: number;
   /** SALIENCY_WORKERS: engine worker threads (each holds every model's ONNX sessions). */
@@ -275,7 +278,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
     compute: {
       microBatchSize: Math.max(1, num(env, 'SALIENCY_BATCH_SIZE', 8)),
       microBatchWindowMs: num(env, 'SALIENCY_BATCH_WINDOW_MS', 0),
-      perturbationBatchSize: Math.max(1, num(env, 'SALIENCY_PERTURBATION_BATCH', DEFAULT_BATCH_SIZE)),
+      perturbationBatchSize: env.SALIENCY_PERTURBATION_BATCH ? Math.max(1, num(env, 'SALIENCY_PERTURBATION_BATCH', DEFAULT_BATCH_SIZE)) : undefined,
       cacheMegabytes: num(env, 'SALIENCY_CACHE_MB', 256),
       workers: Math.max(1, Math.floor(num(env, 'SALIENCY_WORKERS', 1))),
       intraOpThreads: Math.floor(num(env, 'SALIENCY_INTRA_OP_THREADS', 0)),
