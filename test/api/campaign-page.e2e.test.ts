@@ -8,8 +8,9 @@
 // The dashboard shows what the API says (a wrong key refused first); a session's end goes to the
 // redirect address; a participant finding every slot in flight is told to come back; a link to no
 // campaign is a 404 page and a closed campaign's page starts nothing.
-// Time is moved, not waited for: the page's performance.now (the widget's click times) and the server's
-// annotation clock advance together by each simulated interval.
+// Time is moved, not waited for: the page's performance.now (the widget's click times and countdown)
+// and the server's annotation clock are frozen and advance together by each simulated interval, so no
+// step depends on how long the machine takes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -50,7 +51,7 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
   let browser: Browser;
   const files = new Map<string, string>(); // image id → OSIE file
   const ids = new Map<string, string>(); // OSIE file → image id
-  /** ms the server's annotation clock is ahead of the wall clock (moved with the pages' clocks). */
+  /** ms the server's annotation clock has moved since the server started (with the pages' clocks). */
   let ahead = 0;
 
   const admin = async <T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> => {
@@ -63,7 +64,10 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
     s = await startTestServer(await db.url(), {
       SALIENCY_ANNOTATION_RATE: '0', SALIENCY_ANNOTATION_NEW_ANNOTATORS: '0', SALIENCY_RATE_LIMIT: '0', SALIENCY_ADMIN_KEY: KEY, SALIENCY_MODELS: 'squeezenet1.0',
     });
-    s.server.services.annotations.clock = () => Date.now() + ahead;
+    // the server's clock moves only with the test's (tickets, their expiry, the time since issue): the
+    // real time a slow machine takes between two steps counts for nothing
+    const start = Date.now();
+    s.server.services.annotations.clock = () => start + ahead;
     for (const file of FILES) {
       const r = await s.gql('mutation($d: String!) { uploadImage(data: $d) { id } }', { d: readFileSync(resolve(osieDir, 'stimuli', file)).toString('base64') });
       expect(r.errors).toBeUndefined();
