@@ -2,22 +2,15 @@
 // starts sessions itself) and the campaign's submission: submitCampaignAnnotation sends the clicks to
 // the campaign session that issued the ticket and answers with the session's next step.
 import { postGraphQL } from '../net/graphql.js';
-import type { Click, StoredImage } from './annotation-api.js';
+import type { AnnotationSession, Click, StoredImage } from './annotation-api.js';
 
 /**
  * The `ticket` property: what startAnnotation, startCampaignSession or nextCampaignImage answered
  * (their `annotation`), plus a campaign's `minClicks` and `refractoryMs` when it has them. With a
  * ticket the widget starts no session of its own and submits this one.
  */
-export interface AnnotationTicket {
-  ticket: string;
+export interface AnnotationTicket extends Omit<AnnotationSession, 'annotatorToken' | 'image'> {
   image: StoredImage & { dataUrl?: string };
-  prompt: string;
-  maxClicks: number;
-  timeLimitSeconds: number;
-  bubbleRadius: number;
-  blurSigma: number;
-  expiresAt: string;
   /** Submit stays disabled below this many clicks (a campaign's TOO_FEW_CLICKS). */
   minClicks?: number;
   /** A click sooner than this after the previous one reveals nothing (a campaign's refractory period). */
