@@ -30,6 +30,7 @@
 // image keeps its size; the reference is people's fixations where the image has them, else the
 // project's predicted density (spectral residual), since DeepGaze IIE cannot be obtained here.
 import type { FloatMap } from '../cam/types.js';
+import { iou } from '../detect/nms.js';
 import { checkImage, type RgbImage } from '../image/types.js';
 
 /** The share of pixels the study erases: the top 2.5 %. */
@@ -188,14 +189,8 @@ export function dilateMask(mask: Uint8Array, width: number, height: number, radi
   return out;
 }
 
-/** IoU of two boxes [x0, y0, x1, y1] (0 when either is empty). */
-export function boxIou(a: readonly number[], b: readonly number[]): number {
-  const iw = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
-  const ih = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-  const inter = iw * ih;
-  const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
-  return union > 0 ? inter / union : 0;
-}
+/** IoU of two boxes [x0, y0, x1, y1]: the detector's own (NMS's). */
+export const boxIou = iou;
 
 export interface LabelBox {
   classIndex: number;

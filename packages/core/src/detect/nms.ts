@@ -3,7 +3,8 @@
 // a kept box exceeds the threshold. Areas are continuous, (x1 − x0)·(y1 − y0).
 import type { Box } from './types.js';
 
-export function iou(a: Box, b: Box): number {
+/** IoU of two boxes [x0, y0, x1, y1] (0 when they do not overlap or either is empty). */
+export function iou(a: readonly number[], b: readonly number[]): number {
   const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
   const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
   if (w <= 0 || h <= 0) return 0;
