@@ -24,7 +24,7 @@
 // notes and the accuracy table. Files are written to a temporary name and renamed, the manifest last:
 // an interrupted run leaves no truncated file. Exit codes as explain: 2 usage, 3 some image could not
 // be read (the others still run and the manifest lists the failure), 4 model, 5 output.
-import { existsSync, renameSync, unlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
@@ -40,7 +40,7 @@ import { manifestDetector } from '../eval/detector-rows.js';
 import { loadDetector } from '../models/detector.js';
 import { loadManifestModel, readManifest } from '../models/loader.js';
 import { readImage } from '../io/image-io.js';
-import { asOutputError, makeOutputDir } from '../io/output-files.js';
+import { makeOutputDir, writeOutputFileAtomic } from '../io/output-files.js';
 import { PROJECT_ROOT } from '../project.js';
 import { DEFAULT_INPAINT_RADIUS, teleaInpainter } from './augment-inpaint.js';
 import type { Output } from './explain-command.js';
@@ -346,23 +346,6 @@ function referenceOf(args: AugmentArgs, human: Map<string, OsieImage>, path: str
   return { kind: 'predicted', source: 'predicted: spectral residual (Hou & Zhang 2007)', density: spectralResidual(image) };
 }
 
-/** Writes `data` under a temporary name, then renames it: readers never see a half-written file. */
-async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing was written
-    }
-    asOutputError(e, path, 'the file');
-  }
-}
-
 const rgbPng = (img: RgbImage) => sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), { raw: { width: img.width, height: img.height, channels: img.channels } }).png().toBuffer();
 const maskPng = (mask: Uint8Array, width: number, height: number) => {
   const grey = Buffer.alloc(mask.length);
@@ -535,8 +518,8 @@ export async function runAugment(argv: string[], io: Output): Promise<ExitCode> 
             entry.reason = `${gateText} ${args.gate.kind === 'mae' ? '>' : '≤'} ${args.gate.threshold}: the map disagrees with the reference`;
             entry.output = join(args.outDir, `${input.base}.${args.mode}.png`);
             entry.mask = join(args.outDir, `${input.base}.mask.png`);
-            await writeAtomic(entry.output, await rgbPng(out));
-            await writeAtomic(entry.mask, await maskPng(sel.mask, image.width, image.height));
+            await writeOutputFileAtomic(entry.output, await rgbPng(out));
+            await writeOutputFileAtomic(entry.mask, await maskPng(sel.mask, image.width, image.height));
             after = await model.verdict(out);
             entry.after = verdictJson(after, args.labelScore);
           }
@@ -583,7 +566,7 @@ export async function runAugment(argv: string[], io: Output): Promise<ExitCode> 
     accuracy,
     images: entries,
   };
-  await writeAtomic(join(args.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+  await writeOutputFileAtomic(join(args.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   if (args.json) {
     io.out(JSON.stringify(manifest));
   } else {

@@ -3,7 +3,7 @@
 // --out that goes through a file (ENOTDIR), is a file (EEXIST), is not writable (EACCES, EROFS), or a
 // full disk (ENOSPC).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { outputError } from '../errors.js';
 
 const REASONS: Record<string, string> = {
@@ -47,6 +47,18 @@ export async function writeOutputFileAsync(path: string, data: string | Uint8Arr
   try {
     await writeFile(path, data);
   } catch (e) {
+    asOutputError(e, path, 'the file');
+  }
+}
+
+/** Writes `data` under a temporary name, then renames it: readers never see a half-written file. */
+export async function writeOutputFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
     asOutputError(e, path, 'the file');
   }
 }
