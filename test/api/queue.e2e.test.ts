@@ -111,6 +111,18 @@ describe.skipIf(!ready || postgres.skipReason !== null)('workers over PostgreSQL
     const t1 = performance.now();
 
     for (let i = 0; i < 3; i++) workers.push(startWorker(url));
+    // all three registered before the first job is queued: on a loaded machine one worker can start
+    // seconds before the others and would otherwise hold the only heartbeat when it is killed
+    let registered = false;
+    for (let tries = 0; !registered && tries < 3000; tries++) {
+      const { rows } = await db.query<{ pid: number }>(`SELECT pid FROM saliency_shared.worker WHERE stopped_on IS NULL`).catch(() => ({ rows: [] }));
+      registered = workers.every((w) => rows.some((r) => r.pid === w.child.pid));
+      if (registered) break;
+      const gone = workers.find((w) => w.child.exitCode !== null || w.child.signalCode !== null);
+      if (gone) throw new Error(`a worker exited before registering:\n${gone.log}`);
+      await sleep(100);
+    }
+    expect(registered, workers.map((w) => w.log).join('\n')).toBe(true);
     const evalRun = cli(...EVAL_ARGS, '--distributed', '--database-url', url, '-o', join(root, 'out', 'test-queue', 'dist'), '--job-retry-delay', '1', '--stale-after', '5');
 
     // kill the first worker seen holding a cell, then read back whether the cell was still in hand
