@@ -5,10 +5,11 @@
 //  * GET /c/<id>/export.tar the campaign's data set (campaigns/export.ts) as an uncompressed tar, only
 //                           with `Authorization: Bearer <SALIENCY_ADMIN_KEY>` (checked before anything
 //                           is read: ADMIN_DISABLED 403, UNAUTHENTICATED 401, as the GraphQL fields).
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AnnotationError } from '../annotations/validate.js';
 import { campaignDataset } from '../campaigns/export.js';
-import { TAR_END, tarEntry } from '../campaigns/tar.js';
 import { CAMPAIGN_ID } from '../campaigns/store.js';
 import type { ApiServices } from './context.js';
 import { campaignPage } from './campaign-page.js';
@@ -54,13 +55,21 @@ async function exportTar(req: IncomingMessage, res: ServerResponse, id: string, 
     res.end();
     return;
   }
-  const now = new Date();
-  for (let r = first; !r.done; r = await files.next()) {
-    for (const block of tarEntry(`${id}/${r.value.path}`, r.value.bytes, now)) {
-      if (!res.write(block)) await new Promise((resolve) => res.once('drain', resolve));
+  // tar-stream writes the ustar headers; one file is held at a time (the next waits for the socket)
+  const pack = tar.pack();
+  const sent = pipeline(pack, res).catch(() => undefined); // a client that goes away ends the stream; nothing to report
+  const mtime = new Date();
+  try {
+    for (let r = first; !r.done; r = await files.next()) {
+      await new Promise<void>((done, fail) => pack.entry({ name: `${id}/${r.value.path}`, size: r.value.bytes.length, mtime, mode: 0o644 },
+        Buffer.from(r.value.bytes.buffer, r.value.bytes.byteOffset, r.value.bytes.length), (e) => (e ? fail(e) : done())));
+      if (res.destroyed) break;
+      if (res.writableNeedDrain) await new Promise((drained) => res.once('drain', drained));
     }
+  } finally {
+    pack.finalize();
+    await sent;
   }
-  res.end(TAR_END);
 }
 
 /** Serves the request when its path is a campaign route; false otherwise. */
