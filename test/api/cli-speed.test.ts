@@ -1,6 +1,7 @@
 // The mechanisms behind `explain`'s per-image speed (issue 17), each against what it replaced — no
 // timings here (they are test/bench/cli.bench.mjs's business):
-// * the fast JSON float formatter prints exactly what toPrecision(9) + JSON.stringify printed;
+// * the fast JSON float formatter prints exactly what toPrecision(9) + JSON.stringify printed, as text
+//   and as the bytes written to stdout;
 // * the 16-bit map PNG (Sub-filtered rows, zlib off the main thread) holds round(65535 · value);
 // * the tabled overlay blend (terms and result tabled per colour and pixel value) gives the bytes of
 //   the per-pixel float32 formula;
@@ -9,7 +10,7 @@
 //   write stops the run.
 import { describe, it, expect } from 'vitest';
 import sharp from 'sharp';
-import { float32ArrayJson, float32JsonSlow, JsonFloats, jsonLine } from '../../packages/api/src/cli/json-floats.js';
+import { float32ArrayJson, float32JsonSlow, JsonFloats, jsonLine, jsonLineBytes } from '../../packages/api/src/cli/json-floats.js';
 import { mapPng16, MAP_PNG_MAX } from '../../packages/api/src/cli/map-files.js';
 import { crc32 } from '../../packages/api/src/io/png-encode.js';
 import { OrderedOutput, readAhead } from '../../packages/api/src/cli/pipeline.js';
@@ -84,6 +85,10 @@ describe('float32 JSON formatting (--json lines)', () => {
     expect(plain).toContain('[0.');
     expect(jsonLine(report)).toBe(plain);
     expect(jsonLine({ a: 1 })).toBe('{"a":1}');
+    // the bytes stdout gets: the same text in UTF-8, non-ASCII labels included
+    const labelled = { ...report, label: 'café — 猫' };
+    expect(Buffer.concat(jsonLineBytes(labelled)).toString('utf8')).toBe(JSON.stringify(labelled));
+    expect(Buffer.concat(jsonLineBytes({ a: 1 })).toString('utf8')).toBe('{"a":1}');
   });
 });
 

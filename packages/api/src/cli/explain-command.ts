@@ -22,7 +22,7 @@ import { pixelOverlay } from './pixel-maps.js';
 import { loadFileModel, loadManifestModel } from '../models/loader.js';
 import { detectorOf, runDetectorExplain } from './detector-explain.js';
 import { attachCaptions, fileReport, inputReport, type FileInputReport, type InputFailure, type MapFileRef, type MapFiles } from './report.js';
-import { jsonLine } from './json-floats.js';
+import { jsonLine, jsonLineBytes } from './json-floats.js';
 import { OrderedOutput, readAhead } from './pipeline.js';
 
 /** Undo the normalisation of a tensor input, to draw its overlays on what the model saw. */
@@ -44,6 +44,8 @@ export const WRITE_WINDOW = 2;
 
 export interface Output {
   out: (line: string) => void;
+  /** A line given as UTF-8 chunks (the newline is added); `out` is used where this is absent. */
+  outBytes?: (chunks: readonly Uint8Array[]) => void;
   err: (line: string) => void;
   errIsTTY: boolean;
 }
@@ -148,7 +150,8 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
         finished = [Promise.all(writes), () => {
           if (writeReport) reports.push(fileReport(report, files, photo));
           if (args.json) {
-            io.out(jsonLine(report));
+            if (io.outBytes) io.outBytes(jsonLineBytes(report));
+            else io.out(jsonLine(report));
           } else {
             const preds = result.predictions.map((p) => `${p.label} ${(100 * p.score).toFixed(1)}%`).join(', ');
             io.out(`${input.path}: ${preds}`);

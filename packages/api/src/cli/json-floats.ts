@@ -3,9 +3,11 @@
 // float32 round-trips), then JavaScript's shortest form of that number. toPrecision costs ~0.4 µs a
 // value, which made the 250,000 floats of a top-5 SqueezeNet line ~100 ms; here a value of magnitude
 // in [1e-4, 1) (almost every value of a final map) is rounded with exact integer arithmetic in
-// doubles and its digits are written as bytes, ~20× faster. Anything else (0 and 1 excepted) takes
+// doubles and its digits are written as bytes, ~20× faster; so is one in [1e-6, 1e-4) (the faint
+// edges of a map), whose product is split in two to stay exact. Anything else (0 and 1 excepted) takes
 // the toPrecision path. JsonFloats holds an array in a report object; jsonLine stringifies the report
-// and writes each JsonFloats with the fast formatter (a plain JSON.stringify gives the same text, slowly).
+// and writes each JsonFloats with the fast formatter (a plain JSON.stringify gives the same text, slowly);
+// jsonLineBytes gives that text as bytes for stdout.
 //
 // Why the fast path is exact: a float32 v = m·2^e (m < 2^24) in [10^E, 10^(E+1)), E ∈ [−4, −1]. Its
 // 9 digits are n = round(v·10^s), s = 8 − E ≤ 12, and v·10^s = (m·5^s)·2^(e+s) with m·5^s < 2^52: an
@@ -13,6 +15,9 @@
 // tie rounds up (ECMAScript's toPrecision: "the larger n"). The result n·10^(E−8) with trailing zeros
 // cut is then also the shortest text of the double nearest to it (another decimal of as few digits is
 // at least 10^(E−8) away, ten million times the double's spacing), which is what JSON.stringify prints.
+// For E ∈ {−6, −5} (s = 13, 14), m·5^s reaches 2^57, so it is taken as m·(Ah·2^16 + Al) with m·Ah < 2^41
+// and m·Al < 2^40: with t = −(e + s) ∈ [23, 30], N / 2^t = ⌊m·Ah / 2^(t−16)⌋ + (remainder·2^16 + m·Al) / 2^t,
+// every term an exact integer below 2^53. Below 1e-6 JSON.stringify writes an exponent: the slow path.
 
 import { randomUUID } from 'node:crypto';
 
@@ -21,6 +26,13 @@ const U32 = new Uint32Array(F32.buffer);
 /** 2^k, k < 64 (the shifts of the fast path are 15–25). */
 const POW2 = Array.from({ length: 64 }, (_, k) => 2 ** k);
 const POW5 = [1, 5, 25, 125, 625, 3125, 15625, 78125, 390625, 1953125, 9765625, 48828125, 244140625];
+/** 5^s = POW5_HIGH[s]·2^16 + POW5_LOW[s], for s = 13, 14 (the decades below 1e-4). */
+const POW5_HIGH: number[] = [];
+const POW5_LOW: number[] = [];
+for (const s of [13, 14]) {
+  POW5_HIGH[s] = Math.floor(5 ** s / 65536);
+  POW5_LOW[s] = 5 ** s - POW5_HIGH[s] * 65536;
+}
 /** The longest text of the slow path: '-1.23456789e-38' and the like. */
 const MAX_CHARS = 24;
 
@@ -37,19 +49,33 @@ function writeFloat32(buf: Buffer, pos: number, v: number): number {
     buf[pos++] = a === 0 ? 48 : 49;
     return pos;
   }
-  if (!(a >= 1e-4 && a < 1)) return pos + buf.write(float32JsonSlow(v), pos, 'latin1');
+  if (!(a >= 1e-6 && a < 1)) return pos + buf.write(float32JsonSlow(v), pos, 'latin1');
   if (v < 0) buf[pos++] = 45;
   F32[0] = a;
   const bits = U32[0];
   const m = (bits & 0x7fffff) | 0x800000;
   const e = ((bits >>> 23) & 0xff) - 150;
-  const E = a >= 0.1 ? -1 : a >= 0.01 ? -2 : a >= 0.001 ? -3 : -4;
+  const E = a >= 0.1 ? -1 : a >= 0.01 ? -2 : a >= 0.001 ? -3 : a >= 1e-4 ? -4 : a >= 1e-5 ? -5 : -6;
   const s = 8 - E;
-  const N = m * POW5[s];
   const p2 = POW2[-(e + s)];
-  const q = Math.floor(N / p2);
+  let q: number;
+  let twiceRest: number;
+  if (s <= 12) {
+    const N = m * POW5[s];
+    q = Math.floor(N / p2);
+    twiceRest = 2 * (N - q * p2);
+  } else {
+    // N = m·Ah·2^16 + m·Al (see the header), divided by p2 = 2^t in two exact steps
+    const high = m * POW5_HIGH[s];
+    const p2High = POW2[-(e + s) - 16];
+    const qHigh = Math.floor(high / p2High);
+    const rest = (high - qHigh * p2High) * 65536 + m * POW5_LOW[s];
+    const qRest = Math.floor(rest / p2);
+    q = qHigh + qRest;
+    twiceRest = 2 * (rest - qRest * p2);
+  }
   // q < 10^9 < 2^31: integer arithmetic from here on
-  let n = (2 * (N - q * p2) >= p2 ? q + 1 : q) | 0;
+  let n = (twiceRest >= p2 ? q + 1 : q) | 0;
   let zeros = -E - 1; // zeros after the point
   if (n >= 1e9) {
     // rounded up to the next power of ten
@@ -79,8 +105,8 @@ function writeFloat32(buf: Buffer, pos: number, v: number): number {
 /** The formatting buffer, grown as needed and reused (the text is copied out of it). */
 let scratch = Buffer.allocUnsafe(1 << 16);
 
-/** `values` as a JSON array text, exactly float32JsonSlow of each value joined by commas. */
-export function float32ArrayJson(values: ArrayLike<number>): string {
+/** Writes `values` as a JSON array into the scratch buffer; returns its length. */
+function formatArray(values: ArrayLike<number>): number {
   const size = 2 + values.length * (MAX_CHARS + 1);
   if (scratch.length < size) scratch = Buffer.allocUnsafe(size);
   const buf = scratch;
@@ -91,7 +117,21 @@ export function float32ArrayJson(values: ArrayLike<number>): string {
     pos = writeFloat32(buf, pos, Math.fround(values[i]));
   }
   buf[pos++] = 93; // ']'
-  return buf.toString('latin1', 0, pos);
+  return pos;
+}
+
+/** `values` as a JSON array text, exactly float32JsonSlow of each value joined by commas. */
+export function float32ArrayJson(values: ArrayLike<number>): string {
+  const length = formatArray(values); // first: it may replace the scratch buffer with a larger one
+  return scratch.toString('latin1', 0, length);
+}
+
+/** float32ArrayJson's text as bytes (ASCII), without making a string of it. */
+export function float32ArrayJsonBytes(values: ArrayLike<number>): Buffer {
+  const length = formatArray(values);
+  const out = Buffer.allocUnsafe(length);
+  scratch.copy(out, 0, 0, length);
+  return out;
 }
 
 /**
@@ -116,8 +156,8 @@ const PLACEHOLDER = `\u0001floats:${randomUUID()}\u0001`;
 const PLACEHOLDER_JSON = JSON.stringify(PLACEHOLDER);
 let collected: Float32Array[] | undefined;
 
-/** JSON.stringify(value), with each JsonFloats' numbers written by the fast formatter. */
-export function jsonLine(value: unknown): string {
+/** JSON.stringify(value) cut at its JsonFloats: the text around them, and the arrays in order. */
+function splitAtFloats(value: unknown): { parts: string[]; arrays: Float32Array[] } {
   const arrays: Float32Array[] = [];
   collected = arrays;
   let text: string;
@@ -126,10 +166,27 @@ export function jsonLine(value: unknown): string {
   } finally {
     collected = undefined;
   }
-  if (!arrays.length) return text;
+  if (!arrays.length) return { parts: [text], arrays };
   const parts = text.split(PLACEHOLDER_JSON);
   if (parts.length !== arrays.length + 1) throw new Error('jsonLine: placeholder count mismatch');
+  return { parts, arrays };
+}
+
+/** JSON.stringify(value), with each JsonFloats' numbers written by the fast formatter. */
+export function jsonLine(value: unknown): string {
+  const { parts, arrays } = splitAtFloats(value);
   let out = parts[0];
   for (let i = 0; i < arrays.length; i++) out += float32ArrayJson(arrays[i]) + parts[i + 1];
   return out;
+}
+
+/**
+ * jsonLine's text as UTF-8 chunks, for writing as they are: a map's millions of digits never become
+ * a JavaScript string (making one, then encoding it for stdout, cost as much as writing the digits).
+ */
+export function jsonLineBytes(value: unknown): Buffer[] {
+  const { parts, arrays } = splitAtFloats(value);
+  const chunks: Buffer[] = [Buffer.from(parts[0], 'utf8')];
+  for (let i = 0; i < arrays.length; i++) chunks.push(float32ArrayJsonBytes(arrays[i]), Buffer.from(parts[i + 1], 'utf8'));
+  return chunks;
 }

@@ -120,6 +120,12 @@ function listModels(argv: string[], io: Output): ExitCode {
 
 export async function main(argv: string[], io: Output = {
   out: (l) => process.stdout.write(`${l}\n`),
+  outBytes: (chunks) => {
+    process.stdout.cork();
+    for (const c of chunks) process.stdout.write(c);
+    process.stdout.write('\n');
+    process.stdout.uncork();
+  },
   err: (l) => process.stderr.write(`${l}\n`),
   errIsTTY: Boolean(process.stderr.isTTY),
 }): Promise<ExitCode> {
