@@ -6,7 +6,8 @@
 // threads); Node runs with one intra-op thread and with its default. The first map is broken down
 // from the page: the runtime's download (the /ort/ files the page fetched: module and wasm binary),
 // the model's (/models/files/), the engine's creation (graph compilation and session creation, until
-// the widget says it is computing) and the first run (until the map is ready).
+// the widget says it is computing) and the first run (until the map is ready); and how long the page
+// thread was blocked meanwhile (its long tasks, over 50 ms each: the Long Tasks API).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -52,6 +53,9 @@ async function nodeTimes(sessionOptions = {}) {
 }
 
 const PAGE = (mode) => `<!doctype html><meta charset="utf-8"><body><script type="module">
+  // the page thread's long tasks (over 50 ms: what a visitor feels as a frozen page) until the first map
+  const longTasks = [];
+  new PerformanceObserver((list) => longTasks.push(...list.getEntries())).observe({ type: 'longtask', buffered: true });
   await import('/widget/saliency-explainer.js');
   const el = document.createElement('saliency-explainer');
   Object.assign(el, { src: '/images/${PHOTO}', mode: '${mode}', topK: 1 });
@@ -82,6 +86,8 @@ const PAGE = (mode) => `<!doctype html><meta charset="utf-8"><body><script type=
       model: model ? model.end - model.start : 0,
       engine: computing === null ? NaN : computing - t0 - fetched,
       firstRun: computing === null ? NaN : t1 - computing,
+      pageBlocked: longTasks.filter((e) => e.startTime < t1).reduce((a, e) => a + e.duration, 0),
+      longestTask: Math.max(0, ...longTasks.filter((e) => e.startTime < t1).map((e) => e.duration)),
     };
     const perMap = [];
     for (let c = 0; c < ${MAPS}; c++) {
@@ -147,7 +153,8 @@ const isolatedApi = await startApi().finally(() => {
 });
 const browser = await launchChromium({ webgpu });
 const first = (b) => `first map ${ms(b.first)} = runtime download ${ms(b.runtime)}, model download ${ms(b.model)} (in parallel), `
-  + `engine creation ${ms(b.engine)} after the downloads, first run ${ms(b.firstRun)}`;
+  + `engine creation ${ms(b.engine)} after the downloads, first run ${ms(b.firstRun)}; `
+  + `the page thread meanwhile: long tasks ${ms(b.pageBlocked)} in all, the longest ${ms(b.longestTask)}`;
 try {
   console.log(`SqueezeNet 1.0, ${PHOTO}, Grad-CAM; medians of ${RUNS} page loads and ${RUNS * MAPS} maps; Node: onnxruntime-node, ${MAPS} maps`);
   console.log(`Node engine, default threads: first map ${ms(node.first)} (read model, compile, decode, explain), per map ${ms(node.perMap)}`);
