@@ -1,8 +1,9 @@
 // The worker thread of DetectorThread: loads the manifest's detector of workerData.modelsDir once
-// (on the first request) and answers detect requests with core's Detector.
+// (on the first request), with half the cores for its intra-op threads (the classifier runs beside
+// it), and answers detect requests with core's Detector.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Detection, Detector } from '@saliency-explainer/core';
-import { loadDetectorInPlace } from '../models/detector.js';
+import { DETECTOR_THREAD_INTRA_OP, loadDetectorInPlace } from '../models/detector.js';
 import type { DetectorRequest } from './detector-thread.js';
 import { replyError, type RpcReply } from './rpc-worker.js';
 
@@ -11,7 +12,7 @@ let detector: Promise<Detector> | undefined;
 
 async function run(request: DetectorRequest): Promise<Detection[] | null> {
   if (!detector) {
-    detector = loadDetectorInPlace(modelsDir);
+    detector = loadDetectorInPlace(modelsDir, DETECTOR_THREAD_INTRA_OP);
     detector.catch(() => (detector = undefined));
   }
   const d = await detector;

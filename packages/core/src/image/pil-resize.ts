@@ -67,22 +67,22 @@ type Bytes = Uint8Array | Uint8ClampedArray;
 
 /** Output columns [x0, x1) of the horizontal pass, for source rows [y0, y1). */
 function resampleRows(src: Bytes, width: number, ch: number, outWidth: number, x0: number, x1: number, y0: number, y1: number): Uint8Array {
-  const t = bilinearTaps(width, outWidth);
+  const { first, count, ksize, weights } = bilinearTaps(width, outWidth);
   const ow = x1 - x0;
   const out = new Uint8Array(ow * (y1 - y0) * ch);
+  let o = 0;
   for (let y = y0; y < y1; y++) {
     const row = y * width * ch;
-    for (let x = x0; x < x1; x++) {
-      const n = t.count[x];
-      const w = x * t.ksize;
-      const o = ((y - y0) * ow + x - x0) * ch;
+    for (let x = x0; x < x1; x++, o += ch) {
+      const n = count[x];
+      const w = x * ksize;
       // the first three bands together (one pass over the taps), then any fourth
-      let p = row + t.first[x] * ch;
+      const from = row + first[x] * ch;
       let acc0 = HALF;
       let acc1 = HALF;
       let acc2 = HALF;
-      for (let i = 0; i < n; i++, p += ch) {
-        const k = t.weights[w + i];
+      for (let i = 0, p = from; i < n; i++, p += ch) {
+        const k = weights[w + i];
         acc0 += src[p] * k;
         acc1 += src[p + 1] * k;
         acc2 += src[p + 2] * k;
@@ -91,9 +91,8 @@ function resampleRows(src: Bytes, width: number, ch: number, outWidth: number, x
       out[o + 1] = clip8(acc1);
       out[o + 2] = clip8(acc2);
       if (ch === 4) {
-        p = row + t.first[x] * ch + 3;
         let acc3 = HALF;
-        for (let i = 0; i < n; i++, p += ch) acc3 += src[p] * t.weights[w + i];
+        for (let i = 0, p = from + 3; i < n; i++, p += ch) acc3 += src[p] * weights[w + i];
         out[o + 3] = clip8(acc3);
       }
     }
@@ -103,21 +102,26 @@ function resampleRows(src: Bytes, width: number, ch: number, outWidth: number, x
 
 /**
  * Output rows [y0, y1) of the vertical pass over `src`, whose rows are the source rows from `first`
- * on (the rows a window needs), `width` samples of `ch` bands each.
+ * on (the rows a window needs), `width` samples of `ch` bands each. Each output row is summed tap by
+ * tap over whole source rows (memory read in order; the same integer sums).
  */
 function resampleColumns(src: Bytes, width: number, ch: number, t: Taps, first: number, y0: number, y1: number): Uint8Array {
   const stride = width * ch;
   const out = new Uint8Array(stride * (y1 - y0));
+  const acc = new Float64Array(stride); // integers below 2^31: exact
+  const { count, ksize, weights } = t;
   for (let y = y0; y < y1; y++) {
     const base = (t.first[y] - first) * stride;
-    const n = t.count[y];
-    const w = y * t.ksize;
-    const o = (y - y0) * stride;
-    for (let j = 0; j < stride; j++) {
-      let acc = HALF;
-      for (let i = 0; i < n; i++) acc += src[base + i * stride + j] * t.weights[w + i];
-      out[o + j] = clip8(acc);
+    const n = count[y];
+    const w = y * ksize;
+    acc.fill(HALF);
+    for (let i = 0; i < n; i++) {
+      const k = weights[w + i];
+      const from = base + i * stride;
+      for (let j = 0; j < stride; j++) acc[j] += src[from + j] * k;
     }
+    const o = (y - y0) * stride;
+    for (let j = 0; j < stride; j++) out[o + j] = clip8(acc[j]);
   }
   return out;
 }
