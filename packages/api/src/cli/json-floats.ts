@@ -33,6 +33,8 @@ for (const s of [13, 14]) {
   POW5_HIGH[s] = Math.floor(5 ** s / 65536);
   POW5_LOW[s] = 5 ** s - POW5_HIGH[s] * 65536;
 }
+/** '00' … '99' as ASCII byte pairs. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i % 2 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)));
 /** The longest text of the slow path: '-1.23456789e-38' and the like. */
 const MAX_CHARS = 24;
 
@@ -86,20 +88,22 @@ function writeFloat32(buf: Buffer, pos: number, v: number): number {
       return pos;
     }
   }
-  let digits = 9;
-  while (n % 10 === 0) {
-    n = (n / 10) | 0;
-    digits--;
-  }
   buf[pos++] = 48; // '0'
   buf[pos++] = 46; // '.'
   for (let z = 0; z < zeros; z++) buf[pos++] = 48;
-  for (let d = digits - 1; d >= 0; d--) {
-    const t = (n / 10) | 0;
-    buf[pos + d] = 48 + n - 10 * t;
+  // n has 9 digits (10^8 ≤ n < 10^9): written two at a time from the right, then its trailing zeros cut
+  let end = pos + 9;
+  let at = end;
+  for (let k = 0; k < 4; k++) {
+    const t = (n / 100) | 0;
+    const pair = 2 * (n - 100 * t);
+    buf[--at] = DIGIT_PAIRS[pair + 1];
+    buf[--at] = DIGIT_PAIRS[pair];
     n = t;
   }
-  return pos + digits;
+  buf[--at] = 48 + n;
+  while (buf[end - 1] === 48) end--;
+  return end;
 }
 
 /** The formatting buffer, grown as needed and reused (the text is copied out of it). */
