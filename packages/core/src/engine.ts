@@ -5,11 +5,13 @@
 // gradient CAMs, EigenCAM, EigenGradCAM) run one fused graph per image instead — forward, top-k,
 // gradients, weights, resize and scaling in a single session run — built once per (layer, methods,
 // K, target, eigen smoothing); the other requests, and any the fused graph cannot take, go the way
-// described first. Runtime-agnostic: hand it onnxruntime-node or onnxruntime-web.
+// described first. Every graph is compiled through one method (engine-graphs.ts): in place, or by
+// EngineOptions.compiler (the widget's Web Worker). Runtime-agnostic: hand it onnxruntime-node or
+// onnxruntime-web.
 import { ModelAnalysis } from './onnx/analysis.js';
 import { encodeModel } from './onnx/proto.js';
-import { buildForwardModel, buildHeadModels, buildInputGradientModel, buildMaskedForwardModel, GRADIENTS, MASKS, SEEDS } from './autodiff/compile.js';
-import { buildGatheredHeadGradient, CLASSES } from './autodiff/gathered-head.js';
+import { GRADIENTS, MASKS, SEEDS } from './autodiff/compile.js';
+import { CLASSES } from './autodiff/gathered-head.js';
 import type { ModelSpec } from './model/spec.js';
 import type { CamContext, CamTarget, TargetKind } from './cam/types.js';
 import type { ClassMap, ExplainOptions, ExplainResult, Prediction } from './explain-types.js';
@@ -24,6 +26,10 @@ import { topPredictions } from './predictions.js';
 import { type InferenceSession, type OrtRuntime, type Tensor, runSession } from './runtime.js';
 import { buildFusedModel, FusedGraphError, FUSED_CLASSES, type FusedModel } from './fused/build.js';
 import { FUSED_METHODS, isFusedMethod } from './fused/methods.js';
+import { compileGraph, type FusedGraphInfo, type GraphCompiler, type GraphRequest, type GraphResult, type GraphResults } from './engine-graphs.js';
+import { ExplainError } from './explain-error.js';
+
+export { ExplainError };
 
 /**
  * The default of EngineOptions.batchSize for a model whose spec names no `perturbationBatch`.
@@ -52,6 +58,12 @@ export interface EngineOptions {
    * graph per image (default true); false: always the separate forward and head-gradient sessions.
    */
   fused?: boolean;
+  /**
+   * Compiles the engine's graphs (engine-graphs.ts) instead of compileGraph in place on this thread:
+   * the widget's compiles them in a Web Worker. It must build what compileGraph builds, and throw
+   * (reject with) what it throws.
+   */
+  compiler?: GraphCompiler;
 }
 
 /** What `Explainer.exportOnnx` builds: one method, top-k classes, the model's own input. */
@@ -87,13 +99,6 @@ export function analyseModel(modelBytes: Uint8Array, spec: ModelSpec): ModelAnal
   });
 }
 
-export class ExplainError extends Error {
-  constructor(readonly code: 'BAD_LAYER' | 'BAD_CLASS' | 'UNKNOWN_METHOD' | 'BAD_INPUT', message: string) {
-    super(message);
-    this.name = 'ExplainError';
-  }
-}
-
 interface LayerSessions {
   forward: InferenceSession;
   headGradient: InferenceSession;
@@ -121,7 +126,7 @@ type Tensors = Record<string, { data: Float32Array; dims: readonly number[] }>;
 export const FUSED_SESSION_LIMIT = 8;
 
 interface FusedEntry {
-  ready: Promise<{ session: InferenceSession; fused: FusedModel } | null>;
+  ready: Promise<{ session: InferenceSession; fused: FusedGraphInfo } | null>;
   /** Runs in flight: an evicted entry is released when the last one ends. */
   busy: number;
   evicted: boolean;
@@ -232,23 +237,22 @@ export class Explainer {
     return this.ort.InferenceSession.create(model, { ...DEFAULT_SESSION_OPTIONS, ...this.options.sessionOptions });
   }
 
+  /** The graph `request` asks for: from the compiler of the options, else compiled here (compileGraph). */
+  private async compile<R extends GraphRequest>(request: R): Promise<GraphResult<R>> {
+    return this.options.compiler ? this.options.compiler(request) : compileGraph(this.analysis, request);
+  }
+
   private sessionsFor(layer: string): Promise<LayerSessions> {
     let s = this.layers.get(layer);
     if (!s) {
       s = (async () => {
-        let shape: number[];
-        try {
-          shape = this.analysis.checkLayer(layer);
-        } catch (e) {
-          throw new ExplainError('BAD_LAYER', (e as Error).message);
-        }
-        const head = buildHeadModels(this.analysis, layer);
+        const graphs = await this.compile({ kind: 'layer', layer });
         const [forward, headGradient, headForward] = await Promise.all([
-          this.session(encodeModel(buildForwardModel(this.analysis, [layer, ...head.sideInputs]))),
-          this.session(encodeModel(head.gradient)),
-          this.session(encodeModel(head.forward)),
+          this.session(graphs.forward),
+          this.session(graphs.headGradient),
+          this.session(graphs.headForward),
         ]);
-        return { forward, headGradient, headForward, gathered: new Map(), sideInputs: head.sideInputs, shape };
+        return { forward, headGradient, headForward, gathered: new Map(), sideInputs: graphs.sideInputs, shape: graphs.shape };
       })();
       s.catch(() => this.layers.delete(layer));
       this.layers.set(layer, s);
@@ -265,7 +269,7 @@ export class Explainer {
 
   /** Logits of a batch of inputs [n, C, H, W]. */
   async forwardInputs(batch: Float32Array, n: number): Promise<Float32Array> {
-    this.logitsOnly ??= this.session(encodeModel(buildForwardModel(this.analysis, [])));
+    this.logitsOnly ??= this.compile({ kind: 'logits' }).then((model) => this.session(model));
     const s = await this.logitsOnly;
     const out = await runSession(this.ort, s, { [this.analysis.input]: { data: batch, dims: [n, ...this.inputShape.slice(1)] } });
     return out[this.analysis.logits].data;
@@ -273,7 +277,7 @@ export class Explainer {
 
   /** Logits of input [1, C, H, W] times each of n masks [n, 1, H, W]. */
   async forwardMaskedInputs(input: Float32Array, masks: Float32Array, n: number): Promise<Float32Array> {
-    this.maskedForward ??= this.session(encodeModel(buildMaskedForwardModel(this.analysis)));
+    this.maskedForward ??= this.compile({ kind: 'masked' }).then((model) => this.session(model));
     const [, , H, W] = this.inputShape;
     const out = await runSession(this.ort, await this.maskedForward, {
       [this.analysis.input]: { data: input, dims: [1, ...this.inputShape.slice(1)] },
@@ -293,7 +297,7 @@ export class Explainer {
     const key = `${rules}/${kind}`;
     let session = this.inputGradientSessions.get(key);
     if (!session) {
-      session = this.session(encodeModel(buildInputGradientModel(this.analysis, { rules, score: kind })));
+      session = this.compile({ kind: 'input-gradient', rules, score: kind }).then((model) => this.session(model));
       session.catch(() => this.inputGradientSessions.delete(key));
       this.inputGradientSessions.set(key, session);
     }
@@ -530,18 +534,23 @@ export class Explainer {
       this.fusedSessions.delete(key); // most recently used last
     } else {
       const ready = (async () => {
-        let fused: FusedModel;
+        let built: GraphResults['fused'];
         try {
-          fused = buildFusedModel(this.analysis, {
-            methods: methods.map((m) => m.id), layer, target: kind, eigenSmooth, logits: true, raw: true,
-            ...(given ? { givenClasses: K } : { topK: K }),
+          built = await this.compile({
+            kind: 'fused',
+            options: {
+              methods: methods.map((m) => m.id), layer, target: kind, eigenSmooth, logits: true, raw: true,
+              ...(given ? { givenClasses: K } : { topK: K }),
+            },
           });
         } catch {
-          // a plan the fused graph cannot take (a method given twice, a head it cannot differentiate)
-          return null;
+          built = null;
         }
+        // null: a plan the fused graph cannot take (a method given twice, a head it cannot
+        // differentiate, a layer the model does not have: the unfused path says BAD_LAYER)
+        if (!built) return null;
         try {
-          return { session: await this.session(encodeModel(fused.model)), fused };
+          return { session: await this.session(built.bytes), fused: built.fused };
         } catch {
           return null; // a runtime that cannot run one of its ops (the browser's WebGPU provider, say)
         }
@@ -618,8 +627,7 @@ export class Explainer {
     if (targets.every((t) => t.kind === 'logit')) {
       let gathered = s.gathered.get(K);
       if (!gathered) {
-        const model = buildGatheredHeadGradient(this.analysis, layer, K);
-        gathered = model ? this.session(encodeModel(model)) : Promise.resolve(null);
+        gathered = this.compile({ kind: 'gathered', layer, K }).then((model) => (model ? this.session(model) : null));
         s.gathered.set(K, gathered);
       }
       const session = await gathered;

@@ -6,6 +6,11 @@ export { parseLabels } from './model/labels.js';
 export * from './explain-types.js';
 export * from './cam/types.js';
 export { analyseModel, DEFAULT_BATCH_SIZE, engineBatchSize, Explainer, ExplainError, type EngineOptions, type ExplainRequest } from './engine.js';
+export {
+  compileGraph, graphBytes, graphErrorFromWire, graphErrorToWire,
+  type FusedGraph, type FusedGraphInfo, type GraphCompiler, type GraphErrorWire, type GraphKind, type GraphRequest, type GraphResult,
+  type GraphResults, type LayerGraphs,
+} from './engine-graphs.js';
 export type { OrtRuntime } from './runtime.js';
 export { ModelAnalysis, ModelAnalysisError } from './onnx/analysis.js';
 export { buildForwardModel, buildHeadModels, buildInputGradientModel } from './autodiff/compile.js';
