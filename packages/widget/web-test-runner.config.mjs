@@ -11,6 +11,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { apiServer } from './test/plugins/api-server.mjs';
 import { bundleCorePlugin } from './test/plugins/bundle-core.mjs';
 import { captionerPlugin } from './test/plugins/captioner.mjs';
+import { compileWorkerPlugin } from './test/plugins/compile-worker.mjs';
 import { nodeReferencePlugin } from './test/plugins/node-reference.mjs';
 import { routes } from './test/plugins/routes.mjs';
 import { screenshotPlugin } from './test/plugins/screenshot.mjs';
@@ -62,6 +63,7 @@ export default {
   plugins: [
     esbuildPlugin({ ts: true, tsconfig: join(here, 'tsconfig.json'), target: 'es2022' }),
     bundleCorePlugin({ repo }),
+    compileWorkerPlugin(),
     served.plugin,
     api.plugin,
     captioner.plugin,

@@ -1,5 +1,6 @@
 // Build the widget: one ES module (Lit and core bundled, ONNX Runtime Web left out: it is loaded
-// lazily from wasm-paths), its types (tsc checks and emits them per file; dts-bundle-generator makes
+// lazily from wasm-paths; the graph compiler's worker built first and inlined as text:
+// compile-worker-bundle.mjs), its types (tsc checks and emits them per file; dts-bundle-generator makes
 // the published one, dist/saliency-explainer.d.ts, with core's types inlined, so the package needs no
 // workspace package), and custom-elements.json; prints the bundle's size.
 import { execFileSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { compileWorkerPlugin } from './compile-worker-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'saliency-explainer.js');
@@ -27,6 +29,7 @@ const result = await build({
   tsconfig: join(root, 'tsconfig.json'),
   metafile: true,
   logLevel: 'warning',
+  plugins: [compileWorkerPlugin()],
 });
 const inputs = Object.keys(result.metafile.inputs);
 const leaked = inputs.filter((f) => f.includes('onnxruntime-web') && !f.endsWith('.d.ts'));

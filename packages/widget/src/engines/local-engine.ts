@@ -1,9 +1,10 @@
 // The local engine: core's Explainer built in the browser (forward and gradient models compiled from
-// the ONNX file by the same code as in Node) on ONNX Runtime Web's WebGPU or wasm execution provider;
-// captions and faithfulness reports measured with core on the same sessions (batched forward runs).
+// the ONNX file by the same code as in Node, in a Web Worker where one starts: graph-compiler.ts) on
+// ONNX Runtime Web's WebGPU or wasm execution provider; captions and faithfulness reports measured
+// with core on the same sessions (batched forward runs).
 import {
   analyseModel, captionMap, Explainer, getCamMethod, indexLabels, measureFaithfulness, preprocess,
-  type Caption, type Detection, type FaithfulnessReport, type ModelSpec, type RgbImage, type ScoreFn,
+  type Caption, type Detection, type FaithfulnessReport, type GraphKind, type ModelSpec, type RgbImage, type ScoreFn,
 } from '@saliency-explainer/core';
 import { asWidgetError, WidgetError } from '../errors.js';
 import type { LoadedImage } from '../image/load-image.js';
@@ -14,6 +15,7 @@ import { loadOrt, type OrtFlavor } from './ort-loader.js';
 import { browserRuntime } from './ort-runtime.js';
 import type { CaptionRequest, Engine, EngineResult, ExplainQuery, LoadProgress, MeasureRequest } from './types.js';
 import { loadCaptioner } from './captioner-source.js';
+import { CompileWorker } from './graph-compiler.js';
 
 const engines = new Map<string, SharedTask<LocalEngine>>();
 
@@ -31,7 +33,21 @@ export class LocalEngine implements Engine {
     /** Whether the model bytes came from Cache Storage (nothing downloaded). */
     readonly modelFromCache: boolean,
     private readonly wasmPaths: string,
+    /** The engine's key in `engines`. */
+    private readonly key: string,
+    /** The worker that compiles the engine's graphs; none: they are compiled on the page. */
+    private readonly compileWorker: CompileWorker | undefined,
   ) {}
+
+  /** Where the engine's graphs are compiled: in the Web Worker, or on the page (no worker could start). */
+  get compilesIn(): 'worker' | 'page' {
+    return this.compileWorker ? 'worker' : 'page';
+  }
+
+  /** What the worker compiled: each request's kind, in order, and how many graphs (ONNX models) in all. */
+  get workerCompiled(): { requests: readonly GraphKind[]; graphs: number } {
+    return { requests: [...(this.compileWorker?.compiled ?? [])], graphs: this.compileWorker?.graphs ?? 0 };
+  }
 
   /**
    * The engine for `source` on `flavor`, created once per page: the runtime and the model are
@@ -41,24 +57,45 @@ export class LocalEngine implements Engine {
     // one engine per runtime, model file and spec (the same file under another spec is another engine)
     const key = JSON.stringify([flavor, wasmPaths, source.modelUrl, source.spec ?? source.given, source.labels && !Array.isArray(source.labels) ? source.labels.url : null]);
     const task = sharedTask(engines, key, async (emit) => {
-      const [ort, model, labels] = await Promise.all([
-        loadOrt(flavor, wasmPaths, (p) => emit({ ...p, what: 'runtime' } as LoadProgress)),
-        loadModelBytes(source, (p) => emit({ ...p, what: 'model' } as LoadProgress)),
-        loadLabels(source),
-      ]);
-      // a model given by URL: its spec completed from the graph now that the file is here
-      const spec = fullSpec(source, model.bytes);
-      let explainer: Explainer;
+      // the compile worker starts while the runtime and the model download
+      const started = CompileWorker.start();
       try {
-        explainer = await Explainer.create(browserRuntime(ort), model.bytes, spec, labels ?? indexLabels(analyseModel(model.bytes, spec).numClasses), {
-          sessionOptions: { executionProviders: [flavor] },
-        });
+        const [ort, model, labels] = await Promise.all([
+          loadOrt(flavor, wasmPaths, (p) => emit({ ...p, what: 'runtime' } as LoadProgress)),
+          loadModelBytes(source, (p) => emit({ ...p, what: 'model' } as LoadProgress)),
+          loadLabels(source),
+        ]);
+        // a model given by URL: its spec completed from the graph now that the file is here
+        const spec = fullSpec(source, model.bytes);
+        const compileWorker = await started;
+        const compiler = compileWorker?.compilerFor(model.bytes, spec);
+        let explainer: Explainer;
+        try {
+          explainer = await Explainer.create(browserRuntime(ort), model.bytes, spec, labels ?? indexLabels(analyseModel(model.bytes, spec).numClasses), {
+            sessionOptions: { executionProviders: [flavor] },
+            ...(compiler ? { compiler } : {}),
+          });
+        } catch (e) {
+          throw asWidgetError(e, 'MODEL_LOAD_FAILED');
+        }
+        return new LocalEngine(flavor, { ...source, spec }, explainer, model.source === 'cache', wasmPaths, key, compileWorker);
       } catch (e) {
-        throw asWidgetError(e, 'MODEL_LOAD_FAILED');
+        (await started)?.terminate();
+        throw e;
       }
-      return new LocalEngine(flavor, { ...source, spec }, explainer, model.source === 'cache', wasmPaths);
     });
     return task.follow(onProgress as ((p: unknown) => void) | undefined) as Promise<LocalEngine>;
+  }
+
+  /**
+   * Releases the engine's sessions and stops its compile worker, after the work already queued; the
+   * next load of the same model on the page creates a new engine.
+   */
+  async release(): Promise<void> {
+    const task = engines.get(this.key);
+    if (task && (await task.promise.catch(() => null)) === this) engines.delete(this.key);
+    await this.serial(() => this.explainer.release());
+    this.compileWorker?.terminate();
   }
 
   private serial<T>(job: () => Promise<T>): Promise<T> {
