@@ -12,6 +12,7 @@ export type WidgetErrorCode =
   | 'MODEL_LOAD_FAILED'
   | 'WEBGPU_UNAVAILABLE'
   | 'ENGINE_FAILED'
+  | 'ENGINE_TIMEOUT'
   | 'NO_API'
   | 'API_UNAVAILABLE'
   | 'BAD_LAYER'

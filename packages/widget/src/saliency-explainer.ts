@@ -16,6 +16,7 @@ import { captionStyles } from './caption/caption-styles.js';
 import { captionNote, captionView } from './caption/caption-view.js';
 import { describe } from './describe.js';
 import { chooseEngine, type EngineConfig, type Fallback } from './engines/select.js';
+import { checkEngineTimeout } from './engines/watchdog.js';
 import type { Backend, Engine, EngineMap, EngineResult, ModelView } from './engines/types.js';
 import { asWidgetError, type SaliencyErrorDetail, type WidgetError } from './errors.js';
 import { reportCard, type HumanShare } from './faithfulness/report-card.js';
@@ -59,7 +60,7 @@ const ANNOTATION_STATUS: Record<AnnotationPhase, Phase> = {
 };
 
 /** Changing one of these starts over (image, engine, predictions). */
-const RUN_PROPERTIES = ['src', 'model', 'modelSpec', 'mode', 'api', 'modelsBase', 'wasmPaths', 'topK', 'classIndex', 'layer'] as const;
+const RUN_PROPERTIES = ['src', 'model', 'modelSpec', 'mode', 'api', 'modelsBase', 'wasmPaths', 'engineTimeout', 'topK', 'classIndex', 'layer'] as const;
 
 let instances = 0;
 
@@ -155,6 +156,8 @@ export class SaliencyExplainer extends LitElement {
   @property({ attribute: 'models-base' }) modelsBase?: string;
   /** Folder of ONNX Runtime Web's .mjs and .wasm files (default: /ort/ at the api's origin, else at this script's origin). */
   @property({ attribute: 'wasm-paths' }) wasmPaths?: string;
+  /** ms the local engine may take to start once the runtime and model are downloaded (default 60000; 0: no limit); past it ENGINE_TIMEOUT, and mode="auto" uses the API. */
+  @property({ attribute: 'engine-timeout', type: Number }) engineTimeout?: number;
   /** jet, turbo, viridis, inferno or gray; unset: jet for CAMs, inferno for pixel attributions. */
   @property() colormap?: string;
   /** The heatmap's weight over the image, 0-1. */
@@ -390,6 +393,7 @@ export class SaliencyExplainer extends LitElement {
       wasmPaths: this.wasmPaths ? folderUrl(this.wasmPaths, document.baseURI) : new URL('/ort/', home).href,
       model: this.model || undefined,
       modelSpec: this.modelSpec,
+      engineTimeout: this.engineTimeout === undefined ? undefined : checkEngineTimeout(this.engineTimeout),
     };
   }
 

@@ -16,6 +16,7 @@ import { browserRuntime } from './ort-runtime.js';
 import type { CaptionRequest, Engine, EngineResult, ExplainQuery, LoadProgress, MeasureRequest } from './types.js';
 import { loadCaptioner } from './captioner-source.js';
 import { CompileWorker } from './graph-compiler.js';
+import { DEFAULT_ENGINE_TIMEOUT_MS, stalledRuntime, watchEngineStart } from './watchdog.js';
 
 const engines = new Map<string, SharedTask<LocalEngine>>();
 
@@ -37,6 +38,8 @@ export class LocalEngine implements Engine {
     private readonly key: string,
     /** The worker that compiles the engine's graphs; none: they are compiled on the page. */
     private readonly compileWorker: CompileWorker | undefined,
+    /** The engine-timeout it was loaded with (its wasm twin gets the same). */
+    private readonly engineTimeout: number,
   ) {}
 
   /** Where the engine's graphs are compiled: in the Web Worker, or on the page (no worker could start). */
@@ -51,12 +54,17 @@ export class LocalEngine implements Engine {
 
   /**
    * The engine for `source` on `flavor`, created once per page: the runtime and the model are
-   * downloaded (or read from Cache Storage) in parallel, then the sessions are compiled.
+   * downloaded (or read from Cache Storage) in parallel, then the sessions are compiled, within
+   * `engineTimeout` ms (watchdog.ts; 0: no limit) or ENGINE_TIMEOUT.
    */
-  static load(flavor: OrtFlavor, source: ModelSource, wasmPaths: string, onProgress?: (p: LoadProgress) => void): Promise<LocalEngine> {
+  static load(flavor: OrtFlavor, source: ModelSource, wasmPaths: string, onProgress?: (p: LoadProgress) => void,
+    engineTimeout = DEFAULT_ENGINE_TIMEOUT_MS): Promise<LocalEngine> {
     // one engine per runtime, model file and spec (the same file under another spec is another engine)
     const key = JSON.stringify([flavor, wasmPaths, source.modelUrl, source.spec ?? source.given, source.labels && !Array.isArray(source.labels) ? source.labels.url : null]);
+    const runtime = `ONNX Runtime Web (${flavor}, ${wasmPaths})`;
     const task = sharedTask(engines, key, async (emit) => {
+      const stalled = stalledRuntime(runtime);
+      if (stalled) throw stalled;
       // the compile worker starts while the runtime and the model download
       const started = CompileWorker.start();
       try {
@@ -71,14 +79,14 @@ export class LocalEngine implements Engine {
         const compiler = compileWorker?.compilerFor(model.bytes, spec);
         let explainer: Explainer;
         try {
-          explainer = await Explainer.create(browserRuntime(ort), model.bytes, spec, labels ?? indexLabels(analyseModel(model.bytes, spec).numClasses), {
+          explainer = await watchEngineStart(Explainer.create(browserRuntime(ort), model.bytes, spec, labels ?? indexLabels(analyseModel(model.bytes, spec).numClasses), {
             sessionOptions: { executionProviders: [flavor] },
             ...(compiler ? { compiler } : {}),
-          });
+          }), engineTimeout, runtime, (late) => void late.release());
         } catch (e) {
           throw asWidgetError(e, 'MODEL_LOAD_FAILED');
         }
-        return new LocalEngine(flavor, { ...source, spec }, explainer, model.source === 'cache', wasmPaths, key, compileWorker);
+        return new LocalEngine(flavor, { ...source, spec }, explainer, model.source === 'cache', wasmPaths, key, compileWorker, engineTimeout);
       } catch (e) {
         (await started)?.terminate();
         throw e;
@@ -139,7 +147,7 @@ export class LocalEngine implements Engine {
   }
 
   private wasmTwin(): Promise<LocalEngine> {
-    const twin = LocalEngine.load('wasm', this.source, this.wasmPaths);
+    const twin = LocalEngine.load('wasm', this.source, this.wasmPaths, undefined, this.engineTimeout);
     twin.catch(() => {
       if (this.pixelEngine === twin) this.pixelEngine = undefined;
     });

@@ -1,5 +1,5 @@
 // Which engine runs: the mode's candidates in order (auto: WebGPU → wasm → the API), falling back
-// to the next when one cannot load the model or run it; request errors (bad class, layer, method) do not fall back.
+// to the next when one cannot load the model or run it (or its runtime stalls: ENGINE_TIMEOUT); request errors (bad class, layer, method) do not fall back.
 import { WidgetError, asWidgetError } from '../errors.js';
 import type { LoadedImage } from '../image/load-image.js';
 import { LocalEngine } from './local-engine.js';
@@ -19,6 +19,8 @@ export interface EngineConfig {
   wasmPaths: string;
   model?: string;
   modelSpec?: string;
+  /** ms the local engine may take to start once its files are here (watchdog.ts; 0: no limit). */
+  engineTimeout?: number;
 }
 
 /** A backend that was tried and skipped, and why. */
@@ -45,7 +47,7 @@ interface Candidate {
 }
 
 function local(flavor: OrtFlavor, config: EngineConfig, source: () => Promise<ModelSource>, onProgress: (p: LoadProgress) => void): Candidate {
-  return { backend: flavor, create: async () => LocalEngine.load(flavor, await source(), config.wasmPaths, onProgress) };
+  return { backend: flavor, create: async () => LocalEngine.load(flavor, await source(), config.wasmPaths, onProgress, config.engineTimeout) };
 }
 
 function remote(config: EngineConfig, source: () => Promise<ModelSource>): Candidate {
