@@ -7,11 +7,14 @@
 // from the page: the runtime's download (the /ort/ files the page fetched: module and wasm binary),
 // the model's (/models/files/), the engine's creation (graph compilation and session creation, until
 // the widget says it is computing) and the first run (until the map is ready); and how long the page
-// thread was blocked meanwhile (its long tasks, over 50 ms each: the Long Tasks API).
+// thread was blocked meanwhile (its long tasks, over 50 ms each: the Long Tasks API). And the runtime
+// alone (runtimeTimes): the same graphs in ONNX Runtime Web and onnxruntime-node, one thread each.
+// With BENCH_RESULTS set (performance.bench.mjs), its rows go there too.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launchChromium, repo, startApi } from '../scripts/api-and-browser.mjs';
+import { answerOnPage, launchChromium, repo, startApi } from '../scripts/api-and-browser.mjs';
+import { saveResults } from '../../../test/bench/results.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const MAPS = Number(process.env.BENCH_MAPS ?? 10);
@@ -50,6 +53,79 @@ async function nodeTimes(sessionOptions = {}) {
   }
   await explainer.release();
   return { first: median(firsts), perMap: median(perMap.slice(MAPS)) };
+}
+
+/**
+ * The runtime alone: the graphs the engine runs per map (SqueezeNet's forward to the logits, and the
+ * fused Grad-CAM top-1 graph a map is), compiled by core in Node, each timed in onnxruntime-node with
+ * one intra-op thread and in ONNX Runtime Web's wasm provider on a page (one thread, no proxy worker),
+ * with the same input. What the widget adds per map beyond ORT Web's run is its own JavaScript.
+ */
+async function runtimeTimes(browser, api) {
+  const core = await import(pathToFileURL(join(repo, 'packages', 'core', 'dist', 'index.js')).href);
+  const ort = await import('onnxruntime-node');
+  const manifest = core.parseManifest(readFileSync(join(repo, 'models', 'manifest.json'), 'utf8'));
+  const spec = core.findModel(manifest, 'squeezenet1.0');
+  const bytes = new Uint8Array(readFileSync(join(repo, 'models', 'cache', spec.file)));
+  const analysis = core.analyseModel(bytes, spec);
+  const graphs = { forward: core.compileGraph(analysis, { kind: 'logits' }) };
+  const compiler = async (request) => {
+    const result = core.compileGraph(analysis, request);
+    if (request.kind === 'fused' && result) graphs.fused = result.bytes;
+    return result;
+  };
+  const labels = core.parseLabels(readFileSync(join(repo, 'models', 'cache', spec.labels), 'utf8'));
+  const explainer = await core.Explainer.create(ort, bytes, spec, labels, { compiler });
+  const { decodeImage } = await import(pathToFileURL(join(repo, 'packages', 'api', 'dist', 'images', 'decode.js')).href);
+  const { image } = await decodeImage(new Uint8Array(readFileSync(join(repo, '..', 'shared', 'data', 'images', PHOTO))), 40e6);
+  const input = core.preprocess(image, spec.input);
+  await explainer.explain(input, { methods: ['gradcam'], classes: [100] });
+  await explainer.release();
+  if (!graphs.fused) throw new Error('the engine ran no fused graph');
+  const RUNS_EACH = MAPS * 3;
+  const nodeMs = {};
+  for (const [name, graph] of Object.entries(graphs)) {
+    const session = await ort.InferenceSession.create(graph, { intraOpNumThreads: 1 });
+    const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', input, [1, 3, spec.input.height, spec.input.width]) };
+    if (session.inputNames.includes('classes')) feeds.classes = new ort.Tensor('int64', BigInt64Array.from([100n]), [1]);
+    const t = [];
+    for (let i = 0; i < RUNS_EACH + 3; i++) {
+      const t0 = performance.now();
+      await session.run(feeds);
+      t.push(performance.now() - t0);
+    }
+    await session.release();
+    nodeMs[name] = median(t.slice(3));
+  }
+  const page = await browser.newPage();
+  await answerOnPage(page, {
+    [`${api.url}/__runtime.html`]: { contentType: 'text/html', body: '<!doctype html><meta charset="utf-8">' },
+    [`${api.url}/__graph/input`]: { contentType: 'application/octet-stream', body: Buffer.from(input.buffer, input.byteOffset, input.byteLength) },
+    ...Object.fromEntries(Object.entries(graphs).map(([name, graph]) => [`${api.url}/__graph/${name}`, { contentType: 'application/octet-stream', body: Buffer.from(graph) }])),
+  });
+  await page.goto(`${api.url}/__runtime.html`);
+  const webMs = await page.evaluate(async (names, runs, dims) => {
+    const ortWeb = await import('/ort/ort.wasm.min.mjs');
+    Object.assign(ortWeb.env.wasm, { numThreads: 1, proxy: false, wasmPaths: '/ort/' });
+    const data = new Float32Array(await (await fetch('/__graph/input')).arrayBuffer());
+    const out = {};
+    for (const name of names) {
+      const session = await ortWeb.InferenceSession.create(new Uint8Array(await (await fetch(`/__graph/${name}`)).arrayBuffer()), { executionProviders: ['wasm'] });
+      const feeds = { [session.inputNames[0]]: new ortWeb.Tensor('float32', data, dims) };
+      if (session.inputNames.includes('classes')) feeds.classes = new ortWeb.Tensor('int64', BigInt64Array.from([100n]), [1]);
+      const t = [];
+      for (let i = 0; i < runs + 3; i++) {
+        const t0 = performance.now();
+        await session.run(feeds);
+        t.push(performance.now() - t0);
+      }
+      await session.release();
+      out[name] = t.slice(3).sort((a, b) => a - b)[Math.floor(runs / 2)];
+    }
+    return out;
+  }, Object.keys(graphs), RUNS_EACH, [1, 3, spec.input.height, spec.input.width]);
+  await page.close();
+  return { node: nodeMs, web: webMs };
 }
 
 const PAGE = (mode) => `<!doctype html><meta charset="utf-8"><body><script type="module">
@@ -104,10 +180,7 @@ async function browserTimes(browser, api, mode, headers = {}) {
   const measure = async () => {
     const page = await browser.newPage();
     // the bench page is answered by the browser itself, at the API's origin (its Cache Storage)
-    await page.setRequestInterception(true);
-    page.on('request', (req) => (req.url() === `${api.url}/__bench.html`
-      ? req.respond({ status: 200, contentType: 'text/html', headers, body: PAGE(mode) })
-      : req.continue()));
+    await answerOnPage(page, { [`${api.url}/__bench.html`]: { contentType: 'text/html', headers, body: PAGE(mode) } });
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.goto(`${api.url}/__bench.html`);
     await page.waitForFunction(() => window.bench !== undefined, { timeout: 240_000, polling: 100 });
@@ -155,19 +228,29 @@ const browser = await launchChromium({ webgpu });
 const first = (b) => `first map ${ms(b.first)} = runtime download ${ms(b.runtime)}, model download ${ms(b.model)} (in parallel), `
   + `engine creation ${ms(b.engine)} after the downloads, first run ${ms(b.firstRun)}; `
   + `the page thread meanwhile: long tasks ${ms(b.pageBlocked)} in all, the longest ${ms(b.longestTask)}`;
+const rows = [];
 try {
   console.log(`SqueezeNet 1.0, ${PHOTO}, Grad-CAM; medians of ${RUNS} page loads and ${RUNS * MAPS} maps; Node: onnxruntime-node, ${MAPS} maps`);
   console.log(`Node engine, default threads: first map ${ms(node.first)} (read model, compile, decode, explain), per map ${ms(node.perMap)}`);
   console.log(`Node engine, 1 intra-op thread: first map ${ms(node1.first)}, per map ${ms(node1.perMap)}`);
   const runs = [['wasm, 1 thread (not isolated)', api, 'wasm', {}, node1], ['wasm, threads (cross-origin isolated)', isolatedApi, 'wasm', ISOLATION_HEADERS, node]];
   if (webgpu) runs.push(['webgpu', api, 'webgpu', {}, node]);
+  const runtime = await runtimeTimes(browser, api);
+  for (const [name, what] of [['forward', 'forward pass (logits graph)'], ['fused', 'fused Grad-CAM top-1 graph (a map)']]) {
+    console.log(`Runtime alone, ${what}: ONNX Runtime Web wasm 1 thread ${ms(runtime.web[name])}, onnxruntime-node 1 thread ${ms(runtime.node[name])} `
+      + `(${(runtime.web[name] / runtime.node[name]).toFixed(1)}×)`);
+    rows.push({ case: `runtime alone, ${what}`, webMs: runtime.web[name], nodeMs: runtime.node[name], ratio: runtime.web[name] / runtime.node[name] });
+  }
   for (const [name, server, mode, headers, ref] of runs) {
     const b = await browserTimes(browser, server, mode, headers);
+    rows.push({ case: `widget, ${name}`, perMap: b.perMap, nodePerMap: ref.perMap, nodeThreads: ref === node1 ? '1 thread' : 'default threads',
+      ratio: b.perMap / ref.perMap, ratioDefault: b.perMap / node.perMap, cold: b.cold, warm: b.warm, isolated: b.isolated });
     console.log(`Chromium ${name}: per map ${ms(b.perMap)} (${(b.perMap / ref.perMap).toFixed(1)}× Node ${ref === node1 ? '1 thread' : 'default threads'}, `
       + `${(b.perMap / node.perMap).toFixed(1)}× Node default)`);
     console.log(`  cold visit: ${first(b.cold)} (${(b.cold.first / node.first).toFixed(1)}× Node's first map)`);
     console.log(`  warm visit: ${first(b.warm)} (${(b.warm.first / node.first).toFixed(1)}× Node's first map)`);
   }
+  saveResults('browser', rows, { photo: PHOTO, runs: RUNS, maps: MAPS, node: { perMap: node.perMap, first: node.first }, node1: { perMap: node1.perMap, first: node1.first } });
 } finally {
   await browser.close();
   await api.close();

@@ -38,3 +38,29 @@ export async function widgetsSettled(page, timeout = 240_000) {
     return all.length > 0 && all.every((w) => ['ready', 'error', 'idle'].includes(w.status));
   }, { timeout, polling: 250 });
 }
+
+/**
+ * Answers the page's requests for the given URLs itself (`routes`: URL → {contentType, body, headers?}),
+ * through CDP's Fetch domain with one pattern per URL, so that no other request is paused. Not
+ * puppeteer's setRequestInterception: that pauses every request, and the ones ONNX Runtime Web's proxy
+ * worker makes were sometimes never resumed under load (the runtime then never started: 6 page loads
+ * in 24 in a test under load, none without interception); it also turns the HTTP cache off.
+ */
+export async function answerOnPage(page, routes) {
+  const cdp = await page.createCDPSession();
+  cdp.on('Fetch.requestPaused', ({ requestId, request }) => {
+    const route = routes[request.url];
+    if (!route) {
+      void cdp.send('Fetch.continueRequest', { requestId });
+      return;
+    }
+    const headers = { 'content-type': route.contentType, ...(route.headers ?? {}) };
+    void cdp.send('Fetch.fulfillRequest', {
+      requestId, responseCode: 200,
+      responseHeaders: Object.entries(headers).map(([name, value]) => ({ name, value: String(value) })),
+      body: Buffer.from(route.body).toString('base64'),
+    });
+  });
+  await cdp.send('Fetch.enable', { patterns: Object.keys(routes).map((urlPattern) => ({ urlPattern, requestStage: 'Request' })) });
+  return cdp;
+}
