@@ -1,11 +1,12 @@
 // The local engine's start-up watchdog. Once ONNX Runtime Web and the model are downloaded, creating
-// the engine (the runtime's wasm initialisation, graph compilation, sessions) has no progress to show,
-// and ONNX Runtime Web can stall there: its proxy worker takes `init-wasm` and never answers (seen in
-// about one page load in a dozen under heavy CPU load). The watchdog gives that step `engine-timeout`
-// ms; past it the engine fails with ENGINE_TIMEOUT, so mode="auto" moves on to the API instead of
-// showing "loading" for ever, and the runtime is remembered as stalled: every later engine on the page
-// that needs it fails at once the same way (its sessions are created one after another, so they would
-// wait behind the stalled one). Work that still finishes late is handed to `late` (to release it).
+// the engine (the runtime's wasm start in its proxy worker, which fetches its glue module, then graph
+// compilation and sessions) has no progress to show, and nothing in ORT Web bounds it: a worker request
+// that never completes (a proxy, a flaky network; the browser bench's request interception once did it)
+// would leave the widget "loading" for ever. The watchdog gives that step `engine-timeout` ms; past it
+// the engine fails with ENGINE_TIMEOUT, so mode="auto" moves on to the API, and the runtime is
+// remembered as stalled: every later engine on the page that needs it fails at once the same way (its
+// sessions are created one after another, so they would wait behind the stalled one). Work that still
+// finishes late is handed to `late` (to release it).
 import { WidgetError } from '../errors.js';
 
 /** Default of the `engine-timeout` attribute: ms the local engine may take to start once its files are here. */
