@@ -1,11 +1,11 @@
 // One run that fills every table of docs/performance.md's engine, perturbation and CLI sections, with
 // the machine described: `node test/bench/performance.bench.mjs` (after `npm run build`).
-// It runs engine.bench.mjs, fused.bench.mjs, api.bench.mjs, perturbation.bench.mjs and cli.bench.mjs
+// It runs engine.bench.mjs, fused.bench.mjs, api.bench.mjs, perturbation.bench.mjs, cli.bench.mjs
 // one after another as child processes (each prints its own tables as it goes, and hands its rows
-// over through BENCH_RESULTS, results.mjs), then prints the tables as markdown. PERFORMANCE_BENCHES
-// picks a subset (comma-separated names, e.g. "engine,cli"); the other benches' settings (rounds,
-// sizes, models) pass through the environment. The browser rows come from `npm run bench -w
-// packages/widget` (Chromium), which this script does not run.
+// over through BENCH_RESULTS, results.mjs), then prints the tables as markdown, and the browser bench
+// (packages/widget/bench/browser-bench.mjs: Chromium, the widget's bundle) likewise. PERFORMANCE_BENCHES
+// picks a subset (comma-separated names, e.g. "engine,cli,browser"); the other benches' settings
+// (rounds, sizes, models) pass through the environment.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const require = createRequire(join(root, 'packages', 'api', 'package.json'));
-const BENCHES = (process.env.PERFORMANCE_BENCHES ?? 'engine,fused,api,perturbation,cli').split(',');
+const BENCHES = (process.env.PERFORMANCE_BENCHES ?? 'engine,fused,api,perturbation,cli,browser').split(',');
+// every bench is here but the browser's, which lives with the widget (it needs Chromium and the widget's bundle)
+const benchFile = (name) => (name === 'browser' ? join(root, 'packages', 'widget', 'bench', 'browser-bench.mjs') : join(here, `${name}.bench.mjs`));
 const work = mkdtempSync(join(os.tmpdir(), 'performance-bench-'));
 const resultsFile = join(work, 'results.jsonl');
 
@@ -33,8 +35,8 @@ const loadBefore = os.loadavg();
 const started = new Date();
 
 for (const name of BENCHES) {
-  console.error(`\n=== ${name}.bench.mjs ===`);
-  execFileSync(process.execPath, [join(here, `${name}.bench.mjs`)], { stdio: 'inherit', env: { ...process.env, BENCH_RESULTS: resultsFile } });
+  console.error(`\n=== ${benchFile(name)} ===`);
+  execFileSync(process.execPath, [benchFile(name)], { stdio: 'inherit', env: { ...process.env, BENCH_RESULTS: resultsFile } });
 }
 const results = Object.fromEntries(readFileSync(resultsFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).reduce((acc, r) => {
   const prev = acc.find(([b]) => b === r.bench);
@@ -108,4 +110,21 @@ if (results.fused) {
   const line = [['squeezenet1.0', 'SqueezeNet'], ['mobilenet_v1_0.75', 'MobileNet v1'], ['resnet18', 'ResNet-18']].map(([m, n]) =>
     `${n} Grad-CAM top-5 ${f(m, 'Grad-CAM top-5, fused')}× a bare forward (unfused ${f(m, 'Grad-CAM top-5, unfused')}×), top-1 ${f(m, 'Grad-CAM top-1, fused')}×, EigenCAM ${f(m, 'EigenCAM top-1, fused')}× (unfused ${f(m, 'EigenCAM top-1, unfused')}×)`);
   console.log(`Fused explain graph (medians): ${line.join('; ')}.`);
+}
+
+if (results.browser) {
+  const b = results.browser;
+  const widgetRows = b.rows.filter((r) => r.case.startsWith('widget'));
+  const runtimeRows = b.rows.filter((r) => r.case.startsWith('runtime alone'));
+  console.log(`\n${table(['Chromium wasm, SqueezeNet Grad-CAM', 'per map', '× Node', 'first map cold / warm'], widgetRows.map((r) => [
+    r.case.replace('widget, ', ''), `${ms(r.perMap)} ms`, `${r.ratio.toFixed(1)}× (Node ${r.nodeThreads}), ${r.ratioDefault.toFixed(1)}× (default)`, `${ms(r.cold.first)} / ${ms(r.warm.first)} ms`,
+  ]))}`);
+  console.log(`\n${table(['The runtime alone (one thread each)', 'ONNX Runtime Web wasm', 'onnxruntime-node', '×'], runtimeRows.map((r) => [
+    r.case.replace('runtime alone, ', ''), `${ms(r.webMs)} ms`, `${ms(r.nodeMs)} ms`, `${r.ratio.toFixed(1)}×`,
+  ]))}`);
+  for (const r of widgetRows) {
+    const u = (v) => `${ms(v)} ms`;
+    const part = (v) => `${u(v.first)} (runtime download ${u(v.runtime)}, model ${u(v.model)}, engine creation ${u(v.engine)}, first run ${u(v.firstRun)}; page long tasks ${u(v.pageBlocked)}, longest ${u(v.longestTask)})`;
+    console.log(`\n${r.case.replace('widget, ', '')}: cold visit ${part(r.cold)}; warm visit ${part(r.warm)}.`);
+  }
 }
