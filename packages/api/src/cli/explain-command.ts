@@ -22,7 +22,8 @@ import { pixelOverlay } from './pixel-maps.js';
 import { loadFileModel, loadManifestModel } from '../models/loader.js';
 import { detectorOf, runDetectorExplain } from './detector-explain.js';
 import { attachCaptions, fileReport, inputReport, type FileInputReport, type InputFailure, type MapFileRef, type MapFiles } from './report.js';
-import { jsonLine, jsonLineBytes } from './json-floats.js';
+import { jsonLine } from './json-floats.js';
+import { JsonLineThread } from './json-line-thread.js';
 import { OrderedOutput, readAhead } from './pipeline.js';
 
 /** Undo the normalisation of a tensor input, to draw its overlays on what the model saw. */
@@ -93,6 +94,8 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
     ? readTensor(inputs[i].path, engine.inputShape, args.maxImageBytes)
     : readImage(inputs[i].path, { maxBytes: args.maxImageBytes, maxPixels: args.maxImagePixels })));
   const output = new OrderedOutput(WRITE_WINDOW);
+  // --json lines written as bytes are formatted on a worker thread while the next input is explained
+  const lines = args.json && io.outBytes ? new JsonLineThread() : undefined;
   try {
     for (const [i, input] of inputs.entries()) {
       bar?.update(i, { file: input.path });
@@ -147,10 +150,12 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
         const report = inputReport(input.path, result, files, faithfulness);
         if (captions) attachCaptions(report, captions);
         const photo = image ? { width: image.width, height: image.height } : undefined;
+        let line: Uint8Array | undefined;
+        if (lines) writes.push(lines.lineBytes(report).then((bytes) => { line = bytes; }));
         finished = [Promise.all(writes), () => {
           if (writeReport) reports.push(fileReport(report, files, photo));
           if (args.json) {
-            if (io.outBytes) io.outBytes(jsonLineBytes(report));
+            if (line && io.outBytes) io.outBytes([line]);
             else io.out(jsonLine(report));
           } else {
             const preds = result.predictions.map((p) => `${p.label} ${(100 * p.score).toFixed(1)}%`).join(', ');
@@ -184,6 +189,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
   } finally {
     await output.abandon(); // after a failure: the files in flight end before the exit, their lines unprinted
     bar?.stop();
+    await lines?.close();
     await engine.release();
     await detector?.release();
     await captioner?.release();

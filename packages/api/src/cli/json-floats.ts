@@ -3,11 +3,12 @@
 // float32 round-trips), then JavaScript's shortest form of that number. toPrecision costs ~0.4 µs a
 // value, which made the 250,000 floats of a top-5 SqueezeNet line ~100 ms; here a value of magnitude
 // in [1e-4, 1) (almost every value of a final map) is rounded with exact integer arithmetic in
-// doubles and its digits are written as bytes, ~20× faster; so is one in [1e-6, 1e-4) (the faint
-// edges of a map), whose product is split in two to stay exact. Anything else (0 and 1 excepted) takes
-// the toPrecision path. JsonFloats holds an array in a report object; jsonLine stringifies the report
+// doubles and its digits are written as bytes (four at a time, from a table), ~20× faster; so is one
+// in [1e-6, 1e-4) (the faint edges of a map), whose product is split in two to stay exact. Anything
+// else (0 and 1 excepted) takes the toPrecision path. JsonFloats holds an array in a report object; jsonLine stringifies the report
 // and writes each JsonFloats with the fast formatter (a plain JSON.stringify gives the same text, slowly);
-// jsonLineBytes gives that text as bytes for stdout.
+// jsonLineBytes gives that text as bytes for stdout, and splitAtFloats + jsonTextBytes do it in two
+// steps, the second on a worker thread (json-line-thread.ts).
 //
 // Why the fast path is exact: a float32 v = m·2^e (m < 2^24) in [10^E, 10^(E+1)), E ∈ [−4, −1]. Its
 // 9 digits are n = round(v·10^s), s = 8 − E ≤ 12, and v·10^s = (m·5^s)·2^(e+s) with m·5^s < 2^52: an
@@ -33,8 +34,11 @@ for (const s of [13, 14]) {
   POW5_HIGH[s] = Math.floor(5 ** s / 65536);
   POW5_LOW[s] = 5 ** s - POW5_HIGH[s] * 65536;
 }
-/** '00' … '99' as ASCII byte pairs. */
-const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i % 2 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)));
+/** '0000' … '9999' as 4 ASCII bytes in a little-endian uint32 (one DataView store writes 4 digits). */
+const DIGIT_QUADS = Uint32Array.from({ length: 10000 }, (_, k) =>
+  (48 + Math.floor(k / 1000)) + (48 + (Math.floor(k / 100) % 10)) * 2 ** 8 + (48 + (Math.floor(k / 10) % 10)) * 2 ** 16 + (48 + (k % 10)) * 2 ** 24);
+/** The trailing zeros of '0000' … '9999' (of 0: 4). */
+const QUAD_ZEROS = Uint8Array.from({ length: 10000 }, (_, k) => (k === 0 ? 4 : k % 1000 === 0 ? 3 : k % 100 === 0 ? 2 : k % 10 === 0 ? 1 : 0));
 /** The longest text of the slow path: '-1.23456789e-38' and the like. */
 const MAX_CHARS = 24;
 
@@ -43,8 +47,8 @@ export function float32JsonSlow(v: number): string {
   return JSON.stringify(Number(v.toPrecision(9)));
 }
 
-/** Writes the JSON text of float32 `v` at buf[pos…]; returns the position after it. */
-function writeFloat32(buf: Buffer, pos: number, v: number): number {
+/** Writes the JSON text of float32 `v` at buf[pos…] (`view`: a DataView of buf); returns the position after it. */
+function writeFloat32(buf: Buffer, view: DataView, pos: number, v: number): number {
   let a = v < 0 ? -v : v;
   if (a === 0 || a === 1) {
     if (v === -1) buf[pos++] = 45; // '-'
@@ -91,34 +95,41 @@ function writeFloat32(buf: Buffer, pos: number, v: number): number {
   buf[pos++] = 48; // '0'
   buf[pos++] = 46; // '.'
   for (let z = 0; z < zeros; z++) buf[pos++] = 48;
-  // n has 9 digits (10^8 ≤ n < 10^9): written two at a time from the right, then its trailing zeros cut
-  let end = pos + 9;
-  let at = end;
-  for (let k = 0; k < 4; k++) {
-    const t = (n / 100) | 0;
-    const pair = 2 * (n - 100 * t);
-    buf[--at] = DIGIT_PAIRS[pair + 1];
-    buf[--at] = DIGIT_PAIRS[pair];
-    n = t;
-  }
-  buf[--at] = 48 + n;
-  while (buf[end - 1] === 48) end--;
-  return end;
+  // n has 9 digits (10^8 ≤ n < 10^9): its first, then two groups of 4, the text ending before its trailing zeros
+  const high = (n / 10000) | 0;
+  const low = n - high * 10000;
+  const first = (high / 10000) | 0;
+  const middle = high - first * 10000;
+  buf[pos] = 48 + first;
+  view.setUint32(pos + 1, DIGIT_QUADS[middle], true);
+  view.setUint32(pos + 5, DIGIT_QUADS[low], true);
+  return low ? pos + 9 - QUAD_ZEROS[low] : pos + 5 - QUAD_ZEROS[middle];
 }
 
 /** The formatting buffer, grown as needed and reused (the text is copied out of it). */
 let scratch = Buffer.allocUnsafe(1 << 16);
+let scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.length);
 
-/** Writes `values` as a JSON array into the scratch buffer; returns its length. */
-function formatArray(values: ArrayLike<number>): number {
-  const size = 2 + values.length * (MAX_CHARS + 1);
-  if (scratch.length < size) scratch = Buffer.allocUnsafe(size);
-  const buf = scratch;
-  let pos = 0;
+/** Makes the scratch buffer hold at least `size` bytes, keeping its first `keep`. */
+function reserve(size: number, keep: number): Buffer {
+  if (scratch.length < size) {
+    const larger = Buffer.allocUnsafe(Math.max(size, 2 * scratch.length));
+    scratch.copy(larger, 0, 0, keep);
+    scratch = larger;
+    scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.length);
+  }
+  return scratch;
+}
+
+/** Writes `values` as a JSON array into the scratch buffer at `at`; returns the position after it. */
+function formatArray(values: ArrayLike<number>, at = 0): number {
+  const buf = reserve(at + 2 + values.length * (MAX_CHARS + 1), at);
+  const view = scratchView;
+  let pos = at;
   buf[pos++] = 91; // '['
   for (let i = 0; i < values.length; i++) {
     if (i) buf[pos++] = 44; // ','
-    pos = writeFloat32(buf, pos, Math.fround(values[i]));
+    pos = writeFloat32(buf, view, pos, Math.fround(values[i]));
   }
   buf[pos++] = 93; // ']'
   return pos;
@@ -128,14 +139,6 @@ function formatArray(values: ArrayLike<number>): number {
 export function float32ArrayJson(values: ArrayLike<number>): string {
   const length = formatArray(values); // first: it may replace the scratch buffer with a larger one
   return scratch.toString('latin1', 0, length);
-}
-
-/** float32ArrayJson's text as bytes (ASCII), without making a string of it. */
-export function float32ArrayJsonBytes(values: ArrayLike<number>): Buffer {
-  const length = formatArray(values);
-  const out = Buffer.allocUnsafe(length);
-  scratch.copy(out, 0, 0, length);
-  return out;
 }
 
 /**
@@ -161,7 +164,14 @@ const PLACEHOLDER_JSON = JSON.stringify(PLACEHOLDER);
 let collected: Float32Array[] | undefined;
 
 /** JSON.stringify(value) cut at its JsonFloats: the text around them, and the arrays in order. */
-function splitAtFloats(value: unknown): { parts: string[]; arrays: Float32Array[] } {
+export interface SplitJson {
+  /** The JSON text between the arrays: one more than there are arrays. */
+  parts: string[];
+  arrays: Float32Array[];
+}
+
+/** JSON.stringify(value) cut at its JsonFloats (their numbers are written by jsonTextBytes). */
+export function splitAtFloats(value: unknown): SplitJson {
   const arrays: Float32Array[] = [];
   collected = arrays;
   let text: string;
@@ -185,12 +195,29 @@ export function jsonLine(value: unknown): string {
 }
 
 /**
- * jsonLine's text as UTF-8 chunks, for writing as they are: a map's millions of digits never become
- * a JavaScript string (making one, then encoding it for stdout, cost as much as writing the digits).
+ * A split JSON text joined as UTF-8 bytes, each array's numbers written by the fast formatter: one
+ * buffer of its own (not Node's shared pool, so a worker thread may transfer it). A map's millions
+ * of digits never become a JavaScript string (making one, then encoding it for stdout, cost as much
+ * as writing the digits).
  */
+export function jsonTextBytes({ parts, arrays }: SplitJson): Buffer {
+  if (parts.length !== arrays.length + 1) throw new Error('jsonTextBytes: a text part is wanted around each array');
+  let pos = 0;
+  const writePart = (text: string) => {
+    reserve(pos + Buffer.byteLength(text, 'utf8'), pos);
+    pos += scratch.write(text, pos, 'utf8');
+  };
+  writePart(parts[0]);
+  for (let i = 0; i < arrays.length; i++) {
+    pos = formatArray(arrays[i], pos);
+    writePart(parts[i + 1]);
+  }
+  const out = Buffer.allocUnsafeSlow(pos);
+  scratch.copy(out, 0, 0, pos);
+  return out;
+}
+
+/** jsonLine's text as UTF-8 bytes, for writing as they are (one chunk). */
 export function jsonLineBytes(value: unknown): Buffer[] {
-  const { parts, arrays } = splitAtFloats(value);
-  const chunks: Buffer[] = [Buffer.from(parts[0], 'utf8')];
-  for (let i = 0; i < arrays.length; i++) chunks.push(float32ArrayJsonBytes(arrays[i]), Buffer.from(parts[i + 1], 'utf8'));
-  return chunks;
+  return [jsonTextBytes(splitAtFloats(value))];
 }
