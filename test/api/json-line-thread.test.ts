@@ -52,10 +52,27 @@ describe('JsonLineThread', () => {
   const thread = new JsonLineThread();
   afterAll(() => thread.close());
 
-  it('makes each line\'s bytes on the worker, several in flight, each answered with its own', async () => {
+  it('makes each line\'s bytes on the worker once it has started, several in flight, each answered with its own', async () => {
+    expect(await thread.whenStarted()).toBe(true);
+    const before = thread.madeOnWorker;
     const reports = [report(5, 50_176), report(6, 20, 'naïve'), { none: [] }, report(7, 1000)];
     const lines = await Promise.all(reports.map((r) => thread.lineBytes(r)));
     lines.forEach((line, i) => expect(Buffer.from(line).equals(utf8(reports[i]))).toBe(true));
+    expect(thread.madeOnWorker - before).toBe(3); // the line without maps is made here
+  });
+
+  it('a line asked for before the worker has started is made on the calling thread, the same bytes', async () => {
+    const fresh = new JsonLineThread();
+    try {
+      const value = report(10, 500);
+      expect(Buffer.from(await fresh.lineBytes(value)).equals(utf8(value))).toBe(true);
+      expect(fresh.madeOnWorker).toBe(0);
+      expect(await fresh.whenStarted()).toBe(true);
+      expect(Buffer.from(await fresh.lineBytes(value)).equals(utf8(value))).toBe(true);
+      expect(fresh.madeOnWorker).toBe(1);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('maps that are views into a larger buffer print only their own values', async () => {

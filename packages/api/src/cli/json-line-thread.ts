@@ -1,7 +1,8 @@
 // `explain --json`'s lines formatted on a worker thread (json-line-worker.ts): the main thread only
 // cuts the report's JSON at its maps (json-floats.ts splitAtFloats, cheap) and posts the pieces; the
 // ~250,000 floats of a top-5 line are written on the worker while the main thread goes on with the
-// next input. The bytes are jsonLineBytes' exactly; where the worker fails, the line is made here.
+// next input. The bytes are jsonLineBytes' exactly; where the worker fails, or has not started yet
+// (its start-up, ~0.1 s, would otherwise hold up the first line), the line is made here.
 import { RpcWorker } from '../compute/rpc-worker.js';
 import { jsonTextBytes, splitAtFloats, type SplitJson } from './json-floats.js';
 
@@ -13,17 +14,32 @@ function ownBuffer(a: Float32Array): Float32Array {
 export class JsonLineThread {
   private readonly worker = new RpcWorker<SplitJson, Uint8Array>(new URL('./json-line-worker.js', import.meta.url));
 
+  /** Whether the worker has answered its first (empty) line: until then lines are made on this thread. */
+  private started = false;
+  /** How many lines were made on the worker (the others on this thread). */
+  madeOnWorker = 0;
+
   /** Starts the worker at once (an empty line), so that its start-up overlaps the first input's work. */
   constructor() {
-    this.worker.call({ parts: ['null'], arrays: [] }).catch(() => undefined);
+    this.worker.call({ parts: ['null'], arrays: [] }).then(() => {
+      this.started = true;
+    }, () => undefined);
+  }
+
+  /** Resolves once the worker has started (or could not: then every line is made on this thread). */
+  async whenStarted(): Promise<boolean> {
+    if (!this.started) await this.worker.call({ parts: ['null'], arrays: [] }).catch(() => undefined);
+    return this.started;
   }
 
   /** The UTF-8 bytes of jsonLine(report) (no newline), from the worker. */
   async lineBytes(report: unknown): Promise<Uint8Array> {
     const split = splitAtFloats(report);
-    if (!split.arrays.length) return jsonTextBytes(split);
+    if (!split.arrays.length || !this.started) return jsonTextBytes(split);
     try {
-      return await this.worker.call({ parts: split.parts, arrays: split.arrays.map(ownBuffer) });
+      const bytes = await this.worker.call({ parts: split.parts, arrays: split.arrays.map(ownBuffer) });
+      this.madeOnWorker++;
+      return bytes;
     } catch {
       return jsonTextBytes(split); // the worker could not start or died: the same bytes, made here
     }
