@@ -64,10 +64,12 @@ export type GraphCompiler = <R extends GraphRequest>(request: R) => Promise<Grap
 
 /**
  * The graph `request` asks for, built from `analysis` and encoded. A layer the model does not have is
- * a BAD_LAYER ExplainError; a fused plan that does not fuse (FusedGraphError) is null.
+ * a BAD_LAYER ExplainError; a fused plan that does not fuse (FusedGraphError) is null. An analysis
+ * made without its weights (`weights: false`) is refused.
  */
 export function compileGraph<R extends GraphRequest>(analysis: ModelAnalysis, request: R): GraphResult<R>;
 export function compileGraph(analysis: ModelAnalysis, request: GraphRequest): GraphResult {
+  if (!analysis.weights) throw new Error('compileGraph needs an analysis with its weights (this one was made with weights: false)');
   switch (request.kind) {
     case 'layer': {
       const { layer } = request;

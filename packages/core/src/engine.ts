@@ -91,11 +91,11 @@ export interface FusedExport {
 }
 
 /** The model's graph analysed for its spec: logits, shapes, target layers (what Explainer builds on). */
-export function analyseModel(modelBytes: Uint8Array, spec: ModelSpec): ModelAnalysis {
+export function analyseModel(modelBytes: Uint8Array, spec: ModelSpec, { weights = true }: { weights?: boolean } = {}): ModelAnalysis {
   const { input, output } = spec;
   return new ModelAnalysis(modelBytes, {
     input: input.name, output: output.name, logits: output.logits,
-    inputShape: [1, 3, input.height, input.width],
+    inputShape: [1, 3, input.height, input.width], weights,
   });
 }
 
@@ -172,7 +172,9 @@ export class Explainer {
     modelBytes: Uint8Array,
     private readonly options: EngineOptions,
   ) {
-    this.analysis = analyseModel(modelBytes, spec);
+    // with a compiler every graph is compiled elsewhere from its own analysis: this one is for
+    // shapes and names, and leaves fp16 weights uncast (the widget's page thread is spared that)
+    this.analysis = analyseModel(modelBytes, spec, { weights: !options.compiler });
     this.inputShape = this.analysis.inputShape;
     this.defaultLayer = spec.targetLayer ?? this.analysis.defaultLayer();
     this.batchSize = engineBatchSize(spec, options);

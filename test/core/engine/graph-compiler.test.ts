@@ -14,6 +14,7 @@ import type { ExplainResult } from '../../../packages/core/src/explain-types.js'
 import type { OrtRuntime } from '../../../packages/core/src/runtime.js';
 import { findModel, parseManifest } from '../../../packages/core/src/model/manifest.js';
 import { parseLabels } from '../../../packages/core/src/model/labels.js';
+import { DataType } from '../../../packages/core/src/onnx/proto.js';
 import { ort, randn, rng } from '../../helpers/ort.js';
 
 const root = resolve(__dirname, '../../..');
@@ -134,6 +135,18 @@ describe.skipIf(!existsSync(resolve(cache, spec.file)))('an engine given a graph
     expect(got).toBeInstanceOf(ExplainError);
     expect([(got as ExplainError).code, (got as ExplainError).message]).toEqual([(want as ExplainError).code, (want as ExplainError).message]);
     expect((got as ExplainError).code).toBe('BAD_LAYER');
+  });
+
+  it('its own analysis keeps the fp16 weights uncast (shapes and names only), and cannot compile', () => {
+    const fp16 = (e: Explainer) => (e.analysis.model.graph!.initializer ?? []).filter((t) => t.dataType === DataType.FLOAT16).length;
+    expect(inPlace.analysis.weights).toBe(true);
+    expect(fp16(inPlace)).toBe(0);
+    expect(viaCompiler.analysis.weights).toBe(false);
+    expect(fp16(viaCompiler)).toBeGreaterThan(0); // model-fp16.onnx: every weight
+    expect(viaCompiler.analysis.inputShape).toEqual(inPlace.analysis.inputShape);
+    expect([...viaCompiler.analysis.shapes]).toEqual([...inPlace.analysis.shapes]);
+    expect(viaCompiler.analysis.candidateLayers()).toEqual(inPlace.analysis.candidateLayers());
+    expect(() => compileGraph(viaCompiler.analysis, { kind: 'logits' })).toThrow('weights: false');
   });
 
   it('every session was made from bytes the compiler returned (nothing compiled in place)', () => {

@@ -21,6 +21,11 @@ export interface AnalysisOptions {
   output?: string;
   /** Class-score tensor; found automatically (the input of a final Softmax, else the output). */
   logits?: string;
+  /**
+   * false: fp16/fp64 weights are not cast to fp32 (most of an fp16 model's analysis time): an analysis
+   * for the graph's structure and shapes only, which compileGraph refuses. Default true.
+   */
+  weights?: boolean;
 }
 
 export class ModelAnalysis {
@@ -32,11 +37,14 @@ export class ModelAnalysis {
   readonly output: string;
   readonly logits: string;
   readonly numClasses: number;
+  /** Whether the weights are in the fp32 form graphs are compiled from (AnalysisOptions.weights). */
+  readonly weights: boolean;
 
   constructor(source: Uint8Array | ModelProto, opts: AnalysisOptions = {}) {
     const original = source instanceof Uint8Array ? decodeModel(source) : source;
     if (!original.graph) throw new ModelAnalysisError('the ONNX file has no graph');
-    this.model = normalizeModel(original);
+    this.weights = opts.weights ?? true;
+    this.model = normalizeModel(original, { castWeights: this.weights });
     this.graph = new GraphIndex(this.model.graph!);
     const g = this.graph;
     this.input = opts.input ?? g.inputs[0];

@@ -25,10 +25,13 @@ function castValueInfo(vi: ValueInfoProto): void {
   if (tt && (tt.elemType === DataType.FLOAT16 || tt.elemType === DataType.DOUBLE)) tt.elemType = DataType.FLOAT;
 }
 
-/** Cast fp16/fp64 initializers, constants, graph I/O and Cast targets to fp32 (in place). */
-export function toFloat32(model: ModelProto): void {
+/**
+ * Cast fp16/fp64 initializers, constants, graph I/O and Cast targets to fp32 (in place); with
+ * `initializers` false the initializers (the weights, nearly all of the work) are left as they are.
+ */
+export function toFloat32(model: ModelProto, initializers = true): void {
   const g = model.graph!;
-  (g.initializer ?? []).forEach(castTensorToFloat);
+  if (initializers) (g.initializer ?? []).forEach(castTensorToFloat);
   [...(g.input ?? []), ...(g.output ?? []), ...(g.valueInfo ?? [])].forEach(castValueInfo);
   for (const n of g.node ?? []) {
     for (const a of n.attribute ?? []) if (a.t) castTensorToFloat(a.t);
@@ -148,10 +151,12 @@ function foldConstantIdentities(nodes: NodeProto[], inits: TensorProto[]): NodeP
 /**
  * A copy of `model` in fp32 with opset-17 node semantics. The result runs in ONNX Runtime
  * and gives the same values as the original (fp16 models: the fp32 values of their weights).
+ * `castWeights: false` leaves fp16/fp64 initializers uncast: the graph's structure and shapes for
+ * reading only, not for running or compiling (ModelAnalysis `weights: false`).
  */
-export function normalizeModel(model: ModelProto): ModelProto {
+export function normalizeModel(model: ModelProto, { castWeights = true }: { castWeights?: boolean } = {}): ModelProto {
   const m = cloneModel(model);
-  toFloat32(m);
+  toFloat32(m, castWeights);
   const g = m.graph!;
   const opset = modelOpset(m);
   let counter = 0;

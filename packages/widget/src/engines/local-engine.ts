@@ -79,7 +79,7 @@ export class LocalEngine implements Engine {
         const compiler = compileWorker?.compilerFor(model.bytes, spec);
         let explainer: Explainer;
         try {
-          explainer = await watchEngineStart(Explainer.create(browserRuntime(ort), model.bytes, spec, labels ?? indexLabels(analyseModel(model.bytes, spec).numClasses), {
+          explainer = await watchEngineStart(Explainer.create(browserRuntime(ort), model.bytes, spec, labels ?? indexLabels(analyseModel(model.bytes, spec, { weights: false }).numClasses), {
             sessionOptions: { executionProviders: [flavor] },
             ...(compiler ? { compiler } : {}),
           }), engineTimeout, runtime, (late) => void late.release());
