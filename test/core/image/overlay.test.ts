@@ -1,6 +1,7 @@
 // The overlay is pytorch-grad-cam's show_cam_on_image: blend, divide by the maximum, truncate to uint8.
 import { describe, it, expect } from 'vitest';
 import { overlay } from '../../../packages/core/src/image/overlay.js';
+import { colormapIndex, colormapLut, COLORMAPS, type ColormapName } from '../../../packages/core/src/image/colormap.js';
 import type { RgbImage } from '../../../packages/core/src/image/types.js';
 
 const grayPixels = (values: number[], channels: 3 | 4 = 3): RgbImage => ({
@@ -47,5 +48,85 @@ describe('overlay (show_cam_on_image)', () => {
     expect(() => overlay(grayPixels([0]), map([0]), { imageWeight: 2 })).toThrow(RangeError);
     expect(() => overlay(grayPixels([0]), map([0]), { imageWeight: -0.1 })).toThrow(RangeError);
     expect(() => overlay(grayPixels([0, 0]), map([0, 0, 0], 2, 1))).toThrow(/3 values/);
+  });
+});
+
+describe('overlay: the single-index restructure keeps every byte', () => {
+  // the implementation before (core image/overlay.ts up to 1fef172), its pixel passes verbatim:
+  // a Uint8 colour index per pixel, tables addressed by (k·3 + c) << 8
+  function overlayBefore(image: RgbImage, values: Float32Array, colormap: ColormapName, weight: number): Uint8Array {
+    const f32 = Math.fround;
+    const { width, height, channels } = image;
+    const lut = colormapLut(colormap);
+    const heatWeight = f32(1 - weight);
+    const imageWeight = f32(weight);
+    const heat = new Float32Array(lut.length);
+    for (let j = 0; j < lut.length; j++) heat[j] = f32(heatWeight * f32(lut[j] / 255));
+    const pixel = new Float32Array(256);
+    for (let p = 0; p < 256; p++) pixel[p] = f32(imageWeight * f32(p / 255));
+    const n = width * height;
+    const src = image.data;
+    const index = new Uint8Array(n);
+    const brightest = new Int16Array(lut.length).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const k = colormapIndex(values[i]);
+      index[i] = k;
+      const j = k * 3;
+      const s = i * channels;
+      if (src[s] > brightest[j]) brightest[j] = src[s];
+      if (src[s + 1] > brightest[j + 1]) brightest[j + 1] = src[s + 1];
+      if (src[s + 2] > brightest[j + 2]) brightest[j + 2] = src[s + 2];
+    }
+    let max = 0;
+    for (let j = 0; j < lut.length; j++) {
+      if (brightest[j] < 0) continue;
+      const v = f32(heat[j] + pixel[brightest[j]]);
+      if (v > max) max = v;
+    }
+    const data = new Uint8Array(n * 3);
+    if (max > 0) {
+      const out = new Uint8Array(lut.length * 256);
+      for (let j = 0; j < lut.length; j++) {
+        if (brightest[j] < 0) continue;
+        for (let p = 0; p <= brightest[j]; p++) out[(j << 8) | p] = Math.trunc(f32(255 * f32(f32(heat[j] + pixel[p]) / max)));
+      }
+      for (let i = 0; i < n; i++) {
+        const j = index[i] * 3;
+        const s = i * channels;
+        const o = i * 3;
+        data[o] = out[(j << 8) | src[s]];
+        data[o + 1] = out[((j + 1) << 8) | src[s + 1]];
+        data[o + 2] = out[((j + 2) << 8) | src[s + 2]];
+      }
+    }
+    return data;
+  }
+
+  /** mulberry32 */
+  function rng(seed: number) {
+    return () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it('gives the previous implementation\'s bytes on random images, maps, colormaps and weights', () => {
+    const rand = rng(17);
+    const special = [0, 1, -0.5, 1.5, NaN, 1 / 255, 254.5 / 255, 0.5, Math.fround(1 - 2 ** -24)];
+    for (let t = 0; t < 60; t++) {
+      const width = 1 + Math.floor(rand() * 37);
+      const height = 1 + Math.floor(rand() * 29);
+      const channels = rand() < 0.7 ? 3 : 4;
+      const dark = rand() < 0.2; // images that never reach 255 (the maximum is then below 1)
+      const data = Uint8Array.from({ length: width * height * channels }, () => Math.floor(rand() * (dark ? 90 : 256)));
+      const values = Float32Array.from({ length: width * height }, () => (rand() < 0.1 ? special[Math.floor(rand() * special.length)] : rand()));
+      const colormap = COLORMAPS[t % COLORMAPS.length];
+      const weight = t % 7 === 0 ? 0 : t % 7 === 1 ? 1 : rand();
+      const image: RgbImage = { data, width, height, channels };
+      const got = overlay(image, { width, height, values }, { colormap, imageWeight: weight });
+      expect(Buffer.from(got.data).equals(Buffer.from(overlayBefore(image, values, colormap, weight))), `case ${t}`).toBe(true);
+    }
   });
 });

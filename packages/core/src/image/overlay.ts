@@ -45,16 +45,18 @@ export function overlay(image: RgbImage, map: FloatMap, options: OverlayOptions 
   for (let p = 0; p < 256; p++) pixel[p] = f32(imageWeight * f32(p / 255));
   const n = width * height;
   const src = image.data;
-  const index = new Uint8Array(n);
+  // per pixel its colour's row j = 3·k of the tables (k ≤ 255, so j fits 16 bits)
+  const index = new Uint16Array(n);
   const brightest = new Int16Array(lut.length).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const k = colormapIndex(values[i]);
-    index[i] = k;
-    const j = k * 3;
-    const s = i * channels;
-    if (src[s] > brightest[j]) brightest[j] = src[s];
-    if (src[s + 1] > brightest[j + 1]) brightest[j + 1] = src[s + 1];
-    if (src[s + 2] > brightest[j + 2]) brightest[j + 2] = src[s + 2];
+  for (let i = 0, s = 0; i < n; i++, s += channels) {
+    const j = colormapIndex(values[i]) * 3;
+    index[i] = j;
+    const r = src[s];
+    const g = src[s + 1];
+    const b = src[s + 2];
+    if (r > brightest[j]) brightest[j] = r;
+    if (g > brightest[j + 1]) brightest[j + 1] = g;
+    if (b > brightest[j + 2]) brightest[j + 2] = b;
   }
   let max = 0;
   for (let j = 0; j < lut.length; j++) {
@@ -70,13 +72,11 @@ export function overlay(image: RgbImage, map: FloatMap, options: OverlayOptions 
       if (brightest[j] < 0) continue;
       for (let p = 0; p <= brightest[j]; p++) out[(j << 8) | p] = Math.trunc(f32(255 * f32(f32(heat[j] + pixel[p]) / max)));
     }
-    for (let i = 0; i < n; i++) {
-      const j = index[i] * 3;
-      const s = i * channels;
-      const o = i * 3;
-      data[o] = out[(j << 8) | src[s]];
-      data[o + 1] = out[((j + 1) << 8) | src[s + 1]];
-      data[o + 2] = out[((j + 2) << 8) | src[s + 2]];
+    for (let i = 0, s = 0, o = 0; i < n; i++, s += channels, o += 3) {
+      const t = index[i] << 8;
+      data[o] = out[t | src[s]];
+      data[o + 1] = out[(t + 256) | src[s + 1]];
+      data[o + 2] = out[(t + 512) | src[s + 2]];
     }
   }
   return { data, width, height, channels: 3 };
