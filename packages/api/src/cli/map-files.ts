@@ -28,17 +28,15 @@ export function mapRowsSub16(map: FloatMap): Uint8Array {
   let i = 0;
   for (let y = 0; y < height; y++) {
     out[o++] = PNG_FILTER_SUB;
-    let hi0 = 0;
-    let lo0 = 0;
+    let previous = 0;
     for (let x = 0; x < width; x++, i++) {
       const v = values[i];
-      const s = Math.round(MAP_PNG_MAX * (v > 0 ? (v < 1 ? v : 1) : 0));
-      const hi = s >>> 8;
-      const lo = s & 255;
-      out[o++] = hi - hi0;
-      out[o++] = lo - lo0;
-      hi0 = hi;
-      lo0 = lo;
+      // round(65535 · v) as floor(65535 · v + 0.5): v is a float32, so the product and the sum are exact
+      const s = v > 0 ? (v < 1 ? (MAP_PNG_MAX * v + 0.5) | 0 : MAP_PNG_MAX) : 0;
+      out[o] = (s >>> 8) - (previous >>> 8);
+      out[o + 1] = s - previous;
+      o += 2;
+      previous = s;
     }
   }
   return out;

@@ -4,6 +4,7 @@
 // 16-bit map files (map-files.ts), whose rows the caller filters with PNG's Sub filter as it
 // quantises them: a smooth map's neighbouring samples differ little, which deflate then packs at a
 // low level — smaller and several times faster than libpng trying every filter on every row.
+import * as zlib from 'node:zlib';
 import { deflate, constants } from 'node:zlib';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -18,8 +19,16 @@ export const PNG_FILTER_SUB = 1;
 
 let crcTable: Uint32Array | undefined;
 
+/** zlib's own CRC-32 (Node ≥ 20.15): the same value, ~8× faster than the table below on a map's IDAT. */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+
 /** CRC-32 (ISO-HDLC, PNG's), of `bytes`. */
 export function crc32(bytes: Uint8Array): number {
+  return nativeCrc32 ? nativeCrc32(bytes) >>> 0 : crc32Table(bytes);
+}
+
+/** CRC-32 by a 256-entry table, where zlib has no crc32. */
+export function crc32Table(bytes: Uint8Array): number {
   if (!crcTable) {
     crcTable = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {
@@ -68,7 +77,10 @@ export function pngFromFilteredRows(p: PngLayout, filtered: Uint8Array, level: n
   ihdr[9] = p.colorType;
   // compression 0 (deflate), filter method 0, no interlace
   return new Promise((resolve, reject) => {
-    deflate(filtered, { level, strategy: constants.Z_DEFAULT_STRATEGY }, (err, idat) => {
+    // output chunks of half the input (not 16 KiB): a map's IDAT comes back in one piece, not ~12 trips
+    // through the main thread; deflate's bytes do not depend on how its output is chunked
+    const chunkSize = Math.max(constants.Z_DEFAULT_CHUNK, filtered.length >> 1);
+    deflate(filtered, { level, strategy: constants.Z_DEFAULT_STRATEGY, chunkSize }, (err, idat) => {
       if (err) reject(err);
       else resolve(Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]));
     });
