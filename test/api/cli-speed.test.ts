@@ -18,18 +18,9 @@ import { overlay } from '../../packages/core/src/image/overlay.js';
 import { colormapIndex, colormapLut, COLORMAPS, type ColormapName } from '../../packages/core/src/image/colormap.js';
 import { resizeBilinear } from '../../packages/core/src/cam/resize.js';
 import type { RgbImage } from '../../packages/core/src/image/types.js';
+import { rng } from '../helpers/random.js';
 
 const slowArray = (v: Float32Array) => JSON.stringify(Array.from(v, (x) => Number(x.toPrecision(9))));
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('float32 JSON formatting (--json lines)', () => {
   it('prints every float32 of a sweep over [1e-6, 2) as toPrecision(9) + JSON.stringify did', () => {

@@ -6,16 +6,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { JsonFloats, jsonTextBytes, splitAtFloats } from '../../packages/api/src/cli/json-floats.js';
 import { JsonLineThread } from '../../packages/api/src/cli/json-line-thread.js';
 import { RpcWorker } from '../../packages/api/src/compute/rpc-worker.js';
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/random.js';
 
 /** A report shaped like an explain line: maps of `size` floats (zeros, tiny and signed values among them). */
 function report(seed: number, size: number, label = 'tabby, tabby cat') {
@@ -53,7 +44,7 @@ describe('JsonLineThread', () => {
   afterAll(() => thread.close());
 
   it('makes each line\'s bytes on the worker once it has started, several in flight, each answered with its own', async () => {
-    expect(await thread.whenStarted()).toBe(true);
+    expect(await thread.started).toBe(true);
     const before = thread.madeOnWorker;
     const reports = [report(5, 50_176), report(6, 20, 'naïve'), { none: [] }, report(7, 1000)];
     const lines = await Promise.all(reports.map((r) => thread.lineBytes(r)));
@@ -67,7 +58,7 @@ describe('JsonLineThread', () => {
       const value = report(10, 500);
       expect(Buffer.from(await fresh.lineBytes(value)).equals(utf8(value))).toBe(true);
       expect(fresh.madeOnWorker).toBe(0);
-      expect(await fresh.whenStarted()).toBe(true);
+      expect(await fresh.started).toBe(true);
       expect(Buffer.from(await fresh.lineBytes(value)).equals(utf8(value))).toBe(true);
       expect(fresh.madeOnWorker).toBe(1);
     } finally {

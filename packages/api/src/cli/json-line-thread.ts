@@ -15,27 +15,19 @@ export class JsonLineThread {
   private readonly worker = new RpcWorker<SplitJson, Uint8Array>(new URL('./json-line-worker.js', import.meta.url));
 
   /** Whether the worker has answered its first (empty) line: until then lines are made on this thread. */
-  private started = false;
+  private ready = false;
   /** How many lines were made on the worker (the others on this thread). */
   madeOnWorker = 0;
-
-  /** Starts the worker at once (an empty line), so that its start-up overlaps the first input's work. */
-  constructor() {
-    this.worker.call({ parts: ['null'], arrays: [] }).then(() => {
-      this.started = true;
-    }, () => undefined);
-  }
-
-  /** Resolves once the worker has started (or could not: then every line is made on this thread). */
-  async whenStarted(): Promise<boolean> {
-    if (!this.started) await this.worker.call({ parts: ['null'], arrays: [] }).catch(() => undefined);
-    return this.started;
-  }
+  /**
+   * The worker's start, begun at once (an empty line) so that it overlaps the first input's work:
+   * true once it answers, false if it cannot start (then every line is made on this thread).
+   */
+  readonly started: Promise<boolean> = this.worker.call({ parts: ['null'], arrays: [] }).then(() => (this.ready = true), () => false);
 
   /** The UTF-8 bytes of jsonLine(report) (no newline), from the worker. */
   async lineBytes(report: unknown): Promise<Uint8Array> {
     const split = splitAtFloats(report);
-    if (!split.arrays.length || !this.started) return jsonTextBytes(split);
+    if (!split.arrays.length || !this.ready) return jsonTextBytes(split);
     try {
       const bytes = await this.worker.call({ parts: split.parts, arrays: split.arrays.map(ownBuffer) });
       this.madeOnWorker++;
