@@ -66,6 +66,7 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
     });
     // the server's clock moves only with the test's (tickets, their expiry, the time since issue): the
     // real time a slow machine takes between two steps counts for nothing
+    // (it starts at the wall clock's now, which the rows' own timestamps are compared with; only the test moves it after)
     const start = Date.now();
     s.server.services.annotations.clock = () => start + ahead;
     for (const file of FILES) {
@@ -92,6 +93,8 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
   /** A new tab on the campaign's link with a clock the test moves (performance.now frozen, moved by __advance). */
   async function open(id: string): Promise<Page> {
     const page = await browser.newPage();
+    // no wall-clock limit on any wait: a step that never comes is stopped by the test runner's timeout
+    page.setDefaultTimeout(0);
     await page.setViewport({ width: 1000, height: 1100 });
     await page.evaluateOnNewDocument(() => {
       let now = Math.round(performance.now());
@@ -114,7 +117,7 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
   }
 
   /** Wait until the widget `sel` shows the shadow part `part`. */
-  const waitPart = (page: Page, sel: string, part: string) => page.waitForFunction((q, p) => !!document.querySelector(q)?.shadowRoot?.querySelector(`[part~="${p}"]`), { timeout: 60_000, polling: 50 }, sel, part);
+  const waitPart = (page: Page, sel: string, part: string) => page.waitForFunction((q, p) => !!document.querySelector(q)?.shadowRoot?.querySelector(`[part~="${p}"]`), { polling: 50 }, sel, part);
 
   async function clickPart(page: Page, sel: string, part: string): Promise<void> {
     await waitPart(page, sel, part);
@@ -130,7 +133,7 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
   /** Press the widget's Start, then click each image point after its interval (real mouse clicks on the canvas). */
   async function annotate(page: Page, sel: string, clicks: readonly SimClick[], width: number, height: number): Promise<void> {
     await clickPart(page, sel, 'start');
-    await page.waitForFunction((q) => /\d:\d\d/.test(document.querySelector(q)?.shadowRoot?.querySelector('[part~="timer"]')?.textContent ?? ''), { timeout: 60_000, polling: 50 }, sel);
+    await page.waitForFunction((q) => /\d:\d\d/.test(document.querySelector(q)?.shadowRoot?.querySelector('[part~="timer"]')?.textContent ?? ''), { polling: 50 }, sel);
     let t = 0;
     for (const [k, c] of clicks.entries()) {
       await advance(page, c.t - t);
@@ -141,7 +144,7 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
       });
       await page.mouse.click(box.x + (c.x / width) * box.width, box.y + (c.y / height) * box.height);
       await page.waitForFunction((q, n) => new RegExp(`Clicks left ${n} of`).test(document.querySelector(q)!.shadowRoot!.querySelector('[part~="clicks-left"]')!.textContent ?? ''),
-        { timeout: 30_000, polling: 20 }, sel, String(BUDGET - k - 1));
+        { polling: 20 }, sel, String(BUDGET - k - 1));
     }
   }
 
@@ -149,7 +152,7 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
   async function participate(id: string, behaviour: Behaviour, observer: number, seed: number, shot?: (page: Page, name: string) => Promise<void>): Promise<{ token: string; code: string; images: string[] }> {
     const random = rng(seed);
     const page = await open(id);
-    await page.waitForFunction(() => document.body.dataset.state === 'intro', { timeout: 60_000 });
+    await page.waitForFunction(() => document.body.dataset.state === 'intro');
     // the practice picture with the campaign's terms: Submit waits for the minimum of 2 clicks, and a
     // click within the refractory period (100 ms) after the previous one reveals nothing
     await annotate(page, '#practice', [{ x: 200, y: 150, t: 400 }], 600, 400);
@@ -162,10 +165,10 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
     await advance(page, 400);
     await page.mouse.click(box.left + box.width * 0.7, box.top + box.height * 0.5);
     await page.waitForFunction((q, n) => new RegExp(`Clicks left ${n} of`).test(document.querySelector(q)!.shadowRoot!.querySelector('[part~="clicks-left"]')!.textContent ?? ''),
-      { timeout: 30_000, polling: 20 }, '#practice', String(BUDGET - 2));
+      { polling: 20 }, '#practice', String(BUDGET - 2));
     expect(await submitDisabled()).toBe(false);
     await clickPart(page, '#practice', 'submit');
-    await page.waitForFunction(() => !(document.getElementById('begin') as HTMLButtonElement).disabled, { timeout: 30_000 });
+    await page.waitForFunction(() => !(document.getElementById('begin') as HTMLButtonElement).disabled);
     if (shot) await shot(page, 'campaign-participant-intro.png');
     expect(await page.evaluate(() => (window as unknown as { __submitted: { practice?: boolean; annotationId: string | null }[] }).__submitted)).toEqual([expect.objectContaining({ practice: true, annotationId: null })]);
     await page.click('#begin');
@@ -175,7 +178,7 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
         const w = document.querySelector(q) as unknown as { ticket: { image: { id: string } } | null; shadowRoot: ShadowRoot } | null;
         return document.body.dataset.state === 'annotating' && (window as unknown as { __submitted: unknown[] }).__submitted.length === n
           && !!w?.ticket && !!w.shadowRoot.querySelector('[part~="start"]');
-      }, { timeout: 60_000, polling: 50 }, TASK, 1 + k);
+      }, { polling: 50 }, TASK, 1 + k);
       const ticket = await page.$eval(TASK, (w) => (w as unknown as { ticket: { image: { id: string; width: number; height: number } } }).ticket.image);
       expect(await page.$eval('#count', (e) => e.textContent)).toBe(`${k} of ${PER_SESSION} images`);
       images.push(ticket.id);
@@ -185,7 +188,7 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
       if (shot && k === 1) await shot(page, 'campaign-participant.png');
       await clickPart(page, TASK, 'submit');
     }
-    await page.waitForFunction(() => document.body.dataset.state === 'finished', { timeout: 60_000 });
+    await page.waitForFunction(() => document.body.dataset.state === 'finished');
     const code = await page.$eval('#code', (e) => e.textContent ?? '');
     expect(await page.$eval('#count', (e) => e.textContent)).toBe(`${PER_SESSION} of ${PER_SESSION} images`);
     const token = await page.$eval(TASK, (w) => (w as unknown as { campaignSession: string }).campaignSession);
@@ -277,6 +280,7 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
 
     // the dashboard: a wrong key is refused and asked again; the right one shows what the API says
     const page = await browser.newPage();
+    page.setDefaultTimeout(0);
     await page.setViewport({ width: 1100, height: 900 });
     await page.goto(`${s.url}/c/${id}/dashboard`, { waitUntil: 'load' });
     await page.waitForFunction(() => document.body.dataset.state === 'login');
@@ -299,7 +303,7 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
     if (SHOTS) await page.screenshot({ path: resolve(SHOTS, 'campaign-dashboard.png'), fullPage: true });
     // one image's curve, picked in the dashboard, is that image's reliability(imageId)
     await page.select('#curve-of', im.image.id);
-    await page.waitForFunction((v) => document.querySelector('#plot circle')?.getAttribute('data-value') === v, { timeout: 60_000 }, String(one[0].splitHalf));
+    await page.waitForFunction((v) => document.querySelector('#plot circle')?.getAttribute('data-value') === v, {}, String(one[0].splitHalf));
     const perImage = await page.$$eval('#plot circle', (cs) => cs.map((c) => [c.getAttribute('data-series'), Number(c.getAttribute('data-n')), Number(c.getAttribute('data-value'))]));
     expect(perImage).toEqual([...one.map((p: any) => ['splitHalf', p.participants, p.splitHalf]), ...one.map((p: any) => ['eyeTracking', p.participants, p.eyeTracking])]);
     await page.close();
@@ -318,7 +322,7 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
     expect(html).toContain('closed &#60;b&#62;study&#60;/b&#62;');
     expect(html).not.toContain('<b>study</b>');
     const page = await open(id);
-    await page.waitForFunction(() => !document.getElementById('message')!.hidden, { timeout: 60_000 });
+    await page.waitForFunction(() => !document.getElementById('message')!.hidden);
     expect(await page.$eval('#message-text', (e) => e.textContent)).toMatch(/closed/);
     expect(await page.$eval('#intro', (e) => (e as HTMLElement).hidden)).toBe(true);
     await page.close();
@@ -335,28 +339,28 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
     const first = await open(id);
     await first.setRequestInterception(true);
     first.on('request', (r) => (r.url().startsWith('https://study.example.org/') ? r.respond({ status: 200, contentType: 'text/html', body: '<p>platform</p>' }) : r.continue()));
-    await first.waitForFunction(() => document.body.dataset.state === 'intro', { timeout: 60_000 });
+    await first.waitForFunction(() => document.body.dataset.state === 'intro');
     await annotate(first, '#practice', [{ x: 200, y: 150, t: 400 }, { x: 420, y: 190, t: 900 }], 600, 400);
     await clickPart(first, '#practice', 'submit');
-    await first.waitForFunction(() => !(document.getElementById('begin') as HTMLButtonElement).disabled, { timeout: 30_000 });
+    await first.waitForFunction(() => !(document.getElementById('begin') as HTMLButtonElement).disabled);
     await first.click('#begin');
-    await first.waitForFunction((q) => !!document.querySelector(q)?.shadowRoot?.querySelector('[part~="start"]'), { timeout: 60_000 }, TASK);
+    await first.waitForFunction((q) => !!document.querySelector(q)?.shadowRoot?.querySelector('[part~="start"]'), {}, TASK);
     // a second participant opens the link meanwhile: the slot is in flight, nothing is left for them
     // (each tab is brought to the front before it is used: a background tab gets no animation frames)
     const second = await open(id);
     await second.bringToFront();
-    await second.waitForFunction(() => document.body.dataset.state === 'intro', { timeout: 60_000 });
+    await second.waitForFunction(() => document.body.dataset.state === 'intro');
     await annotate(second, '#practice', [{ x: 200, y: 150, t: 400 }, { x: 420, y: 190, t: 900 }], 600, 400);
     await clickPart(second, '#practice', 'submit');
-    await second.waitForFunction(() => !(document.getElementById('begin') as HTMLButtonElement).disabled, { timeout: 30_000 });
+    await second.waitForFunction(() => !(document.getElementById('begin') as HTMLButtonElement).disabled);
     await second.click('#begin');
-    await second.waitForFunction(() => document.body.dataset.state === 'none-left', { timeout: 60_000 });
+    await second.waitForFunction(() => document.body.dataset.state === 'none-left');
     expect(await second.$eval('#message-text', (e) => e.textContent)).toMatch(/come back/);
     await second.close();
     await first.bringToFront();
     const image = await first.$eval(TASK, (w) => (w as unknown as { ticket: { image: { width: number; height: number } } }).ticket.image);
     await annotate(first, TASK, [{ x: 300, y: 200, t: 450 }, { x: 500, y: 300, t: 900 }], image.width, image.height);
-    const navigated = first.waitForNavigation({ timeout: 60_000 });
+    const navigated = first.waitForNavigation();
     await clickPart(first, TASK, 'submit');
     await navigated;
     expect(first.url()).toBe(redirectUrl);
