@@ -10,6 +10,8 @@
 // on the ready tensor, and the same with decoding and preprocessing each photo (what the CLI does per
 // image before explaining). Rounds alternate the cases; medians of the per-image times.
 // CLI_BENCH_COMPARE_BIN runs another build's CLI alike in the same rounds (before/after a change).
+// CLI_BENCH_TOP_K (default 5) sets the maps per photo; CLI_BENCH_CAPTION=1 adds the `--caption` forms
+// (the same two outputs, each map captioned), to read a caption's cost in the command line's own terms.
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +28,7 @@ const sourceDir = process.env.CLI_BENCH_DIR ?? join(root, '..', 'shared', 'data'
 const COUNT = Number(process.env.CLI_BENCH_PHOTOS ?? 24);
 const ROUNDS = Number(process.env.CLI_BENCH_ROUNDS ?? 3);
 const MODEL = 'squeezenet1.0';
-const TOP_K = 5;
+const TOP_K = Number(process.env.CLI_BENCH_TOP_K ?? 5);
 const { decodeImage } = await import(pathToFileURL(join(root, 'packages', 'api', 'dist', 'images', 'decode.js')).href);
 
 const median = (t) => [...t].sort((a, b) => a - b)[Math.floor(t.length / 2)];
@@ -73,6 +75,7 @@ for (const bytes of files) tensors.push(preprocess((await decodeImage(bytes, 40e
 const query = { methods: ['gradcam'], topK: TOP_K };
 
 const forms = [['overlays, report.json, maps/', []], ['--json --no-overlays', ['--json', '--no-overlays']]];
+if (process.env.CLI_BENCH_CAPTION === '1') forms.push(...forms.map(([name, extra]) => [`${name} --caption`, [...extra, '--caption']]));
 // CLI_BENCH_COMPARE_BIN: another build's bin (e.g. a worktree of an earlier commit) run alike, in the same rounds
 const compare = process.env.CLI_BENCH_COMPARE_BIN;
 if (compare) forms.push(...forms.map(([name, extra]) => [`${name} (${compare})`, extra, compare]));

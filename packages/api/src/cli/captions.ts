@@ -4,7 +4,7 @@
 // English text made of them. A map is contrasted with the maps of the other classes of its method.
 // With --captioner DIR, a free-text captioner's description of each map's crop is quoted after them.
 import {
-  captionMap, type Caption, type Captioner, type ExplainResult, type InputSpec, type RgbImage,
+  captionMap, type Caption, type Captioner, type Detection, type ExplainResult, type InputSpec, type RgbImage,
 } from '@saliency-explainer/core';
 import { CaptionerError, loadCaptioner, type LoadedCaptioner } from '../models/captioner.js';
 import { DetectorThread, type ImageDetector } from '../compute/detector-thread.js';
@@ -29,16 +29,26 @@ export async function loadCliCaptioner(dir: string): Promise<LoadedCaptioner> {
 }
 
 /**
+ * The image's detections, started now: explain-command asks for them as soon as a photo is decoded,
+ * so that a detector on a thread of its own runs while the photo is preprocessed and explained (one
+ * core is idle while the preprocessing's JavaScript runs) and then beside the first caption's batch.
+ * A failure is kept for the caption that awaits it: nothing else does (e.g. when explain fails).
+ */
+export function startDetection(detector: ImageDetector, image: RgbImage): Promise<Detection[]> {
+  const detections = detector.detect(image);
+  detections.catch(() => {});
+  return detections;
+}
+
+/**
  * The captions of `result`'s maps, in their order; with a captioner, each quotes its description of
- * the map's crop. The detector starts first and is awaited by the first caption once its batch is
- * sent, so a detector on a thread of its own runs while that batch does.
+ * the map's crop. The detections (startDetection) are awaited by the first caption once its batch is
+ * sent.
  */
 export async function captionMaps(
   engine: { forwardInputs(batch: Float32Array, n: number): Promise<Float32Array>; labels: string[] },
-  detector: ImageDetector, image: RgbImage, input: Float32Array, result: ExplainResult, spec: InputSpec, captioner?: Captioner,
+  detections: Promise<Detection[]>, image: RgbImage, input: Float32Array, result: ExplainResult, spec: InputSpec, captioner?: Captioner,
 ): Promise<Caption[]> {
-  const detections = detector.detect(image);
-  detections.catch(() => {}); // awaited by the first caption; with no maps, nobody awaits it
   const subject = { image, spec, input, probabilities: result.probabilities, labels: engine.labels, detections };
   const score = (batch: Float32Array, n: number) => engine.forwardInputs(batch, n);
   const captions: Caption[] = [];

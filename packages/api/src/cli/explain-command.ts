@@ -8,11 +8,11 @@ import * as ort from 'onnxruntime-node';
 import cliProgress from 'cli-progress';
 import {
   Explainer, ExplainError, getCamMethod, mapToImage, overlay, resizeForModel, toTensor,
-  type FloatMap, type InputSpec, type RgbImage,
+  type Detection, type FloatMap, type InputSpec, type RgbImage,
 } from '@saliency-explainer/core';
 import { mapsFaithfulness } from './faithfulness-command.js';
 import type { ExplainArgs } from './args.js';
-import { captionMaps, loadCaptionDetector, loadCliCaptioner } from './captions.js';
+import { captionMaps, loadCaptionDetector, loadCliCaptioner, startDetection } from './captions.js';
 import { CliError, EXIT, inputError, modelError, usageError, type ExitCode } from '../errors.js';
 import { readImage, readTensor, writeOverlayPng } from '../io/image-io.js';
 import { makeOutputDir, writeOutputFile, writeOutputFileAsync } from '../io/output-files.js';
@@ -104,12 +104,14 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
         let tensor: Float32Array;
         let view: RgbImage;
         let image: RgbImage | undefined;
+        let detections: Promise<Detection[]> | undefined;
         const loaded = await take(i);
         if (loaded instanceof Float32Array) {
           tensor = loaded;
           view = tensorToImage(tensor, model.spec.input);
         } else {
           image = loaded;
+          detections = detector && startDetection(detector, image);
           view = resizeForModel(image, model.spec.input);
           tensor = toTensor(view, model.spec.input);
         }
@@ -145,7 +147,7 @@ export async function runExplain(args: ExplainArgs, io: Output): Promise<ExitCod
           }
           files.push(f);
         }
-        const captions = detector && image ? await captionMaps(engine, detector, image, tensor, result, model.spec.input, captioner) : undefined;
+        const captions = detections && image ? await captionMaps(engine, detections, image, tensor, result, model.spec.input, captioner) : undefined;
         const faithfulness = args.faithfulness ? await mapsFaithfulness(engine, tensor, result.maps, engine.batchSize) : undefined;
         const report = inputReport(input.path, result, files, faithfulness);
         if (captions) attachCaptions(report, captions);
