@@ -1,8 +1,10 @@
 // Guided Grad-CAM's nearest-neighbour upsampling (torch's legacy 'nearest': source = floor(i · in/out))
-// worked by hand, and SmoothGrad's seeded Gaussian noise (moments, determinism).
+// worked by hand, and SmoothGrad's seeded Gaussian noise (moments, determinism, the polar method on
+// seededRandom's uniforms, and noisy rows written in bulk equal to the numbers drawn one by one).
 import { describe, it, expect } from 'vitest';
 import { upsampleNearest } from '../../../packages/core/src/attribution/upsample.js';
-import { seededNormal } from '../../../packages/core/src/attribution/noise.js';
+import { NormalStream, seededNormal } from '../../../packages/core/src/attribution/noise.js';
+import { seededRandom } from '../../../packages/core/src/metrics/random.js';
 
 describe('nearest upsampling', () => {
   it('2×1 → 4×1 repeats each value twice; 3×1 → 4×1 reads floor(i·3/4) = 0, 0, 1, 2', () => {
@@ -41,5 +43,39 @@ describe('seeded normal noise', () => {
     const A = Array.from({ length: 5 }, a);
     expect(Array.from({ length: 5 }, b)).toEqual(A);
     expect(Array.from({ length: 5 }, c)).not.toEqual(A);
+  });
+
+  it("is Marsaglia's polar method on seededRandom's uniforms: pairs (u, v) = 2U − 1 until 0 < u² + v² < 1, then u·f and v·f with f = √(−2 ln q / q)", () => {
+    for (const seed of [0, 5, 123456789]) {
+      const uniform = seededRandom(seed);
+      const expected: number[] = [];
+      while (expected.length < 1000) {
+        const u = 2 * uniform() - 1;
+        const v = 2 * uniform() - 1;
+        const q = u * u + v * v;
+        if (q >= 1 || q === 0) continue;
+        const f = Math.sqrt((-2 * Math.log(q)) / q);
+        expected.push(u * f, v * f);
+      }
+      const normal = seededNormal(seed);
+      expect(Array.from({ length: 1000 }, normal)).toEqual(expected);
+    }
+  });
+
+  it('noisyCopy writes x + σ·N with the same N, in order, as next() draws — across rows of odd and even lengths (a pair split between rows)', () => {
+    for (const seed of [1, 42]) {
+      const bulk = new NormalStream(seed);
+      const one = new NormalStream(seed);
+      const sigma = 0.37;
+      for (const length of [7, 1, 10, 0, 3, 224, 5]) {
+        const x = Float32Array.from({ length }, (_, i) => (i % 11) / 3 - 1.5);
+        const row = new Float32Array(length);
+        bulk.noisyCopy(row, x, sigma);
+        const expected = Float32Array.from(x, (v) => v + sigma * one.next());
+        expect(Array.from(row)).toEqual(Array.from(expected));
+      }
+      // and the streams are still in step after the rows
+      expect(bulk.next()).toBe(one.next());
+    }
   });
 });

@@ -6,17 +6,27 @@
 
 export type Random = () => number;
 
+/** mulberry32's state for `seed` (any finite number; its low 32 bits are used). */
+export function mulberry32State(seed: number): number {
+  if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, not ${seed}`);
+  return Math.trunc(seed) >>> 0;
+}
+
+/** mulberry32's next state. */
+export const mulberry32Step = (a: number): number => (a + 0x6d2b79f5) >>> 0;
+
+/** mulberry32's uniform number in [0, 1) (32 random bits) for a state just stepped to `a`. */
+export function mulberry32Uniform(a: number): number {
+  let t = a;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
 /** Uniform numbers in [0, 1) with 32 random bits, determined by `seed` (any number; its low 32 bits are used). */
 export function seededRandom(seed: number): Random {
-  if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, not ${seed}`);
-  let a = Math.trunc(seed) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  let a = mulberry32State(seed);
+  return () => mulberry32Uniform((a = mulberry32Step(a)));
 }
 
 /** A uniform integer in [0, n). */

@@ -5,7 +5,7 @@
 import type { AttributionMethod } from '../types.js';
 import { smoothGradPasses } from '../passes.js';
 import { forEachGradient } from '../batches.js';
-import { seededNormal } from '../noise.js';
+import { NormalStream } from '../noise.js';
 
 export const smoothGrad: AttributionMethod = {
   id: 'smoothgrad',
@@ -28,11 +28,9 @@ export const smoothGrad: AttributionMethod = {
     const out = [];
     for (const target of ctx.targets) {
       // every target sees the same noisy samples
-      const normal = seededNormal(seed);
+      const normal = new NormalStream(seed);
       const total = new Float64Array(n);
-      await forEachGradient(ctx, 'standard', target, samples, (_, row) => {
-        for (let p = 0; p < n; p++) row[p] = x[p] + sigma * normal();
-      }, (_, g) => {
+      await forEachGradient(ctx, 'standard', target, samples, (_, row) => normal.noisyCopy(row, x, sigma), (_, g) => {
         for (let p = 0; p < n; p++) total[p] += Math.abs(g[p]);
       });
       out.push({ values: Float32Array.from(total, (t) => t / samples) });
