@@ -99,11 +99,15 @@ describe('pilResizeBilinear', () => {
     expect(out.data).not.toBe(img.data);
   });
 
-  it('keeps a constant image constant at any ratio', () => {
-    const img: RgbImage = { data: new Uint8Array(37 * 23 * 3).fill(173), width: 37, height: 23, channels: 3 };
-    const out = pilResizeBilinear(img, 11, 50);
-    expect([out.width, out.height]).toEqual([11, 50]);
-    expect(out.data.every((v) => v === 173)).toBe(true);
+  it('keeps a constant image constant at any ratio, white included (the int32 sums do not wrap with hundreds of taps)', () => {
+    for (const value of [0, 173, 255]) {
+      for (const [w, h, ow, oh] of [[37, 23, 11, 50], [997, 5, 3, 2], [4, 1201, 2, 3], [1, 1, 224, 224]]) {
+        const img: RgbImage = { data: new Uint8Array(w * h * 3).fill(value), width: w, height: h, channels: 3 };
+        const out = pilResizeBilinear(img, ow, oh);
+        expect([out.width, out.height]).toEqual([ow, oh]);
+        expect(out.data.every((v) => v === value), `${value} ${w}×${h} → ${ow}×${oh}`).toBe(true);
+      }
+    }
   });
 
   it('matches the plain fixed-point formula exactly, and the float formula within 1, at many ratios', () => {
