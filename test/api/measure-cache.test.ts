@@ -1,6 +1,6 @@
 // An engine worker's measures of one image's maps decode and preprocess it once (compute/measure.ts
-// keeps the latest images' pixels and inputs): three measures of both.png (two captions, one
-// faithfulness report) decode it once, and a caption measured again after the others, from the kept
+// keeps the latest images' pixels and inputs): three measures of both.png (two captions at once, then
+// a faithfulness report) decode it once, and a caption measured again after the others, from the kept
 // image, has the same facts and text as when it was measured first. The built measure.js is used, as
 // the server runs it (its detector runs on a worker thread of the built files).
 import { describe, it, expect, vi, afterAll } from 'vitest';
@@ -53,8 +53,8 @@ describe.skipIf(!ready)('measures of one image', () => {
     }, config) as Promise<{ text: string; facts: { kind: string }[] }>;
 
     decodes.count = 0;
-    const first = await caption(0);
-    const other = await caption(1);
+    // two captions at once (as a batch's measures arrive) wait for one decode
+    const [first, other] = await Promise.all([caption(0), caption(1)]);
     await measure(engine, { what: 'faithfulness', bytes, classIndex: 243, raw: raw(0), options: { seed: 0 } }, config);
     const again = await caption(0);
     expect(decodes.count).toBe(1);

@@ -66,13 +66,28 @@ function imageKey(engine: Explainer, bytes: Uint8Array | undefined): string | un
   return bytes ? `${engine.spec.id} ${createHash('sha256').update(bytes).digest('hex')}` : undefined;
 }
 
-async function imageInput(engine: Explainer, job: MeasureJob, maxImagePixels: number, key: string | undefined): Promise<ImageInput> {
-  const kept = key === undefined ? undefined : imageInputs.get(key);
-  if (kept) return kept;
-  const spec = engine.spec.input;
-  const image = job.pixels ?? (await decodeImage(job.bytes!, maxImagePixels)).image;
-  const made = { image, input: toTensor(resizeForModel(image, spec), spec) };
-  if (key !== undefined) imageInputs.set(key, made);
+/** Images being decoded, by key: measures that arrive together (a batch's captions) wait for one decode. */
+const decoding = new Map<string, Promise<ImageInput>>();
+
+function imageInput(engine: Explainer, job: MeasureJob, maxImagePixels: number, key: string | undefined): Promise<ImageInput> {
+  const make = async (): Promise<ImageInput> => {
+    const spec = engine.spec.input;
+    const image = job.pixels ?? (await decodeImage(job.bytes!, maxImagePixels)).image;
+    return { image, input: toTensor(resizeForModel(image, spec), spec) };
+  };
+  if (key === undefined) return make();
+  const kept = imageInputs.get(key);
+  if (kept) return Promise.resolve(kept);
+  let made = decoding.get(key);
+  if (!made) {
+    made = make()
+      .then((v) => {
+        imageInputs.set(key, v);
+        return v;
+      })
+      .finally(() => decoding.delete(key));
+    decoding.set(key, made);
+  }
   return made;
 }
 
