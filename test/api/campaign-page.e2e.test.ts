@@ -65,9 +65,10 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
       SALIENCY_ANNOTATION_RATE: '0', SALIENCY_ANNOTATION_NEW_ANNOTATORS: '0', SALIENCY_RATE_LIMIT: '0', SALIENCY_ADMIN_KEY: KEY, SALIENCY_MODELS: 'squeezenet1.0',
     });
     // the server's clock moves only with the test's (tickets, their expiry, the time since issue): the
-    // real time a slow machine takes between two steps counts for nothing
-    // (it starts at the wall clock's now, which the rows' own timestamps are compared with; only the test moves it after)
-    const start = Date.now();
+    // real time a slow machine takes between two steps counts for nothing. It starts at a fixed instant,
+    // not the wall clock's: everything it is compared with (a ticket's issue and expiry, an assignment's
+    // expiry) is read from it too
+    const start = Date.UTC(2026, 0, 1);
     s.server.services.annotations.clock = () => start + ahead;
     for (const file of FILES) {
       const r = await s.gql('mutation($d: String!) { uploadImage(data: $d) { id } }', { d: readFileSync(resolve(osieDir, 'stimuli', file)).toString('base64') });
@@ -307,7 +308,7 @@ describe.skipIf(!!skip)(`a campaign through its participant page in Chromium${sk
     const perImage = await page.$$eval('#plot circle', (cs) => cs.map((c) => [c.getAttribute('data-series'), Number(c.getAttribute('data-n')), Number(c.getAttribute('data-value'))]));
     expect(perImage).toEqual([...one.map((p: any) => ['splitHalf', p.participants, p.splitHalf]), ...one.map((p: any) => ['eyeTracking', p.participants, p.eyeTracking])]);
     await page.close();
-  }, 900_000);
+  }, 900_000); // a hang guard (the test times nothing: its clocks are moved, see the top), like vitest.config's 180 s for the others
 
   it('a link to no campaign is a 404 page; the page of a closed campaign says so and starts nothing', async () => {
     for (const path of ['/c/AAAAAAAAAAAA', '/c/not-an-id', '/c/AAAAAAAAAAAA/']) {
